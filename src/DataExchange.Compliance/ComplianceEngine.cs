@@ -1,0 +1,340 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+
+namespace DataExchange.Compliance;
+
+/// <summary>
+/// Decides whether a trade may proceed under the cross-border data-export rules in force on its trade date.
+/// Pure and deterministic: same input and rule set → equal decision. Order: scope (is it a mainland export?) →
+/// declaration check → row 1 core → rows 2–4 security-assessment triggers → row 5 contract band (standard contract,
+/// certification, a security assessment as the stronger mechanism, or the GBA contract if eligible) → rows 6/7 exempt.
+/// </summary>
+public static class ComplianceEngine
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static ComplianceDecision Decide(ComplianceInput input) => Decide(input, RuleSetCatalog.Default);
+
+    public static ComplianceDecision Decide(ComplianceInput input, RuleSetCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return Decide(input, catalog.RuleSetFor(input.TradeDate));
+    }
+
+    /// <summary>Judge by an explicit rule set (audit replay with the version recorded on the trade).</summary>
+    public static ComplianceDecision Decide(ComplianceInput input, RuleSet ruleSet)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        return new Evaluation(input, ruleSet).Run();
+    }
+
+    private sealed class Evaluation(ComplianceInput input, RuleSet rules)
+    {
+        private readonly List<RuleEvaluation> _evaluations = [];
+        private readonly DataDeclaration _data = input.Data;
+        private readonly ExportVolume _prior = input.PriorVolumeThisYear;
+        private long _cumIndividuals;
+        private long _cumSensitive;
+
+        public ComplianceDecision Run()
+        {
+            // Scope: only data located in the mainland and received outside it is a mainland export.
+            var crossBorder = _data.Location == Region.MainlandChina && input.Importer.Region != Region.MainlandChina;
+            var scopeOutcome = crossBorder ? Outcomes.CrossBorder
+                : _data.Location == Region.MainlandChina ? Outcomes.Domestic : Outcomes.NotMainlandExport;
+            Record(RuleIds.Scope, "Cross-border = data located in the mainland and importer outside it", scopeOutcome,
+                ("dataLocation", _data.Location.ToString()), ("dataLocationCity", _data.LocationCity ?? ""),
+                ("importerRegion", input.Importer.Region.ToString()), ("exporterRegion", input.Exporter.Region.ToString()));
+            if (!crossBorder)
+            {
+                var why = scopeOutcome == Outcomes.Domestic
+                    ? $"Accepted: domestic trade (data located in the mainland, importer in {input.Importer.Region}), so no export mechanism is needed under {rules.Version}."
+                    : $"Accepted: the data is located in {_data.Location}, so delivering it is not an export out of the mainland under {rules.Version}; other jurisdictions' transfer rules are not evaluated by this engine.";
+                return Accept(false, ExportMechanism.None, null, why);
+            }
+
+            if (ValidateDeclaration() is { } invalid) return invalid;
+
+            var c = CultureInfo.InvariantCulture;
+            _cumIndividuals = _prior.Individuals + _data.Individuals;
+            _cumSensitive = _prior.SensitiveIndividuals + _data.SensitiveIndividuals;
+
+            // Row 1: core data never leaves.
+            if (_data.Level == DataLevel.Core)
+            {
+                Record(RuleIds.CoreData, "Core data may not be exported", Outcomes.Refused, ("level", "Core"));
+                return Refuse(RefusalReasons.CoreDataExportProhibited, RuleIds.CoreData, ExportMechanism.None,
+                    $"Refused under {rules.Version}: rule 1 prohibits exporting core data (核心数据); no approval can satisfy it — the listing cannot be sold to a buyer in {input.Importer.Region}.");
+            }
+            Record(RuleIds.CoreData, "Core data may not be exported", Outcomes.Passed, ("level", _data.Level.ToString()));
+
+            // Rows 2–4: any trigger requires a security assessment.
+            var pi = _data.ContainsPersonalInformation;
+            var triggers = new List<(string Rule, string Phrase)>();
+            var important = _data.Level == DataLevel.Important;
+            Record(RuleIds.ImportantData, "Important data requires a CAC security assessment",
+                important ? Outcomes.Triggered : Outcomes.NotTriggered, ("level", _data.Level.ToString()));
+            if (important) triggers.Add((RuleIds.ImportantData, "rule 2 (important data)"));
+
+            var ciio = input.Exporter.IsCriticalInformationInfrastructureOperator;
+            var ciioTriggered = ciio && pi;
+            Record(RuleIds.CriticalInfrastructure, "A CIIO exporting personal information requires a security assessment",
+                ciio ? (ciioTriggered ? Outcomes.Triggered : Outcomes.NotTriggered) : Outcomes.NotApplicable,
+                ("exporterIsCiio", Bool(ciio)), ("containsPersonalInformation", Bool(pi)));
+            if (ciioTriggered) triggers.Add((RuleIds.CriticalInfrastructure, "rule 3 (a critical information infrastructure operator exporting personal information)"));
+
+            var saPhrases = pi ? CrossedPhrases(rules.SecurityAssessmentIndividuals, rules.SecurityAssessmentSensitiveIndividuals) : [];
+            Record(RuleIds.SecurityAssessmentVolume, "Cumulative PI volume at or above the security-assessment thresholds",
+                !pi ? Outcomes.NotApplicable : saPhrases.Count > 0 ? Outcomes.Triggered : Outcomes.NotTriggered,
+                VolumeInputs(rules.SecurityAssessmentIndividuals, rules.SecurityAssessmentSensitiveIndividuals));
+            if (saPhrases.Count > 0) triggers.Add((RuleIds.SecurityAssessmentVolume, $"rule 4 ({string.Join(" and ", saPhrases)})"));
+
+            if (triggers.Count > 0)
+            {
+                var required = string.Join(" and ", triggers.Select(t => t.Phrase));
+                var (approval, notes) = FindCovering([ExportMechanism.SecurityAssessment]);
+                if (approval is not null)
+                {
+                    Record(RuleIds.SecurityAssessmentApproval, "A valid security-assessment approval covers the trade",
+                        Outcomes.SatisfiedBy(approval.Reference), notes);
+                    return Accept(true, ExportMechanism.SecurityAssessment, approval,
+                        $"Accepted under {rules.Version}: {required} requires a CAC security assessment, satisfied by approval {approval.Reference}.");
+                }
+                Record(RuleIds.SecurityAssessmentApproval, "A valid security-assessment approval covers the trade", Outcomes.Refused, notes);
+                return Refuse(RefusalReasons.SecurityAssessmentRequired, triggers[0].Rule, ExportMechanism.SecurityAssessment,
+                    $"Refused under {rules.Version}: {required} requires a CAC security assessment (数据出境安全评估), and no security-assessment approval {CoverageClause()}{NotesClause(notes)}.");
+            }
+
+            // Row 5: contract band (no important data here: row 2 caught it).
+            var contractPhrases = pi ? CrossedPhrases(rules.ContractIndividuals, rules.ContractSensitiveIndividuals) : [];
+            var noSmallExemption = pi && !rules.SmallVolumePersonalInformationExempt;
+            var contractBand = contractPhrases.Count > 0 || noSmallExemption;
+            var bandInputs = VolumeInputs(rules.ContractIndividuals, rules.ContractSensitiveIndividuals)
+                .Append(("smallVolumeExemption", Bool(rules.SmallVolumePersonalInformationExempt))).ToArray();
+            Record(RuleIds.ContractBand, "PI export below the assessment thresholds needs a standard contract or certification",
+                !pi ? Outcomes.NotApplicable : contractBand ? Outcomes.Triggered : Outcomes.NotTriggered, bandInputs);
+            if (contractBand)
+                return DecideContractBand(contractPhrases.Count > 0
+                    ? $"rule 5 ({string.Join(" and ", contractPhrases)})"
+                    : string.Create(c, $"rule 5 ({rules.Version} has no small-volume exemption and the data contains personal information of {_data.Individuals:N0} individuals, cumulative {_cumIndividuals:N0})"));
+
+            // Rows 6/7: exempt.
+            if (pi)
+            {
+                Record(RuleIds.SmallVolumeExempt, "Non-CIIO exporting below the contract thresholds, no sensitive PI, no important data", Outcomes.Exempt,
+                    VolumeInputs(rules.ContractIndividuals, rules.ContractSensitiveIndividuals));
+                return Accept(true, ExportMechanism.Exempt, null, string.Create(c,
+                    $"Accepted under {rules.Version}: rule 6 exempts the export because the cumulative volume is {_cumIndividuals:N0} individuals (below {rules.ContractIndividuals:N0}) with no sensitive personal information."));
+            }
+            Record(RuleIds.NonPersonalDataExempt, "No personal information and no important data: exempt", Outcomes.Exempt,
+                ("containsPersonalInformation", "false"), ("level", _data.Level.ToString()), ("sector", _data.Sector));
+            return Accept(true, ExportMechanism.Exempt, null,
+                $"Accepted under {rules.Version}: rule 7 exempts the export because the data contains no personal information and no important data.");
+        }
+
+        private ComplianceDecision DecideContractBand(string required)
+        {
+            // A security assessment is the stronger mechanism and also satisfies the contract band.
+            var (approval, notes) = FindCovering([ExportMechanism.StandardContract, ExportMechanism.Certification, ExportMechanism.SecurityAssessment]);
+            if (approval is not null)
+            {
+                Record(RuleIds.ContractApproval, "A valid standard contract, certification or security assessment covers the trade",
+                    Outcomes.SatisfiedBy(approval.Reference), notes);
+                return Accept(true, approval.Kind, approval,
+                    $"Accepted under {rules.Version}: {required} requires a PI export standard contract or certification, satisfied by {Describe(approval.Kind)} {approval.Reference}.");
+            }
+            Record(RuleIds.ContractApproval, "A valid standard contract, certification or security assessment covers the trade", Outcomes.Refused, notes);
+
+            // Row 8: the GBA contract may replace the standard contract for eligible parties.
+            var (eligible, eligibilityGap) = GbaEligibility();
+            var (gba, gbaNotes) = FindCovering([ExportMechanism.GbaStandardContract]);
+            var gbaInputs = gbaNotes
+                .Prepend(("licenceForbidsOnwardTransferOutsideGba", Bool(input.Licence.ForbidsOnwardTransferOutsideGba)))
+                .Prepend(("licence", $"onwardTransferAllowed={Bool(input.Licence.OnwardTransferAllowed)}; territory={input.Licence.Territory}"))
+                .Prepend(("eligible", eligible ? "true" : eligibilityGap))
+                .Prepend(("importerRegion", input.Importer.Region.ToString()))
+                .Prepend(("exporterCity", input.Exporter.City ?? ""))
+                .ToArray();
+            const string gbaDescription = "GBA standard contract: mainland GBA city ↔ Hong Kong, no important data, no onward transfer outside the GBA";
+            var gbaHint = eligible
+                ? " (or, as the parties qualify, a GBA standard contract with a licence forbidding onward transfer outside the Greater Bay Area)"
+                : "";
+
+            if (gba is null)
+            {
+                Record(RuleIds.GbaStandardContract, gbaDescription, Outcomes.NotApplicable, gbaInputs);
+                return Refuse(RefusalReasons.StandardContractOrCertificationRequired, RuleIds.ContractBand, ExportMechanism.StandardContract,
+                    $"Refused under {rules.Version}: {required} requires a PI export standard contract filed with the provincial CAC or a PI protection certification{gbaHint}, and none {CoverageClause()}{NotesClause(notes)}.");
+            }
+            if (!eligible)
+            {
+                Record(RuleIds.GbaStandardContract, gbaDescription, Outcomes.Refused, gbaInputs);
+                return Refuse(RefusalReasons.GbaStandardContractNotApplicable, RuleIds.GbaStandardContract, ExportMechanism.StandardContract,
+                    $"Refused under {rules.Version}: {required} requires a PI export standard contract or certification; GBA standard contract {gba.Reference} cannot replace it because {eligibilityGap}.");
+            }
+            if (!input.Licence.ForbidsOnwardTransferOutsideGba)
+            {
+                Record(RuleIds.GbaStandardContract, gbaDescription, Outcomes.Refused, gbaInputs);
+                return Refuse(RefusalReasons.GbaOnwardTransferNotRestricted, RuleIds.GbaStandardContract, ExportMechanism.GbaStandardContract,
+                    $"Refused under {rules.Version}: {required} is covered only by GBA standard contract {gba.Reference}, which requires the licence to forbid onward transfer outside the Greater Bay Area, but the licence allows onward transfer within territory '{input.Licence.Territory}'; restrict the licence to 'GBA' (or no onward transfer) or file a PI export standard contract or certification.");
+            }
+            Record(RuleIds.GbaStandardContract, gbaDescription, Outcomes.SatisfiedBy(gba.Reference), gbaInputs);
+            return Accept(true, ExportMechanism.GbaStandardContract, gba,
+                $"Accepted under {rules.Version}: {required} requires a PI export standard contract, replaced by GBA standard contract {gba.Reference} (parties in the Greater Bay Area, no onward transfer outside it).");
+        }
+
+        private (bool Eligible, string Gap) GbaEligibility()
+        {
+            if (rules.GbaStandardContract is not { } terms)
+                return (false, $"rule set {rules.Version} has no GBA standard contract");
+            if (input.TradeDate < terms.AvailableFrom)
+                return (false, string.Create(Inv, $"the GBA standard contract is only available from {terms.AvailableFrom:yyyy-MM-dd}"));
+            if (input.Exporter.Region != Region.MainlandChina
+                || !terms.MainlandCities.Contains((input.Exporter.City ?? "").Trim(), StringComparer.OrdinalIgnoreCase))
+                return (false, $"the exporter is not registered in one of the 9 mainland GBA cities (city '{input.Exporter.City}')");
+            if (!terms.CounterpartRegions.Contains(input.Importer.Region))
+                return (false, $"the importer is in {input.Importer.Region}, not {string.Join("/", terms.CounterpartRegions)}");
+            if (_data.Level != DataLevel.General)
+                return (false, "the data is not general data");
+            return (true, "");
+        }
+
+        // Deterministic choice whatever the list order: preferred kind first, then the longest-valid, then reference, then id.
+        private (ExportApproval? Approval, (string, string)[] Notes) FindCovering(ExportMechanism[] kinds)
+        {
+            var candidates = input.ExporterApprovals
+                .Where(a => kinds.Contains(a.Kind))
+                .OrderBy(a => Array.IndexOf(kinds, a.Kind))
+                .ThenByDescending(a => a.ValidUntil)
+                .ThenBy(a => a.Reference, StringComparer.Ordinal)
+                .ThenBy(a => a.ApprovalId)
+                .ToList();
+            var notes = new List<(string, string)> { ("acceptedKinds", string.Join("|", kinds)) };
+            ExportApproval? chosen = null;
+            foreach (var a in candidates)
+            {
+                var gap = CoverageGap(a);
+                notes.Add(($"approval:{a.Reference}", gap ?? (chosen is null ? "covers (chosen)" : "covers")));
+                if (gap is null) chosen ??= a;
+            }
+            return (chosen, notes.ToArray());
+        }
+
+        private string? CoverageGap(ExportApproval a)
+        {
+            var date = input.TradeDate;
+            if (a.ExporterId != input.Exporter.ParticipantId) return "issued to another exporter";
+            if (a.CounterpartRegion != input.Importer.Region) return $"counterpart region {a.CounterpartRegion}, importer in {input.Importer.Region}";
+            var byListing = a.ListingIds.Contains(_data.ListingId);
+            var byCategories = _data.Categories.Count > 0
+                && _data.Categories.All(cat => a.DataCategories.Any(x => string.Equals(x.Trim(), cat.Trim(), StringComparison.OrdinalIgnoreCase)));
+            if (!byListing && !byCategories) return "scope covers neither this listing nor all its categories";
+            if (a.RevokedOn is { } revoked && revoked <= date) return string.Create(Inv, $"revoked {revoked:yyyy-MM-dd}");
+            if (date < a.ValidFrom) return string.Create(Inv, $"not valid until {a.ValidFrom:yyyy-MM-dd}");
+            if (date > a.ValidUntil) return string.Create(Inv, $"expired after {a.ValidUntil:yyyy-MM-dd}");
+            return null;
+        }
+
+        private List<string> CrossedPhrases(long individualsThreshold, long sensitiveThreshold)
+        {
+            var phrases = new List<string>();
+            var since = rules.VolumeWindowStart(input.TradeDate);
+            if (_cumIndividuals >= individualsThreshold)
+                phrases.Add(string.Create(Inv,
+                    $"cumulative personal information of {_cumIndividuals:N0} individuals since {since:yyyy-MM-dd} (prior {_prior.Individuals:N0} + this trade {_data.Individuals:N0}) reaches the {individualsThreshold:N0} threshold"));
+            if (_cumSensitive >= sensitiveThreshold)
+                phrases.Add(string.Create(Inv,
+                    $"cumulative sensitive personal information of {_cumSensitive:N0} individuals since {since:yyyy-MM-dd} (prior {_prior.SensitiveIndividuals:N0} + this trade {_data.SensitiveIndividuals:N0}) reaches the {sensitiveThreshold:N0} threshold"));
+            return phrases;
+        }
+
+        private (string, string)[] VolumeInputs(long individualsThreshold, long sensitiveThreshold) =>
+        [
+            ("containsPersonalInformation", Bool(_data.ContainsPersonalInformation)),
+            ("volumeWindowStart", rules.VolumeWindowStart(input.TradeDate).ToString("yyyy-MM-dd", Inv)),
+            ("priorIndividuals", N(_prior.Individuals)), ("tradeIndividuals", N(_data.Individuals)),
+            ("cumulativeIndividuals", N(_cumIndividuals)), ("individualsThreshold", N(individualsThreshold)),
+            ("priorSensitiveIndividuals", N(_prior.SensitiveIndividuals)), ("tradeSensitiveIndividuals", N(_data.SensitiveIndividuals)),
+            ("cumulativeSensitiveIndividuals", N(_cumSensitive)), ("sensitiveThreshold", N(sensitiveThreshold)),
+        ];
+
+        private ComplianceDecision? ValidateDeclaration()
+        {
+            const string description = "Declared volumes are consistent (non-negative, sensitive ≤ total, PI flag matches counts)";
+            var d = _data;
+            string? problem =
+                d.Individuals < 0 || d.SensitiveIndividuals < 0 ? "negative individual counts"
+                : d.SensitiveIndividuals > d.Individuals ? "more sensitive individuals than individuals"
+                : !d.ContainsPersonalInformation && d.Individuals > 0 ? "individuals declared but no personal information"
+                : d.ContainsPersonalInformation && d.Individuals == 0 ? "personal information declared without a number of individuals"
+                : null;
+            var p = _prior;
+            string? priorProblem =
+                p.Individuals < 0 || p.SensitiveIndividuals < 0 ? "negative prior volume"
+                : p.SensitiveIndividuals > p.Individuals ? "prior sensitive individuals exceed prior individuals"
+                : long.MaxValue - p.Individuals < d.Individuals ? "cumulative volume overflows"
+                : null;
+            var inputs = new (string, string)[]
+            {
+                ("containsPersonalInformation", Bool(d.ContainsPersonalInformation)),
+                ("individuals", N(d.Individuals)), ("sensitiveIndividuals", N(d.SensitiveIndividuals)),
+                ("priorIndividuals", N(p.Individuals)), ("priorSensitiveIndividuals", N(p.SensitiveIndividuals)),
+            };
+            if (problem is null && priorProblem is null)
+            {
+                Record(RuleIds.Declaration, description, Outcomes.Passed, inputs);
+                return null;
+            }
+            Record(RuleIds.Declaration, description, Outcomes.Refused, [.. inputs, ("problem", problem ?? priorProblem!)]);
+            return problem is not null
+                ? Refuse(RefusalReasons.InvalidDataDeclaration, RuleIds.Declaration, ExportMechanism.None,
+                    $"Refused under {rules.Version}: the listing's declaration is inconsistent ({problem}); correct the declared personal-information counts before a cross-border trade can be judged.")
+                : Refuse(RefusalReasons.InvalidPriorVolume, RuleIds.Declaration, ExportMechanism.None,
+                    $"Refused under {rules.Version}: the exporter's prior export volume is invalid ({priorProblem}); recompute it from accepted cross-border trades.");
+        }
+
+        private string CoverageClause() => string.Create(Inv,
+            $"issued to exporter {input.Exporter.ParticipantId} covers listing {_data.ListingId} for a counterpart in {input.Importer.Region} on {input.TradeDate:yyyy-MM-dd}");
+
+        private static string NotesClause((string Key, string Value)[] notes)
+        {
+            var misses = notes.Where(n => n.Key.StartsWith("approval:", StringComparison.Ordinal))
+                .Select(n => $"{n.Key["approval:".Length..]}: {n.Value}").ToList();
+            return misses.Count == 0 ? "" : $" (approvals on file: {string.Join("; ", misses)})";
+        }
+
+        private static string Describe(ExportMechanism kind) => kind switch
+        {
+            ExportMechanism.StandardContract => "standard contract",
+            ExportMechanism.Certification => "PI protection certification",
+            ExportMechanism.SecurityAssessment => "security assessment (stronger mechanism)",
+            ExportMechanism.GbaStandardContract => "GBA standard contract",
+            _ => kind.ToString(),
+        };
+
+        private void Record(string ruleId, string description, string outcome, params (string Key, string Value)[] inputs)
+        {
+            var dict = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in inputs) dict[k] = v;
+            _evaluations.Add(new RuleEvaluation(ruleId, description, outcome, new ReadOnlyDictionary<string, string>(dict)));
+        }
+
+        private ComplianceDecision Accept(bool crossBorder, ExportMechanism mechanism, ExportApproval? approval, string explanation)
+        {
+            var after = crossBorder
+                ? new ExportVolume(_prior.Individuals + _data.Individuals, _prior.SensitiveIndividuals + _data.SensitiveIndividuals)
+                : _prior;
+            return new ComplianceDecision(true, crossBorder, rules.Version, mechanism, approval?.ApprovalId, approval?.Reference,
+                null, null, explanation, _evaluations.AsReadOnly(), after);
+        }
+
+        private ComplianceDecision Refuse(string reason, string rule, ExportMechanism required, string explanation) =>
+            new(false, true, rules.Version, required, null, null, reason, rule, explanation, _evaluations.AsReadOnly(), _prior);
+
+        private static string Bool(bool b) => b ? "true" : "false";
+
+        private static string N(long n) => n.ToString(Inv);
+    }
+}
