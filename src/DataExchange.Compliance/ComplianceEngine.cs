@@ -116,9 +116,10 @@ public static class ComplianceEngine
             Record(RuleIds.ContractBand, "PI export below the assessment thresholds needs a standard contract or certification",
                 !pi ? Outcomes.NotApplicable : contractBand ? Outcomes.Triggered : Outcomes.NotTriggered, bandInputs);
             if (contractBand)
-                return DecideContractBand(contractPhrases.Count > 0
-                    ? $"rule 5 ({string.Join(" and ", contractPhrases)})"
-                    : string.Create(c, $"rule 5 ({rules.Version} has no small-volume exemption and the data contains personal information of {_data.Individuals:N0} individuals, cumulative {_cumIndividuals:N0})"));
+                // Without a small-volume exemption the thresholds are moot: say why any PI is caught.
+                return DecideContractBand(noSmallExemption
+                    ? string.Create(c, $"rule 5 ({rules.Version} has no small-volume exemption and the data contains personal information of {_data.Individuals:N0} individuals, {_data.SensitiveIndividuals:N0} sensitive; cumulative since {rules.VolumeWindowStart(input.TradeDate):yyyy-MM-dd} {_cumIndividuals:N0} / {_cumSensitive:N0})")
+                    : $"rule 5 ({string.Join(" and ", contractPhrases)})");
 
             // Rows 6/7: exempt.
             if (pi)
