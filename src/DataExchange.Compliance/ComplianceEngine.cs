@@ -179,7 +179,7 @@ public static class ComplianceEngine
             {
                 Record(RuleIds.GbaStandardContract, gbaDescription, Outcomes.Refused, gbaInputs);
                 return Refuse(RefusalReasons.GbaOnwardTransferNotRestricted, RuleIds.GbaStandardContract, ExportMechanism.GbaStandardContract,
-                    $"Refused under {rules.Version}: {required} is covered only by GBA standard contract {gba.Reference}, which requires the licence to forbid onward transfer outside the Greater Bay Area, but the licence allows onward transfer within territory '{input.Licence.Territory}'; restrict the licence to 'GBA' (or no onward transfer) or file a PI export standard contract or certification.");
+                    $"Refused under {rules.Version}: {required} requires a PI export standard contract or certification, and the only covering approval is GBA standard contract {gba.Reference}, which requires the licence to forbid onward transfer outside the Greater Bay Area, but the licence allows onward transfer within territory '{input.Licence.Territory}'; restrict the licence to 'GBA' (or no onward transfer) or file a PI export standard contract or certification.");
             }
             Record(RuleIds.GbaStandardContract, gbaDescription, Outcomes.SatisfiedBy(gba.Reference), gbaInputs);
             return Accept(true, ExportMechanism.GbaStandardContract, gba,
