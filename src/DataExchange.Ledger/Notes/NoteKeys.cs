@@ -67,7 +67,7 @@ public static class NoteKeys
     /// <exception cref="FormatException">Malformed, unsupported, or the key id does not match.</exception>
     public static INoteVerifier ParseVerifierKey(string verifierKey)
     {
-        var parts = verifierKey.Split('+');
+        var parts = verifierKey.Split('+', 3);
         if (parts.Length != 3 || parts[1].Length != 8 || !uint.TryParse(parts[1], System.Globalization.NumberStyles.AllowHexSpecifier, null, out uint keyId))
         {
             throw new FormatException("Verifier key must be name+xxxxxxxx+base64.");
