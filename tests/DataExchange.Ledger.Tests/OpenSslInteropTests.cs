@@ -107,6 +107,35 @@ public sealed class OpenSslInteropTests : IDisposable
         Assert.True(verifier.Verify(Encoding.UTF8.GetBytes(NoteText), File.ReadAllBytes(Path.Combine(folder, "sig.der"))));
     }
 
+    [Fact]
+    public void AuditorScript_SignedCheckpointFile_VerifiesBothSignaturesWithShellAndOpenSsl()
+    {
+        // The recipe documented in SIGNATURES.md, run verbatim against a note signed by both keys.
+        var sm2 = LedgerKeys.GenerateSm2();
+        var ed = LedgerKeys.GenerateEd25519();
+        Write("checkpoint.note", SignedNote.Sign(NoteText, new Sm2NoteSigner("exchange-sm2", sm2), new Ed25519NoteSigner("exchange-ed25519", ed)));
+        Write("sm2.pem", LedgerKeys.ExportPublicKeyPemOf(sm2));
+        Write("ed25519.pem", LedgerKeys.ExportPublicKeyPemOf(ed));
+        const string script = """
+            set -e
+            sed '/^$/,$d' checkpoint.note > note.txt
+            grep '^— exchange-sm2 ' checkpoint.note | cut -d' ' -f3 | base64 -d | tail -c +5 > sig.der
+            grep '^— exchange-ed25519 ' checkpoint.note | cut -d' ' -f3 | base64 -d | tail -c +5 > sig.bin
+            openssl dgst -sm3 -verify sm2.pem -sigopt distid:1234567812345678 -signature sig.der note.txt
+            openssl pkeyutl -verify -pubin -inkey ed25519.pem -rawin -in note.txt -sigfile sig.bin
+            """;
+        Write("audit.sh", script);
+        var start = new ProcessStartInfo("/bin/sh", "audit.sh") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, output);
+        Assert.Contains("Verified OK", output);
+        Assert.Contains("Signature Verified Successfully", output);
+        Assert.Equal(NoteText, File.ReadAllText(Path.Combine(folder, "note.txt")));
+    }
+
     private void Write(string name, string text) => File.WriteAllText(Path.Combine(folder, name), text);
 
     private void Write(string name, byte[] bytes) => File.WriteAllBytes(Path.Combine(folder, name), bytes);
