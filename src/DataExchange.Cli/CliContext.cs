@@ -1,0 +1,78 @@
+using System.CommandLine;
+using DataExchange.Contracts.V1;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace DataExchange.Cli;
+
+/// <summary>
+/// What a command needs while it runs: settings, output, the channel and its clients. Clients are created on first
+/// use, so commands that fail validation never open a connection. Add a client property here for each new service.
+/// </summary>
+internal sealed class CliContext(CliSettings settings, Output output) : IDisposable
+{
+    private GrpcChannel? channel;
+
+    public CliSettings Settings { get; } = settings;
+
+    public Output Output { get; } = output;
+
+    /// <summary>The idempotency key of the change being made, so a failure can tell how to retry it.</summary>
+    public string? RequestId { get; set; }
+
+    public GrpcChannel Channel => channel ??= GrpcChannel.ForAddress(Settings.Address);
+
+    public Health.HealthClient Health => new(Channel);
+
+    public ParticipantService.ParticipantServiceClient Participants => new(Channel);
+
+    public ListingService.ListingServiceClient Listings => new(Channel);
+
+    /// <summary>Per-call options: bearer token, deadline, cancellation.</summary>
+    public CallOptions Call(CancellationToken cancellationToken)
+    {
+        var headers = new Metadata();
+        if (Settings.Token is { } token)
+        {
+            headers.Add("authorization", $"Bearer {token}");
+        }
+
+        return new CallOptions(headers, DateTime.UtcNow + Settings.Timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a command body with error handling: gRPC and client-side failures go to stderr (text or Status JSON)
+    /// and become the documented exit codes.
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parseResult, GlobalOptions global, CancellationToken cancellationToken,
+        Func<CliContext, Task<int>> body, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = new Output(parseResult.GetValue(global.Json), stdout ?? Console.Out, stderr ?? Console.Error);
+        CliContext? context = null;
+        try
+        {
+            context = new CliContext(global.Read(parseResult, Environment.GetEnvironmentVariable), output);
+            return await body(context);
+        }
+        catch (RpcException e)
+        {
+            return ErrorReporter.Report(ErrorReporter.ToStatus(e), output, context?.RequestId);
+        }
+        catch (CliException e)
+        {
+            return ErrorReporter.Report(ErrorReporter.ToStatus(e), output, requestId: null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ErrorReporter.Report(new Google.Rpc.Status { Code = (int)StatusCode.Cancelled, Message = "Cancelled." },
+                output, context?.RequestId);
+        }
+        finally
+        {
+            context?.Dispose();
+        }
+    }
+
+    public void Dispose() => channel?.Dispose();
+}

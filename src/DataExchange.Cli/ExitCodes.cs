@@ -1,0 +1,43 @@
+using Grpc.Core;
+
+namespace DataExchange.Cli;
+
+/// <summary>Process exit codes, grouped so scripts can tell "fix your input" from "retry later".</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>Anything not covered below (unknown, cancelled, resource exhausted).</summary>
+    public const int Failure = 1;
+
+    /// <summary>The request itself is wrong: bad arguments, INVALID_ARGUMENT, OUT_OF_RANGE.</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>The request is well-formed but refused: NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION, ABORTED.</summary>
+    public const int Refused = 3;
+
+    /// <summary>The service could not answer: UNAVAILABLE, INTERNAL, DATA_LOSS, DEADLINE_EXCEEDED, UNIMPLEMENTED, or health not SERVING.</summary>
+    public const int Unavailable = 4;
+
+    /// <summary>Shown at the end of <c>dx --help</c>.</summary>
+    public const string HelpText =
+        """
+        Exit codes:
+          0  success
+          1  other failure (UNKNOWN, CANCELLED, RESOURCE_EXHAUSTED)
+          2  invalid input: bad arguments, INVALID_ARGUMENT, OUT_OF_RANGE
+          3  refused: NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION, ABORTED
+          4  service unavailable: UNAVAILABLE, INTERNAL, DATA_LOSS, DEADLINE_EXCEEDED, UNIMPLEMENTED; health not SERVING
+        """;
+
+    public static int For(StatusCode code) => code switch
+    {
+        StatusCode.OK => Success,
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => InvalidInput,
+        StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.PermissionDenied or StatusCode.Unauthenticated
+            or StatusCode.FailedPrecondition or StatusCode.Aborted => Refused,
+        StatusCode.Unavailable or StatusCode.Internal or StatusCode.DataLoss or StatusCode.DeadlineExceeded
+            or StatusCode.Unimplemented => Unavailable,
+        _ => Failure,
+    };
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using DataExchange.Cli.Commands;
+
+namespace DataExchange.Cli;
+
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var parseResult = BuildRootCommand().Parse(args);
+        var exitCode = await parseResult.InvokeAsync();
+        // Parse errors are the caller's input mistakes: same exit code as INVALID_ARGUMENT.
+        return parseResult.Action is ParseErrorAction ? ExitCodes.InvalidInput : exitCode;
+    }
+
+    public static RootCommand BuildRootCommand()
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand($"""
+            dx: command-line client of DataExchange (gRPC).
+            Resource names may be given as 'listings/{"{uuid}"}' or as a bare UUID.
+
+            {ExitCodes.HelpText}
+            """);
+        global.AddTo(root);
+
+        // Command groups, one file each under Commands/. Add later groups here in the same way:
+        //   trades, approvals, stats, ledger, receipt (verify), audit (verify|replay), seed.
+        root.Add(new HealthCommand(global));
+        root.Add(ParticipantsCommands.Build(global));
+        root.Add(ListingsCommands.Build(global));
+        return root;
+    }
+}
