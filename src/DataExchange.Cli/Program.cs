@@ -14,9 +14,10 @@ internal static class Program
         return parseResult.Action is ParseErrorAction ? ExitCodes.InvalidInput : exitCode;
     }
 
-    public static RootCommand BuildRootCommand()
+    public static RootCommand BuildRootCommand() => BuildRootCommand(new GlobalOptions());
+
+    public static RootCommand BuildRootCommand(GlobalOptions global)
     {
-        var global = new GlobalOptions();
         var root = new RootCommand($"""
             dx: command-line client of DataExchange (gRPC).
             Resource names may be given as 'listings/{"{uuid}"}' or as a bare UUID.
