@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite: a throwaway PostgreSQL cluster, then `dotnet test DataExchange.sln`.
+# Ends with one line "N passed, N failed, N skipped" summed over all test projects; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+
+pg_dir=".data/test-pg-$$"
+cleanup() { pg_down; rm -rf "$pg_dir"; }
+trap cleanup EXIT
+
+if [ -z "${DX_DATABASE_URL:-}" ]; then
+  pg_up "$pg_dir" "$(free_port)"
+fi
+# Tests create one schema per test class in this database.
+export DX_TEST_DATABASE_URL="$DX_DATABASE_URL"
+
+log="$(mktemp)"
+set +e
+dotnet test DataExchange.sln --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+summary=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' \
+  | awk '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}')
+rm -f "$log"
+[ -n "$summary" ] || summary="0 passed, 1 failed, 0 skipped"
+if [ "$status" -ne 0 ] && [[ "$summary" == *" 0 failed"* ]]; then
+  # The build or a test host failed before reporting results.
+  summary="${summary/ 0 failed/ 1 failed}"
+fi
+echo "$summary"
+exit "$status"

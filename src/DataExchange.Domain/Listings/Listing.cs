@@ -1,0 +1,71 @@
+namespace DataExchange.Domain.Listings;
+
+/// <summary>A data product (数据产品), rebuilt from its stream; also stored as its own read model.</summary>
+public sealed record Listing(
+    Guid Id,
+    Guid VendorId,
+    ListingContent Content,
+    ListingState State,
+    int Revision,
+    string? RegistrationNumber,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public long Version { get; set; }
+
+    public bool IsPublic => State is ListingState.Listed or ListingState.Suspended or ListingState.Delisted;
+
+    public static Listing Start(ListingDrafted e) =>
+        new(e.ListingId, e.VendorId, e.Content, ListingState.Draft, 1, null, e.At, e.At);
+
+    public Listing When(ListingRevised e) =>
+        this with
+        {
+            Content = e.Content,
+            Revision = e.Revision,
+            State = e.ReviewRequired ? ListingState.Submitted : State,
+            UpdatedAt = e.At,
+        };
+
+    public Listing When(ListingSubmitted e) => this with { State = ListingState.Submitted, UpdatedAt = e.At };
+
+    public Listing When(ListingApproved e) =>
+        this with { State = ListingState.Registered, RegistrationNumber = e.RegistrationNumber, UpdatedAt = e.At };
+
+    public Listing When(ListingReturned e) => this with { State = ListingState.Returned, UpdatedAt = e.At };
+
+    public Listing When(ListingRejected e) => this with { State = ListingState.Rejected, UpdatedAt = e.At };
+
+    public Listing When(ListingPublished e) => this with { State = ListingState.Listed, UpdatedAt = e.At };
+
+    public Listing When(ListingSuspended e) => this with { State = ListingState.Suspended, UpdatedAt = e.At };
+
+    public Listing When(ListingResumed e) => this with { State = ListingState.Listed, UpdatedAt = e.At };
+
+    public Listing When(ListingDelisted e) => this with { State = ListingState.Delisted, UpdatedAt = e.At };
+}
+
+public static class ListingEvolution
+{
+    public static readonly Type[] EventTypes =
+    [
+        typeof(ListingDrafted), typeof(ListingRevised), typeof(ListingSubmitted), typeof(ListingApproved), typeof(ListingReturned),
+        typeof(ListingRejected), typeof(ListingPublished), typeof(ListingSuspended), typeof(ListingResumed), typeof(ListingDelisted),
+    ];
+
+    /// <summary>Applies any listing event; the one place that knows every event type.</summary>
+    public static Listing Evolve(Listing? state, object e) => (state, e) switch
+    {
+        (null, ListingDrafted drafted) => Listing.Start(drafted),
+        (not null, ListingRevised x) => state.When(x),
+        (not null, ListingSubmitted x) => state.When(x),
+        (not null, ListingApproved x) => state.When(x),
+        (not null, ListingReturned x) => state.When(x),
+        (not null, ListingRejected x) => state.When(x),
+        (not null, ListingPublished x) => state.When(x),
+        (not null, ListingSuspended x) => state.When(x),
+        (not null, ListingResumed x) => state.When(x),
+        (not null, ListingDelisted x) => state.When(x),
+        _ => throw new InvalidOperationException($"Event {e.GetType().Name} cannot apply to listing state {state?.State.ToString() ?? "none"}."),
+    };
+}

@@ -1,0 +1,61 @@
+using DataExchange.Server.Auth;
+using DataExchange.Server.Infrastructure;
+using DataExchange.Server.Listings;
+using DataExchange.Server.Participants;
+using Marten;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace DataExchange.Server.Hosting;
+
+/// <summary>Builds the whole server; Program.cs and the end-to-end tests both start it through here.</summary>
+public static class DataExchangeApp
+{
+    public static WebApplication Build(ServerSettings settings, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k =>
+            k.Listen(settings.Listen, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddDataExchange(settings);
+        configure?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.MapGrpcService<ParticipantGrpcService>();
+        app.MapGrpcService<ListingGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    public static IServiceCollection AddDataExchange(this IServiceCollection services, ServerSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => TokenSecrets.LoadOrCreate(Path.Combine(settings.DataDirectory, "keys", "token-key")));
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<IdempotentExecutor>();
+        services.AddSingleton<Bootstrap>();
+
+        services.AddMarten(_ => MartenSetup.Configure(settings))
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+        services.AddHostedService<BootstrapService>();
+
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<AuthenticationInterceptor>();
+            o.EnableDetailedErrors = false;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
+            .AddCheck<DatabaseHealthCheck>("postgresql");
+        return services;
+    }
+
+    private sealed class BootstrapService(Bootstrap bootstrap) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => bootstrap.EnsureOperatorAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,34 @@
+using DataExchange.Domain.Listings;
+using DataExchange.Domain.Participants;
+using DataExchange.Server.Auth;
+using DataExchange.Server.Infrastructure;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+
+namespace DataExchange.Server.Hosting;
+
+public static class MartenSetup
+{
+    public static StoreOptions Configure(ServerSettings settings)
+    {
+        var options = new StoreOptions();
+        options.Connection(settings.ConnectionString);
+        options.DatabaseSchemaName = settings.Schema;
+        options.Events.DatabaseSchemaName = settings.Schema;
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        options.Events.StreamIdentity = StreamIdentity.AsGuid;
+
+        // Aggregates double as read models: inline snapshots commit in the same transaction as their events.
+        options.Projections.Add(new ParticipantProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new ListingProjection(), ProjectionLifecycle.Inline);
+
+        options.Schema.For<ApiTokenRecord>().UniqueIndex(x => x.SecretHash);
+        options.Schema.For<IdempotencyRecord>().Identity(x => x.Id);
+        options.Schema.For<BootstrapRecord>().Identity(x => x.Id);
+        return options;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Npgsql;
+
+namespace DataExchange.Server.Hosting;
+
+/// <summary>Settings from the environment (DX_*), with the defaults a newcomer's machine needs.</summary>
+public sealed record ServerSettings
+{
+    public required IPEndPoint Listen { get; init; }
+
+    public required string ConnectionString { get; init; }
+
+    /// <summary>Marten schema; tests use one per test class so they run in parallel on one cluster.</summary>
+    public string Schema { get; init; } = "dataexchange";
+
+    public string? BootstrapToken { get; init; }
+
+    /// <summary>Where the server keeps its own files: keys and the generated bootstrap token.</summary>
+    public required string DataDirectory { get; init; }
+
+    public static ServerSettings FromEnvironment(Func<string, string?> env)
+    {
+        var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
+        var url = env("DX_DATABASE_URL") is { Length: > 0 } u ? u
+            : throw new InvalidOperationException("DX_DATABASE_URL is not set; scripts/run.sh starts a private PostgreSQL and sets it.");
+        return new ServerSettings
+        {
+            Listen = ParseEndpoint(listen),
+            ConnectionString = ToConnectionString(url),
+            Schema = env("DX_SCHEMA") is { Length: > 0 } s ? s : "dataexchange",
+            BootstrapToken = env("DX_BOOTSTRAP_TOKEN") is { Length: > 0 } t ? t : null,
+            DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",
+        };
+    }
+
+    public static IPEndPoint ParseEndpoint(string text) =>
+        IPEndPoint.TryParse(text.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase), out var endpoint)
+            ? endpoint
+            : throw new InvalidOperationException($"DX_LISTEN '{text}' is not host:port, for example 127.0.0.1:5080.");
+
+    /// <summary>Accepts postgres:// URLs (as docker-compose and most hosts give them) or Npgsql connection strings.</summary>
+    public static string ToConnectionString(string url)
+    {
+        if (!url.StartsWith("postgres://", StringComparison.Ordinal) && !url.StartsWith("postgresql://", StringComparison.Ordinal))
+        {
+            return url;
+        }
+
+        var uri = new Uri(url);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = uri.AbsolutePath.Trim('/') is { Length: > 0 } db ? db : "postgres",
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            builder.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2)
+            {
+                builder.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            if (kv.Length == 2 && kv[0] == "host")
+            {
+                builder.Host = Uri.UnescapeDataString(kv[1]);
+            }
+        }
+
+        return builder.ConnectionString;
+    }
+}

@@ -1,0 +1,112 @@
+using DataExchange.Domain.Common;
+using DataExchange.Server.Auth;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using JasperFx;
+
+namespace DataExchange.Server.Infrastructure;
+
+/// <summary>
+/// Turns every failure into a deliberate status: domain errors keep their kind, lost optimistic-concurrency races
+/// become ABORTED, anything unexpected becomes INTERNAL with a correlation id (logged, never a stack trace).
+/// </summary>
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (e is not RpcException || IsUnknown(e))
+        {
+            throw Translate(e, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException || IsUnknown(e))
+        {
+            throw Translate(e, context);
+        }
+    }
+
+    private static bool IsUnknown(Exception e) => e is RpcException { StatusCode: StatusCode.Unknown };
+
+    private RpcException Translate(Exception e, ServerCallContext context)
+    {
+        switch (e)
+        {
+            case DomainException domain:
+                return RpcErrors.From(domain);
+            case ConcurrencyException:
+                return RpcErrors.Aborted("Another change to the same resource won the race; read it again and retry.");
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return RpcErrors.Create(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
+            case Npgsql.NpgsqlException or System.Net.Sockets.SocketException:
+                logger.LogError(e, "Database unavailable in {Method}", context.Method);
+                return RpcErrors.Create(Google.Rpc.Code.Unavailable, "DATABASE_UNAVAILABLE", "The ledger database is unavailable; retry later.");
+            default:
+                var incident = Guid.CreateVersion7();
+                logger.LogError(e, "Unhandled error {Incident} in {Method}", incident, context.Method);
+                return RpcErrors.Create(Google.Rpc.Code.Internal, "INTERNAL",
+                    $"Internal error; quote incident {incident} to the operator.",
+                    new Dictionary<string, string> { ["incident"] = incident.ToString() });
+        }
+    }
+}
+
+/// <summary>Requires a valid bearer token on every call except health checks and reflection.</summary>
+public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthenticateAsync(context);
+        return await continuation(request, context);
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        await AuthenticateAsync(context);
+        await continuation(request, responseStream, context);
+    }
+
+    private static bool IsPublic(string method) =>
+        method.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal)
+        || method.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
+
+    private async Task AuthenticateAsync(ServerCallContext context)
+    {
+        if (IsPublic(context.Method))
+        {
+            return;
+        }
+
+        var header = context.RequestHeaders.GetValue("authorization");
+        if (string.IsNullOrEmpty(header))
+        {
+            throw RpcErrors.Unauthenticated("MISSING_TOKEN", "Send 'authorization: Bearer <token>'.");
+        }
+
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || header.Length <= scheme.Length || header.Length > 512)
+        {
+            throw RpcErrors.Unauthenticated("MALFORMED_TOKEN", "The authorization header must be 'Bearer <token>'.");
+        }
+
+        var caller = await authenticator.AuthenticateAsync(header[scheme.Length..].Trim(), context.CancellationToken)
+            ?? throw RpcErrors.Unauthenticated("INVALID_TOKEN", "The token is unknown or revoked.");
+        context.SetCaller(caller);
+    }
+}

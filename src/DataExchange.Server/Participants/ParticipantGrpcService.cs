@@ -1,0 +1,175 @@
+using DataExchange.Domain.Common;
+using DataExchange.Domain.Participants;
+using DataExchange.Server.Auth;
+using DataExchange.Server.Infrastructure;
+using Grpc.Core;
+using Marten;
+using V1 = DataExchange.Contracts.V1;
+
+namespace DataExchange.Server.Participants;
+
+public sealed class ParticipantGrpcService(
+    IDocumentStore store, IdempotentExecutor idempotency, TokenSecrets secrets, TokenAuthenticator authenticator, TimeProvider time)
+    : V1.ParticipantService.ParticipantServiceBase
+{
+    public override Task<V1.Participant> CreateParticipant(V1.CreateParticipantRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId);
+        var p = request.Participant;
+        if (p is null)
+        {
+            v.Check(false, "participant", "is required");
+        }
+        else
+        {
+            v.Text(p.DisplayName, "participant.display_name", 100)
+                .Text(p.LegalName, "participant.legal_name", 200)
+                .Check(p.Roles.Count > 0, "participant.roles", "must name at least one role")
+                .Check(p.Roles.Count == p.Roles.Distinct().Count(), "participant.roles", "must not repeat a role")
+                .Check(string.IsNullOrEmpty(p.Name), "participant.name", "is assigned by the service");
+            for (var i = 0; i < p.Roles.Count; i++)
+            {
+                v.Enum(p.Roles[i], $"participant.roles[{i}]");
+            }
+
+            v.Jurisdiction(p.Jurisdiction, "participant.jurisdiction");
+        }
+
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        caller.Require(Role.Operator, "OPERATOR_ROLE_REQUIRED", "Only operators register participants.");
+
+        return idempotency.ExecuteAsync(caller, nameof(CreateParticipant), request.RequestId, request, async session =>
+        {
+            var command = new RegisterParticipant(Guid.CreateVersion7(), p!.DisplayName, p.LegalName,
+                [.. p.Roles.Select(r => (Role)r)], p.Jurisdiction.ToDomain(), p.CriticalInformationInfrastructureOperator);
+            var registered = ParticipantDecider.Decide(command, caller.Actor, time.GetUtcNow());
+            session.Events.StartStream<Participant>(registered.ParticipantId, registered);
+            var participant = Participant.Start(registered);
+            participant.Version = 1;
+            return participant.ToProto();
+        }, context.CancellationToken);
+    }
+
+    public override async Task<V1.Participant> GetParticipant(V1.GetParticipantRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var id = ResourceNames.Require(v, request.Name, "participants", "name");
+        v.ThrowIfInvalid();
+
+        await using var session = store.QuerySession();
+        var participant = await session.LoadAsync<Participant>(id, context.CancellationToken)
+            ?? throw ResourceNames.NotFound("Participant", request.Name);
+        return participant.ToProto();
+    }
+
+    public override async Task<V1.ListParticipantsResponse> ListParticipants(V1.ListParticipantsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().PageSize(request.PageSize);
+        if (request.Role != V1.Role.Unspecified)
+        {
+            v.Enum(request.Role, "role");
+        }
+
+        if (request.Region != V1.Region.Unspecified)
+        {
+            v.Enum(request.Region, "region");
+        }
+
+        v.ThrowIfInvalid();
+        var fingerprint = Paging.Fingerprint(request.Role, request.Region);
+        var after = Paging.After(request.PageToken, fingerprint);
+        var size = Paging.Size(request.PageSize);
+
+        await using var session = store.QuerySession();
+        IQueryable<Participant> query = session.Query<Participant>();
+        if (request.Role != V1.Role.Unspecified)
+        {
+            var role = (Role)request.Role;
+            query = query.Where(x => x.Roles.Contains(role));
+        }
+
+        if (request.Region != V1.Region.Unspecified)
+        {
+            var region = (Region)request.Region;
+            query = query.Where(x => x.Jurisdiction.Region == region);
+        }
+
+        if (after is { } afterId)
+        {
+            query = query.Where(x => x.Id > afterId);
+        }
+
+        var page = await query.OrderBy(x => x.Id).Take(size + 1).ToListAsync(context.CancellationToken);
+        var response = new V1.ListParticipantsResponse { Participants = { page.Take(size).Select(x => x.ToProto()) } };
+        if (page.Count > size)
+        {
+            response.NextPageToken = Paging.NextToken(page[size - 1].Id, fingerprint);
+        }
+
+        return response;
+    }
+
+    public override async Task<V1.IssueApiTokenResponse> IssueApiToken(V1.IssueApiTokenRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId);
+        var participantId = ResourceNames.Require(v, request.Parent, "participants", "parent");
+        v.Text(request.Label, "label", 100);
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        caller.Require(Role.Operator, "OPERATOR_ROLE_REQUIRED", "Only operators issue API tokens.");
+
+        var response = await idempotency.ExecuteAsync(caller, nameof(IssueApiToken), request.RequestId, request, async session =>
+        {
+            var stream = await session.Events.FetchForWriting<Participant>(participantId, context.CancellationToken);
+            var participant = stream.Aggregate ?? throw ResourceNames.NotFound("Participant", request.Parent);
+            var issued = ParticipantDecider.Decide(participant, new Domain.Participants.IssueApiToken(participantId, Guid.CreateVersion7(), request.Label),
+                caller.Actor, time.GetUtcNow());
+            stream.AppendOne(issued);
+            var secret = secrets.SecretFor(issued.TokenId);
+            session.Insert(new ApiTokenRecord
+            {
+                Id = issued.TokenId,
+                ParticipantId = participantId,
+                SecretHash = TokenSecrets.Hash(secret),
+                IssuedAt = issued.IssuedAt,
+            });
+            // The stored response omits the secret; a retry derives it again from the token id.
+            return new V1.IssueApiTokenResponse
+            {
+                Token = new ParticipantToken(issued.TokenId, issued.Label, issued.IssuedAt, null).ToProto(participantId),
+            };
+        }, context.CancellationToken);
+        ResourceNames.TryParseToken(response.Token.Name, out _, out var tokenId);
+        response.Secret = secrets.SecretFor(tokenId);
+        return response;
+    }
+
+    public override async Task<V1.ApiToken> RevokeApiToken(V1.RevokeApiTokenRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId);
+        var ok = ResourceNames.TryParseToken(request.Name, out var participantId, out var tokenId);
+        v.Check(ok, "name", "must be a token name like participants/{uuid}/tokens/{uuid}");
+        v.Text(request.Reason, "reason", 500, required: false);
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        caller.Require(Role.Operator, "OPERATOR_ROLE_REQUIRED", "Only operators revoke API tokens.");
+
+        var revokedToken = await idempotency.ExecuteAsync(caller, nameof(RevokeApiToken), request.RequestId, request, async session =>
+        {
+            var stream = await session.Events.FetchForWriting<Participant>(participantId, context.CancellationToken);
+            var participant = stream.Aggregate ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(participantId));
+            var revoked = ParticipantDecider.Decide(participant, new Domain.Participants.RevokeApiToken(participantId, tokenId, request.Reason),
+                caller.Actor, time.GetUtcNow());
+            stream.AppendOne(revoked);
+            var record = await session.LoadAsync<ApiTokenRecord>(tokenId, context.CancellationToken)
+                ?? throw ResourceNames.NotFound("Token", request.Name);
+            record.RevokedAt = revoked.RevokedAt;
+            session.Update(record);
+            var token = participant.Tokens.Single(t => t.TokenId == tokenId) with { RevokedAt = revoked.RevokedAt };
+            return token.ToProto(participantId);
+        }, context.CancellationToken);
+        authenticator.Evict(tokenId);
+        return revokedToken;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using DataExchange.Contracts.V1;
+using DataExchange.Server.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace DataExchange.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real server on a real Kestrel port (HTTP/2) over a real PostgreSQL, in a schema of its own, so test classes
+/// run in parallel on one cluster. scripts/test.sh provides the cluster through DX_TEST_DATABASE_URL.
+/// </summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public const string OperatorToken = "dx_test_operator_token_0123456789abcdef";
+
+    private WebApplication? app;
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "dx-tests", Guid.NewGuid().ToString("N"));
+
+    public string Schema { get; } = "t_" + Guid.NewGuid().ToString("N")[..16];
+
+    public string ConnectionString { get; } = ServerSettings.ToConnectionString(
+        Environment.GetEnvironmentVariable("DX_TEST_DATABASE_URL")
+        ?? throw new InvalidOperationException("DX_TEST_DATABASE_URL is not set: run the tests through scripts/test.sh, which starts PostgreSQL."));
+
+    public Uri Address { get; private set; } = null!;
+
+    public IServiceProvider Services => app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new ServerSettings
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            ConnectionString = ConnectionString,
+            Schema = Schema,
+            BootstrapToken = OperatorToken,
+            DataDirectory = dataDirectory,
+        };
+        app = DataExchangeApp.Build(settings, ConfigureServices);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    /// <summary>Hook for fixtures that swap a service, such as the clock.</summary>
+    public Action<IServiceCollection> ConfigureServices { get; init; } = _ => { };
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        await drop.ExecuteNonQueryAsync();
+        if (Directory.Exists(dataDirectory))
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    public GrpcChannel Channel(string? token)
+    {
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            if (token is not null)
+            {
+                metadata.Add("authorization", $"Bearer {token}");
+            }
+
+            return Task.CompletedTask;
+        });
+        return GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+        });
+    }
+
+    public Clients As(string? token) => new(Channel(token));
+
+    public Clients Operator => As(OperatorToken);
+
+    /// <summary>Registers a participant and returns its name and a client set holding its token.</summary>
+    public async Task<(string Name, Clients Clients, string Token)> NewParticipantAsync(string displayName, Region region, string city, params Role[] roles)
+    {
+        var participant = await Operator.Participants.CreateParticipantAsync(new CreateParticipantRequest
+        {
+            RequestId = Guid.CreateVersion7().ToString(),
+            Participant = new Participant
+            {
+                DisplayName = displayName,
+                LegalName = displayName + " Ltd",
+                Roles = { roles },
+                Jurisdiction = new Jurisdiction { Region = region, City = city },
+            },
+        });
+        var token = await Operator.Participants.IssueApiTokenAsync(new IssueApiTokenRequest
+        {
+            Parent = participant.Name, Label = "test", RequestId = Guid.CreateVersion7().ToString(),
+        });
+        return (participant.Name, As(token.Secret), token.Secret);
+    }
+
+    public async Task<long> CountEventsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand($"select count(*) from {Schema}.mt_events", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
+
+public sealed class Clients(GrpcChannel channel)
+{
+    public ParticipantService.ParticipantServiceClient Participants { get; } = new(channel);
+
+    public ListingService.ListingServiceClient Listings { get; } = new(channel);
+
+    public GrpcChannel Channel { get; } = channel;
+}
