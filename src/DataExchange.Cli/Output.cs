@@ -20,10 +20,22 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
 
     public TextWriter Error { get; } = stderr;
 
-    public IAnsiConsole Console => console ??= AnsiConsole.Create(new AnsiConsoleSettings
+    public IAnsiConsole Console => console ??= CreateConsole(stdout);
+
+    // Piped or captured output has no terminal width; Spectre would assume 80 columns and fold resource names,
+    // which breaks copy-paste and grep. Use a wide virtual width instead.
+    private const int RedirectedWidth = 240;
+
+    private static IAnsiConsole CreateConsole(TextWriter writer)
     {
-        Out = new AnsiConsoleOutput(stdout),
-    });
+        var created = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (!created.Profile.Out.IsTerminal)
+        {
+            created.Profile.Width = RedirectedWidth;
+        }
+
+        return created;
+    }
 
     public static string ToJson(IMessage message) => Formatter.Format(message);
 

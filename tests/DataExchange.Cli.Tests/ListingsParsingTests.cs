@@ -324,3 +324,14 @@ public sealed class ListingsParsingTests
         Assert.Equal(ListingName, history.BuildRequest(historyResult).Name);
     }
 }
+
+public sealed class ListingHistoryTests
+{
+    [Theory]
+    [InlineData("{\"ListingId\":\"x\",\"Reason\":\"complaint\",\"By\":\"y\",\"At\":\"2026-11-27T04:33:43Z\"}", "{\"Reason\":\"complaint\"}")]
+    [InlineData("{\"ListingId\":\"x\",\"By\":\"y\",\"At\":\"t\"}", "")]
+    [InlineData("not json", "not json")]
+    [InlineData("[1,2]", "[1,2]")]
+    public void Event_data_for_people_drops_what_other_columns_show(string dataJson, string expected) =>
+        Assert.Equal(expected, DataExchange.Cli.Commands.ListingsCommands.HistoryCommand.EventDataForPeople(dataJson));
+}

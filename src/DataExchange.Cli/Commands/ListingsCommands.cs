@@ -611,10 +611,35 @@ internal static class ListingsCommands
                     history.Events.Select(e => new[]
                     {
                         e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), Formatting.Time(e.Time),
-                        e.EventType, e.Actor, e.DataJson,
+                        e.EventType, e.Actor, EventDataForPeople(e.DataJson),
                     }))));
                 return ExitCodes.Success;
             }));
+        }
+
+        /// <summary>
+        /// The event's JSON without the fields the other columns already show (listing id, actor, time); --json keeps all.
+        /// </summary>
+        public static string EventDataForPeople(string dataJson)
+        {
+            try
+            {
+                if (System.Text.Json.Nodes.JsonNode.Parse(dataJson) is not System.Text.Json.Nodes.JsonObject data)
+                {
+                    return dataJson;
+                }
+
+                foreach (var shown in new[] { "ListingId", "By", "At" })
+                {
+                    data.Remove(shown);
+                }
+
+                return data.Count == 0 ? "" : data.ToJsonString();
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return dataJson;
+            }
         }
 
         public ListListingHistoryRequest BuildRequest(ParseResult result) =>
