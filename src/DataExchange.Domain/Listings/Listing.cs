@@ -1,5 +1,7 @@
 namespace DataExchange.Domain.Listings;
 
+public sealed record ExclusiveGrant(Guid TradeId, Territory Territory, DateOnly From, DateOnly Until);
+
 /// <summary>A data product (数据产品), rebuilt from its stream; also stored as its own read model.</summary>
 public sealed record Listing(
     Guid Id,
@@ -14,6 +16,18 @@ public sealed record Listing(
     public long Version { get; set; }
 
     public bool IsPublic => State is ListingState.Listed or ListingState.Suspended or ListingState.Delisted;
+
+    public IReadOnlyList<ExclusiveGrant> ExclusiveGrants { get; init; } = [];
+
+    /// <summary>The exclusive licence that blocks a trade in <paramref name="territory"/> on <paramref name="date"/>, if any.</summary>
+    public ExclusiveGrant? ExclusiveHolder(Territory territory, DateOnly date) =>
+        ExclusiveGrants.FirstOrDefault(g => g.Territory == territory && g.From <= date && date <= g.Until);
+
+    public Listing When(ExclusiveLicenceGranted e) =>
+        this with { ExclusiveGrants = [.. ExclusiveGrants, new ExclusiveGrant(e.TradeId, e.Territory, e.From, e.Until)] };
+
+    public Listing When(ExclusiveLicenceReleased e) =>
+        this with { ExclusiveGrants = [.. ExclusiveGrants.Where(g => g.TradeId != e.TradeId)] };
 
     public static Listing Start(ListingDrafted e) =>
         new(e.ListingId, e.VendorId, e.Content, ListingState.Draft, 1, null, e.At, e.At);
@@ -51,6 +65,7 @@ public static class ListingEvolution
     [
         typeof(ListingDrafted), typeof(ListingRevised), typeof(ListingSubmitted), typeof(ListingApproved), typeof(ListingReturned),
         typeof(ListingRejected), typeof(ListingPublished), typeof(ListingSuspended), typeof(ListingResumed), typeof(ListingDelisted),
+        typeof(ExclusiveLicenceGranted), typeof(ExclusiveLicenceReleased),
     ];
 
     /// <summary>Applies any listing event; the one place that knows every event type.</summary>
@@ -66,6 +81,8 @@ public static class ListingEvolution
         (not null, ListingSuspended x) => state.When(x),
         (not null, ListingResumed x) => state.When(x),
         (not null, ListingDelisted x) => state.When(x),
+        (not null, ExclusiveLicenceGranted x) => state.When(x),
+        (not null, ExclusiveLicenceReleased x) => state.When(x),
         _ => throw new InvalidOperationException($"Event {e.GetType().Name} cannot apply to listing state {state?.State.ToString() ?? "none"}."),
     };
 }

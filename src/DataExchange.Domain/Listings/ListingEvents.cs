@@ -20,3 +20,9 @@ public sealed record ListingSuspended(Guid ListingId, string Reason, Guid By, Da
 public sealed record ListingResumed(Guid ListingId, string Reason, Guid By, DateTimeOffset At);
 
 public sealed record ListingDelisted(Guid ListingId, string Reason, Guid By, DateTimeOffset At);
+
+/// <summary>An exclusive licence sold on this listing for a territory: no other trade there until it ends.</summary>
+public sealed record ExclusiveLicenceGranted(Guid ListingId, Guid TradeId, Territory Territory, DateOnly From, DateOnly Until, DateTimeOffset At);
+
+/// <summary>The exclusive licence ended early (its trade was cancelled or refunded).</summary>
+public sealed record ExclusiveLicenceReleased(Guid ListingId, Guid TradeId, string Reason, DateTimeOffset At);

@@ -2,6 +2,8 @@ using DataExchange.Server.Auth;
 using DataExchange.Server.Infrastructure;
 using DataExchange.Server.Listings;
 using DataExchange.Server.Participants;
+using DataExchange.Server.Trades;
+using DataExchange.Server.Approvals;
 using Marten;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -21,6 +23,8 @@ public static class DataExchangeApp
         var app = builder.Build();
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
+        app.MapGrpcService<TradeGrpcService>();
+        app.MapGrpcService<ExportApprovalGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -34,6 +38,9 @@ public static class DataExchangeApp
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<IdempotentExecutor>();
         services.AddSingleton<Bootstrap>();
+        services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
+        services.AddSingleton<FilingNumbers>();
+        services.AddSingleton<ExchangeStatisticsReader>();
 
         services.AddMarten(_ => MartenSetup.Configure(settings))
             .UseLightweightSessions()

@@ -1,5 +1,6 @@
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
+using DataExchange.Domain.Trades;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Infrastructure;
 using JasperFx;
@@ -25,6 +26,11 @@ public static class MartenSetup
         // Aggregates double as read models: inline snapshots commit in the same transaction as their events.
         options.Projections.Add(new ParticipantProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new ListingProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new TradeProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new ExportApprovalProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new ExporterYearVolumeProjection(), ProjectionLifecycle.Inline);
+        options.Schema.For<Trade>().DocumentAlias("trade").Index(x => x.FilingNumber).Index(x => x.BuyerId).Index(x => x.VendorId);
+        options.Schema.For<DataExchange.Domain.Approvals.ExportApproval>().DocumentAlias("export_approval").Index(x => x.ExporterId);
 
         options.Schema.For<ApiTokenRecord>().UniqueIndex(x => x.SecretHash);
         options.Schema.For<IdempotencyRecord>().Identity(x => x.Id);

@@ -1,4 +1,6 @@
+using DataExchange.Domain.Approvals;
 using DataExchange.Domain.Listings;
+using DataExchange.Domain.Trades;
 using DataExchange.Domain.Participants;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
@@ -33,4 +35,41 @@ public sealed class ParticipantProjection : SingleStreamProjection<Participant, 
     }
 
     public override Participant? Evolve(Participant? snapshot, Guid id, IEvent e) => ParticipantEvolution.Evolve(snapshot, e.Data);
+}
+
+public sealed class TradeProjection : SingleStreamProjection<Trade, Guid>
+{
+    public TradeProjection()
+    {
+        foreach (var type in Trade.EventTypes)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override Trade? Evolve(Trade? snapshot, Guid id, IEvent e) => Trade.Evolve(snapshot, e.Data);
+}
+
+public sealed class ExportApprovalProjection : SingleStreamProjection<ExportApproval, Guid>
+{
+    public ExportApprovalProjection()
+    {
+        foreach (var type in ExportApproval.EventTypes)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override ExportApproval? Evolve(ExportApproval? snapshot, Guid id, IEvent e) => ExportApproval.Evolve(snapshot, e.Data);
+}
+
+public sealed class ExporterYearVolumeProjection : SingleStreamProjection<ExporterYearVolume, Guid>
+{
+    public ExporterYearVolumeProjection()
+    {
+        IncludeType<ExportVolumeRecorded>();
+    }
+
+    public override ExporterYearVolume? Evolve(ExporterYearVolume? snapshot, Guid id, IEvent e) =>
+        e.Data is ExportVolumeRecorded recorded ? ExporterYearVolume.Evolve(snapshot, recorded) : snapshot;
 }

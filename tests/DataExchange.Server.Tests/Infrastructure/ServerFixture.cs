@@ -127,5 +127,9 @@ public sealed class Clients(GrpcChannel channel)
 
     public ListingService.ListingServiceClient Listings { get; } = new(channel);
 
+    public TradeService.TradeServiceClient Trades { get; } = new(channel);
+
+    public ExportApprovalService.ExportApprovalServiceClient Approvals { get; } = new(channel);
+
     public GrpcChannel Channel { get; } = channel;
 }

@@ -1,0 +1,280 @@
+using DataExchange.Compliance;
+using DataExchange.Domain.Common;
+using DataExchange.Domain.Listings;
+using DataExchange.Domain.Participants;
+using CLicence = DataExchange.Compliance.LicenceTerms;
+using CLevel = DataExchange.Compliance.DataLevel;
+
+namespace DataExchange.Domain.Trades;
+
+/// <summary>A trade to decide: executed by the buyer now, or filed by the exchange with a historical contract date.</summary>
+public sealed record TradeRequest(
+    Guid TradeId,
+    Listing Listing,
+    Participant Vendor,
+    Participant Buyer,
+    Listings.LicenceTerms AcceptedLicence,
+    Money Amount,
+    DateOnly ContractDate,
+    TradeOrigin Origin,
+    string? ExternalReference);
+
+/// <summary>What the exchange knows about the exporter when deciding: its prior volume in the window and its approvals.</summary>
+public sealed record ExporterRecord(ExportVolume PriorVolume, IReadOnlyList<ExportApproval> Approvals);
+
+/// <summary>The outcome of <see cref="TradeDecider.Decide"/>: an accepted trade still needs its filing number.</summary>
+public sealed record TradeVerdict(ComplianceInput Input, ComplianceDecision Decision)
+{
+    public bool Accepted => Decision.Accepted;
+}
+
+public static class TradeDecider
+{
+    /// <summary>
+    /// Checks the trade's preconditions (roles, parties, listing state, price and licence), then lets the compliance
+    /// engine decide under the rule set in force on the contract date. Precondition failures throw and record nothing;
+    /// a compliance refusal is a verdict, recorded as <see cref="TradeRefused"/>.
+    /// </summary>
+    public static TradeVerdict Decide(TradeRequest request, ExporterRecord exporter, Actor actor)
+    {
+        var listing = request.Listing;
+        if (request.Origin == TradeOrigin.Executed)
+        {
+            if (!actor.Has(Role.Buyer) || actor.ParticipantId != request.Buyer.Id)
+            {
+                throw DomainException.Denied("BUYER_ROLE_REQUIRED", "Only a buyer executes trades, for itself.");
+            }
+
+            if (listing.State != ListingState.Listed)
+            {
+                throw new DomainException(ErrorKind.FailedPrecondition, "LISTING_NOT_TRADABLE",
+                    $"Listing is {ListingDecider.StateName(listing.State)}; only listed products trade.",
+                    new Dictionary<string, string> { ["current_state"] = ListingDecider.StateName(listing.State) });
+            }
+
+            if (request.Amount != listing.Content.Price)
+            {
+                throw new DomainException(ErrorKind.FailedPrecondition, "PRICE_MISMATCH",
+                    $"The agreed price {request.Amount} differs from the listing's current price {listing.Content.Price}; read the listing again.",
+                    new Dictionary<string, string>
+                    {
+                        ["listing_price"] = listing.Content.Price.AmountMinor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["listing_currency"] = listing.Content.Price.CurrencyCode,
+                        ["listing_revision"] = listing.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    });
+            }
+        }
+        else
+        {
+            if (!actor.Has(Role.ComplianceOfficer) && !actor.Has(Role.Operator))
+            {
+                throw DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators file trades concluded elsewhere.");
+            }
+
+            if (listing.State is ListingState.Draft or ListingState.Submitted or ListingState.Returned or ListingState.Rejected)
+            {
+                throw new DomainException(ErrorKind.FailedPrecondition, "LISTING_NOT_REGISTERED",
+                    $"Listing is {ListingDecider.StateName(listing.State)}; only registered products can have filed trades.",
+                    new Dictionary<string, string> { ["current_state"] = ListingDecider.StateName(listing.State) });
+            }
+        }
+
+        if (!request.Buyer.Has(Role.Buyer))
+        {
+            throw new DomainException(ErrorKind.FailedPrecondition, "COUNTERPARTY_NOT_A_BUYER", "The buyer does not hold the buyer role.");
+        }
+
+        if (request.Buyer.Id == listing.VendorId)
+        {
+            throw new DomainException(ErrorKind.FailedPrecondition, "SELF_TRADE", "A participant cannot buy its own listing.");
+        }
+
+        if (request.AcceptedLicence != listing.Content.Licence)
+        {
+            throw new DomainException(ErrorKind.FailedPrecondition, "LICENCE_TERMS_MISMATCH",
+                "The accepted licence terms differ from the listing's; accept the listing's terms as they stand.");
+        }
+
+        var input = ComplianceInputFor(request, exporter);
+        return new TradeVerdict(input, ComplianceEngine.Decide(input));
+    }
+
+    public static TradeContracted Contract(TradeRequest request, TradeVerdict verdict, string filingNumber, Actor actor, DateTimeOffset now) =>
+        verdict.Accepted
+            ? new TradeContracted(request.TradeId, filingNumber, request.Listing.Id, request.Listing.Revision, request.Listing.VendorId,
+                request.Buyer.Id, request.AcceptedLicence, request.Amount, request.Origin, request.ContractDate, request.ExternalReference,
+                verdict.Input, verdict.Decision, actor.ParticipantId, now)
+            : throw new InvalidOperationException("A refused trade cannot be contracted.");
+
+    public static TradeRefused Refuse(TradeRequest request, TradeVerdict verdict, Actor actor, DateTimeOffset now) =>
+        new(request.TradeId, request.Listing.Id, request.Listing.Revision, request.Listing.VendorId, request.Buyer.Id,
+            request.AcceptedLicence, request.Amount, request.Origin, request.ContractDate, request.ExternalReference,
+            verdict.Input, verdict.Decision, actor.ParticipantId, now);
+
+    /// <summary>The export volume this accepted trade adds to its exporter's year, if it is a cross-border PI export.</summary>
+    public static ExportVolumeRecorded? VolumeOf(TradeContracted contracted, DateTimeOffset now)
+    {
+        var data = contracted.ComplianceInput.Data;
+        if (!contracted.Compliance.CrossBorder || !data.ContainsPersonalInformation)
+        {
+            return null;
+        }
+
+        return new ExportVolumeRecorded(contracted.VendorId, contracted.EffectiveDate.Year, contracted.TradeId, data.Individuals,
+            data.SensitiveIndividuals, now);
+    }
+
+    public static ComplianceInput ComplianceInputFor(TradeRequest request, ExporterRecord exporter)
+    {
+        var content = request.Listing.Content;
+        var declaration = content.Declaration;
+        return new ComplianceInput(
+            request.ContractDate,
+            PartyOf(request.Vendor),
+            PartyOf(request.Buyer),
+            new Compliance.DataDeclaration(request.Listing.Id, declaration.Level switch
+                {
+                    Listings.DataLevel.Core => CLevel.Core,
+                    Listings.DataLevel.Important => CLevel.Important,
+                    _ => CLevel.General,
+                },
+                declaration.ContainsPersonalInformation, declaration.Individuals, declaration.SensitiveIndividuals,
+                RegionMapping.ToCompliance(declaration.Location.Region), declaration.Location.City, content.Sector.ToString(), declaration.Categories),
+            new CLicence(content.Licence.OnwardTransferAllowed, TerritoryCode(content.Licence.Territory)),
+            exporter.PriorVolume,
+            exporter.Approvals);
+    }
+
+    public static string TerritoryCode(Territory territory) => territory switch
+    {
+        Territory.MainlandChina => "CN",
+        Territory.GreaterBayArea => "GBA",
+        Territory.HongKong => "HK",
+        Territory.Macao => "MO",
+        _ => "GLOBAL",
+    };
+
+    private static Party PartyOf(Participant p) =>
+        new(p.Id, RegionMapping.ToCompliance(p.Jurisdiction.Region), p.Jurisdiction.City, p.CriticalInformationInfrastructureOperator);
+
+    // ---- After contracting: delivery, settlement, cancellation, disputes. Each returns the events to append. ----
+
+    /// <summary>One RPC, two steps: the vendor records delivery, then the buyer acknowledges receipt.</summary>
+    public static object ConfirmDelivery(Trade trade, string note, Actor actor, DateTimeOffset now)
+    {
+        var isVendor = actor.ParticipantId == trade.VendorId && actor.Has(Role.Vendor);
+        var isBuyer = actor.ParticipantId == trade.BuyerId && actor.Has(Role.Buyer);
+        if (isVendor && trade.State == TradeState.Contracted)
+        {
+            return new TradeDelivered(trade.Id, note, actor.ParticipantId, now);
+        }
+
+        if (isBuyer && trade.State == TradeState.Delivered)
+        {
+            return new TradeReceiptAcknowledged(trade.Id, note, actor.ParticipantId, now);
+        }
+
+        if (!isVendor && !isBuyer)
+        {
+            throw DomainException.Denied("TRADE_PARTY_REQUIRED", "Only the trade's vendor (delivery) or buyer (receipt) confirms delivery.");
+        }
+
+        // The right party at the wrong time, or the other party's step.
+        if (trade.State == TradeState.Contracted)
+        {
+            throw DomainException.Denied("VENDOR_OF_TRADE_REQUIRED", "The vendor records delivery first.");
+        }
+
+        if (trade.State == TradeState.Delivered)
+        {
+            throw DomainException.Denied("BUYER_OF_TRADE_REQUIRED", "Only the trade's buyer acknowledges receipt.");
+        }
+
+        throw InvalidTransition(trade, "confirm delivery of");
+    }
+
+    public static IReadOnlyList<object> Settle(Trade trade, Money amount, string paymentReference, string? adjustmentReason, Actor actor, DateTimeOffset now)
+    {
+        if (!actor.Has(Role.Operator))
+        {
+            throw DomainException.Denied("OPERATOR_ROLE_REQUIRED", "Only operators record settlements.");
+        }
+
+        if (trade.State != TradeState.Received)
+        {
+            throw InvalidTransition(trade, "settle");
+        }
+
+        if (amount.CurrencyCode != trade.Amount.CurrencyCode)
+        {
+            throw new DomainException(ErrorKind.FailedPrecondition, "SETTLEMENT_CURRENCY_MISMATCH",
+                $"The trade is in {trade.Amount.CurrencyCode}; settlement in {amount.CurrencyCode} is not accepted.");
+        }
+
+        if (amount == trade.Amount)
+        {
+            return [new TradeSettled(trade.Id, amount, paymentReference, actor.ParticipantId, now)];
+        }
+
+        if (string.IsNullOrWhiteSpace(adjustmentReason))
+        {
+            throw new DomainException(ErrorKind.FailedPrecondition, "SETTLEMENT_AMOUNT_MISMATCH",
+                $"The payment {amount} differs from the trade amount {trade.Amount}; give an adjustment_reason to record the difference.",
+                new Dictionary<string, string> { ["trade_amount"] = trade.Amount.AmountMinor.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        return
+        [
+            new TradeAmountAdjusted(trade.Id, trade.Amount, amount, adjustmentReason, actor.ParticipantId, now),
+            new TradeSettled(trade.Id, amount, paymentReference, actor.ParticipantId, now),
+        ];
+    }
+
+    public static TradeCancelled Cancel(Trade trade, string reason, Actor actor, DateTimeOffset now)
+    {
+        if (!trade.IsParty(actor.ParticipantId))
+        {
+            throw DomainException.Denied("TRADE_PARTY_REQUIRED", "Only the trade's buyer or vendor can cancel it.");
+        }
+
+        if (trade.State != TradeState.Contracted)
+        {
+            throw InvalidTransition(trade, "cancel");
+        }
+
+        return new TradeCancelled(trade.Id, reason, actor.ParticipantId, now);
+    }
+
+    public static TradeDisputeOpened OpenDispute(Trade trade, string reason, Actor actor, DateTimeOffset now)
+    {
+        RequireCompliance(actor);
+        if (trade.State is not (TradeState.Delivered or TradeState.Received or TradeState.Settled))
+        {
+            throw InvalidTransition(trade, "open a dispute on");
+        }
+
+        return new TradeDisputeOpened(trade.Id, reason, trade.State, actor.ParticipantId, now);
+    }
+
+    public static TradeDisputeResolved ResolveDispute(Trade trade, DisputeResolution resolution, string reason, Actor actor, DateTimeOffset now)
+    {
+        RequireCompliance(actor);
+        if (trade.State != TradeState.Disputed)
+        {
+            throw InvalidTransition(trade, "resolve a dispute on");
+        }
+
+        return new TradeDisputeResolved(trade.Id, resolution, reason, actor.ParticipantId, now);
+    }
+
+    private static void RequireCompliance(Actor actor)
+    {
+        if (!actor.Has(Role.ComplianceOfficer))
+        {
+            throw DomainException.Denied("COMPLIANCE_ROLE_REQUIRED", "Only compliance officers handle disputes.");
+        }
+    }
+
+    private static DomainException InvalidTransition(Trade trade, string action) =>
+        DomainException.InvalidTransition("trade", Trade.StateName(trade.State), action);
+}

@@ -1,0 +1,127 @@
+using DataExchange.Domain.Approvals;
+using DataExchange.Domain.Common;
+using DataExchange.Domain.Participants;
+using DataExchange.Server.Auth;
+using DataExchange.Server.Infrastructure;
+using DataExchange.Server.Trades;
+using Grpc.Core;
+using Marten;
+using V1 = DataExchange.Contracts.V1;
+
+namespace DataExchange.Server.Approvals;
+
+public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentExecutor idempotency, TimeProvider time)
+    : V1.ExportApprovalService.ExportApprovalServiceBase
+{
+    public override Task<V1.ExportApproval> RecordExportApproval(V1.RecordExportApprovalRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId);
+        var exporterId = ResourceNames.Require(v, request.Parent, "participants", "parent");
+        var a = request.Approval;
+        var listingIds = new List<Guid>();
+        DateOnly? from = null, until = null;
+        if (a is null)
+        {
+            v.Check(false, "approval", "is required");
+        }
+        else
+        {
+            v.Check(TradeMapping.ToDomain(a.Kind) is not null, "approval.kind",
+                "must be SECURITY_ASSESSMENT, STANDARD_CONTRACT, CERTIFICATION or GBA_STANDARD_CONTRACT");
+            v.Text(a.ReferenceNumber, "approval.reference_number", 100);
+            v.Enum(a.CounterpartRegion, "approval.counterpart_region");
+            v.Check(a.CounterpartRegion != V1.Region.MainlandChina, "approval.counterpart_region", "must be outside the mainland: an export goes abroad");
+            v.Check(a.Listings.Count + a.DataCategories.Count > 0, "approval.listings", "name the listings or data categories it covers");
+            v.Check(a.Listings.Count <= 100 && a.DataCategories.Count <= 50, "approval.listings", "at most 100 listings and 50 categories");
+            for (var i = 0; i < a.Listings.Count; i++)
+            {
+                listingIds.Add(ResourceNames.Require(v, a.Listings[i], "listings", $"approval.listings[{i}]"));
+            }
+
+            for (var i = 0; i < a.DataCategories.Count; i++)
+            {
+                v.Check(System.Text.RegularExpressions.Regex.IsMatch(a.DataCategories[i], "^[a-z0-9][a-z0-9-]{0,63}$"), $"approval.data_categories[{i}]",
+                    "must be 1-64 characters of lower-case letters, digits and '-'");
+            }
+
+            from = Dates.Parse(v, a.ValidFrom, "approval.valid_from");
+            until = Dates.Parse(v, a.ValidUntil, "approval.valid_until");
+            v.Check(from is null || until is null || until >= from, "approval.valid_until", "must not be before valid_from");
+            v.Check(string.IsNullOrEmpty(a.Name) && string.IsNullOrEmpty(a.RevokedOn), "approval.name", "name and revoked_on are set by the service");
+        }
+
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        caller.Require(Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers record export approvals.");
+
+        return idempotency.ExecuteAsync(caller, nameof(RecordExportApproval), request.RequestId, request, async session =>
+        {
+            _ = await session.LoadAsync<Participant>(exporterId, context.CancellationToken)
+                ?? throw ResourceNames.NotFound("Participant", request.Parent);
+            var recorded = ExportApprovalDecider.Decide(new RecordExportApproval(Guid.CreateVersion7(), exporterId,
+                TradeMapping.ToDomain(a!.Kind)!.Value, a.ReferenceNumber, (Region)a.CounterpartRegion, listingIds, [.. a.DataCategories],
+                from!.Value, until!.Value), caller.Actor, time.GetUtcNow());
+            session.Events.StartStream<ExportApproval>(recorded.ApprovalId, recorded);
+            var approval = ExportApproval.Start(recorded);
+            approval.Version = 1;
+            return approval.ToProto();
+        }, context.CancellationToken);
+    }
+
+    public override Task<V1.ExportApproval> RevokeExportApproval(V1.RevokeExportApprovalRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId).Text(request.Reason, "reason", 1000);
+        var ok = ApprovalMapping.TryParse(request.Name, out var exporterId, out var approvalId);
+        v.Check(ok, "name", "must be participants/{uuid}/exportApprovals/{uuid}");
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        caller.Require(Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers revoke export approvals.");
+
+        return idempotency.ExecuteAsync(caller, nameof(RevokeExportApproval), request.RequestId, request, async session =>
+        {
+            var stream = await session.Events.FetchForWriting<ExportApproval>(approvalId, context.CancellationToken);
+            var approval = stream.Aggregate;
+            if (approval is null || approval.ExporterId != exporterId)
+            {
+                throw ResourceNames.NotFound("ExportApproval", request.Name);
+            }
+
+            var now = time.GetUtcNow();
+            var revoked = ExportApprovalDecider.DecideRevoke(approval, request.Reason, RegionMapping.ChinaDate(now), caller.Actor, now);
+            stream.AppendOne(revoked);
+            var updated = approval.When(revoked);
+            updated.Version = approval.Version + 1;
+            return updated.ToProto();
+        }, context.CancellationToken);
+    }
+
+    public override async Task<V1.ListExportApprovalsResponse> ListExportApprovals(V1.ListExportApprovalsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().PageSize(request.PageSize);
+        var all = request.Parent == "participants/-";
+        var exporterId = all ? Guid.Empty : ResourceNames.Require(v, request.Parent, "participants", "parent");
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        if (!caller.IsPrivileged && (all || exporterId != caller.ParticipantId))
+        {
+            throw RpcErrors.From(DomainException.Denied("APPROVALS_NOT_VISIBLE", "Vendors see only their own export approvals; compliance, auditors and operators see all."));
+        }
+
+        var fingerprint = Paging.Fingerprint(request.Parent, request.IncludeRevoked);
+        var after = Paging.After(request.PageToken, fingerprint);
+        var size = Paging.Size(request.PageSize);
+        await using var session = store.QuerySession();
+        IQueryable<ExportApproval> query = session.Query<ExportApproval>();
+        if (!all) query = query.Where(a => a.ExporterId == exporterId);
+        if (!request.IncludeRevoked) query = query.Where(a => a.RevokedOn == null);
+        if (after is { } afterId) query = query.Where(a => a.Id > afterId);
+        var page = await query.OrderBy(a => a.Id).Take(size + 1).ToListAsync(context.CancellationToken);
+        var response = new V1.ListExportApprovalsResponse { Approvals = { page.Take(size).Select(a => a.ToProto()) } };
+        if (page.Count > size)
+        {
+            response.NextPageToken = Paging.NextToken(page[size - 1].Id, fingerprint);
+        }
+
+        return response;
+    }
+}

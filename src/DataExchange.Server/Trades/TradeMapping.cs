@@ -1,0 +1,96 @@
+using DataExchange.Domain.Trades;
+using DataExchange.Server.Infrastructure;
+using DataExchange.Server.Listings;
+using C = DataExchange.Compliance;
+using V1 = DataExchange.Contracts.V1;
+
+namespace DataExchange.Server.Trades;
+
+public static class TradeMapping
+{
+    public static string Name(Guid id) => $"trades/{id}";
+
+    public static V1.Trade ToProto(this Trade t)
+    {
+        var proto = new V1.Trade
+        {
+            Name = Name(t.Id),
+            FilingNumber = t.FilingNumber ?? "",
+            Listing = ResourceNames.Listing(t.ListingId),
+            ListingRevision = t.ListingRevision,
+            Vendor = ResourceNames.Participant(t.VendorId),
+            Buyer = ResourceNames.Participant(t.BuyerId),
+            Licence = t.Licence.ToProto(),
+            Amount = t.Amount.ToProto(),
+            State = (V1.TradeState)t.State,
+            Origin = (V1.TradeOrigin)t.Origin,
+            ContractDate = t.ContractDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Compliance = t.Compliance.ToProto(t.VendorId),
+            DeliveryNote = t.DeliveryNote ?? "",
+            PaymentReference = t.PaymentReference ?? "",
+            CancellationReason = t.CancellationReason ?? "",
+            DisputeReason = t.DisputeReason ?? "",
+            DisputeResolution = t.DisputeResolution ?? "",
+            ExternalReference = t.ExternalReference ?? "",
+            CreateTime = t.CreatedAt.ToTimestamp(),
+            UpdateTime = t.UpdatedAt.ToTimestamp(),
+            Etag = t.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (t.SettledAmount is { } settled)
+        {
+            proto.SettledAmount = settled.ToProto();
+        }
+
+        return proto;
+    }
+
+    public static V1.ComplianceDecision ToProto(this C.ComplianceDecision d, Guid exporterId)
+    {
+        var proto = new V1.ComplianceDecision
+        {
+            Accepted = d.Accepted,
+            CrossBorder = d.CrossBorder,
+            RuleSetVersion = d.RuleSetVersion,
+            Mechanism = ToProto(d.Mechanism, d.CrossBorder),
+            Approval = d.ApprovalId is { } approvalId ? Approvals.ApprovalMapping.Name(exporterId, approvalId) : "",
+            ApprovalReference = d.ApprovalReference ?? "",
+            RefusalReason = d.RefusalReason ?? "",
+            RefusedByRule = d.RefusedByRule ?? "",
+            Explanation = d.Explanation,
+            CumulativeIndividuals = d.VolumeAfter.Individuals,
+            CumulativeSensitiveIndividuals = d.VolumeAfter.SensitiveIndividuals,
+        };
+        foreach (var e in d.Evaluations)
+        {
+            var evaluation = new V1.RuleEvaluation { RuleId = e.RuleId, Description = e.Description, Outcome = e.Outcome };
+            foreach (var (key, value) in e.Inputs)
+            {
+                evaluation.Inputs[key] = value;
+            }
+
+            proto.Evaluations.Add(evaluation);
+        }
+
+        return proto;
+    }
+
+    public static V1.ExportMechanism ToProto(C.ExportMechanism mechanism, bool crossBorder = true) => mechanism switch
+    {
+        C.ExportMechanism.None => V1.ExportMechanism.None,
+        C.ExportMechanism.Exempt => V1.ExportMechanism.Exempt,
+        C.ExportMechanism.SecurityAssessment => V1.ExportMechanism.SecurityAssessment,
+        C.ExportMechanism.StandardContract => V1.ExportMechanism.StandardContract,
+        C.ExportMechanism.Certification => V1.ExportMechanism.Certification,
+        C.ExportMechanism.GbaStandardContract => V1.ExportMechanism.GbaStandardContract,
+        _ => V1.ExportMechanism.Unspecified,
+    };
+
+    public static C.ExportMechanism? ToDomain(V1.ExportMechanism mechanism) => mechanism switch
+    {
+        V1.ExportMechanism.SecurityAssessment => C.ExportMechanism.SecurityAssessment,
+        V1.ExportMechanism.StandardContract => C.ExportMechanism.StandardContract,
+        V1.ExportMechanism.Certification => C.ExportMechanism.Certification,
+        V1.ExportMechanism.GbaStandardContract => C.ExportMechanism.GbaStandardContract,
+        _ => null,
+    };
+}
