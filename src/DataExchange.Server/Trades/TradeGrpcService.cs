@@ -74,9 +74,10 @@ public sealed class TradeGrpcService(
             throw ResourceNames.NotFound("Listing", ResourceNames.Listing(listingId));
         }
 
-        var vendor = await session.LoadAsync<Participant>(listing.VendorId, ct)
+        var parties = await session.LoadManyAsync<Participant>(ct, listing.VendorId, buyerId);
+        var vendor = parties.FirstOrDefault(p => p.Id == listing.VendorId)
             ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(listing.VendorId));
-        var buyer = await session.LoadAsync<Participant>(buyerId, ct)
+        var buyer = parties.FirstOrDefault(p => p.Id == buyerId)
             ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(buyerId));
 
         // Only a possible export needs the exporter's volume and approvals (domestic trades skip these reads).
