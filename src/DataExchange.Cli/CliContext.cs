@@ -29,6 +29,10 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
 
     public ListingService.ListingServiceClient Listings => new(Channel);
 
+    public TradeService.TradeServiceClient Trades => new(Channel);
+
+    public ExportApprovalService.ExportApprovalServiceClient Approvals => new(Channel);
+
     /// <summary>Per-call options: bearer token, deadline, cancellation.</summary>
     public CallOptions Call(CancellationToken cancellationToken)
     {

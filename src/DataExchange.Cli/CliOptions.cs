@@ -6,26 +6,48 @@ namespace DataExchange.Cli;
 /// <summary>Builders for options that recur across command groups.</summary>
 internal static class CliOptions
 {
-    /// <summary>An enum option typed by its kebab-case names ("--sector ai-training"); unknown names are parse errors.</summary>
-    public static Option<TEnum> Enum<TEnum>(string name, string description, bool required = false)
+    /// <summary>
+    /// An enum option typed by its kebab-case names ("--sector ai-training"); unknown names are parse errors.
+    /// <paramref name="allowed"/> narrows the choices when only some values make sense ("--kind" of an approval).
+    /// </summary>
+    public static Option<TEnum> Enum<TEnum>(string name, string description, bool required = false, IReadOnlyList<TEnum>? allowed = null)
         where TEnum : struct, System.Enum => new(name)
         {
-            Description = DescribeChoices<TEnum>(description),
-            HelpName = HelpNameFor<TEnum>(name),
+            Description = DescribeChoices(description, ChoiceNames(allowed)),
+            HelpName = HelpNameFor(name, ChoiceNames(allowed)),
             Required = required,
-            CustomParser = result => ParseEnum<TEnum>(result, result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value),
+            CustomParser = result => ParseEnum(result, result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value, allowed),
         };
 
     /// <summary>A repeatable enum option ("--role vendor --role buyer").</summary>
     public static Option<TEnum[]> EnumList<TEnum>(string name, string description, bool required = false)
         where TEnum : struct, System.Enum => new(name)
         {
-            Description = DescribeChoices<TEnum>(description) + " (repeatable)",
-            HelpName = HelpNameFor<TEnum>(name),
+            Description = DescribeChoices(description, ChoiceNames<TEnum>(null)) + " (repeatable)",
+            HelpName = HelpNameFor(name, ChoiceNames<TEnum>(null)),
             Required = required,
             Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
-            CustomParser = result => [.. result.Tokens.Select(t => ParseEnum<TEnum>(result, t.Value))],
+            CustomParser = result => [.. result.Tokens.Select(t => ParseEnum<TEnum>(result, t.Value, null))],
         };
+
+    /// <summary>A calendar date typed as YYYY-MM-DD (the API's date format); anything else is a parse error.</summary>
+    public static Option<DateOnly> Date(string name, string description, bool required = false) => new(name)
+    {
+        Description = description,
+        HelpName = "YYYY-MM-DD",
+        Required = required,
+        CustomParser = result =>
+        {
+            var token = result.Tokens.Count == 0 ? "" : result.Tokens[^1].Value.Trim();
+            if (Formatting.TryParseDate(token, out var date))
+            {
+                return date;
+            }
+
+            result.AddError($"'{token}' is not a valid date for {name}; expected YYYY-MM-DD, for example 2024-03-22.");
+            return default;
+        },
+    };
 
     /// <summary>The idempotency key of a change; a fresh UUIDv7 when not given.</summary>
     public static Option<string> RequestId() => new("--request-id")
@@ -39,9 +61,10 @@ internal static class CliOptions
         Description = "Only apply if the resource is still at this etag (optimistic concurrency)",
     };
 
-    public static Option<string> Reason(string description = "Why (recorded with the change)") => new("--reason")
+    public static Option<string> Reason(string description = "Why (recorded with the change)", bool required = false) => new("--reason")
     {
         Description = description,
+        Required = required,
     };
 
     public static string RequestIdOrNew(ParseResult result, Option<string> option) =>
@@ -53,26 +76,29 @@ internal static class CliOptions
     // Short choice lists read best inline ("<api|file>"); long ones would push every description off screen.
     private const int InlineChoicesMaxLength = 40;
 
-    private static string HelpNameFor<TEnum>(string optionName) where TEnum : struct, System.Enum
+    private static IReadOnlyList<string> ChoiceNames<TEnum>(IReadOnlyList<TEnum>? allowed) where TEnum : struct, System.Enum =>
+        allowed is null ? EnumNames.Choices<TEnum>() : [.. allowed.Select(EnumNames.Format)];
+
+    private static string HelpNameFor(string optionName, IReadOnlyList<string> choices)
     {
-        var inline = string.Join('|', EnumNames.Choices<TEnum>());
+        var inline = string.Join('|', choices);
         return inline.Length <= InlineChoicesMaxLength ? inline : optionName.TrimStart('-');
     }
 
-    private static string DescribeChoices<TEnum>(string description) where TEnum : struct, System.Enum
+    private static string DescribeChoices(string description, IReadOnlyList<string> choices)
     {
-        var inline = string.Join('|', EnumNames.Choices<TEnum>());
-        return inline.Length <= InlineChoicesMaxLength ? description : $"{description}: {string.Join(", ", EnumNames.Choices<TEnum>())}";
+        var inline = string.Join('|', choices);
+        return inline.Length <= InlineChoicesMaxLength ? description : $"{description}: {string.Join(", ", choices)}";
     }
 
-    private static TEnum ParseEnum<TEnum>(ArgumentResult result, string token) where TEnum : struct, System.Enum
+    private static TEnum ParseEnum<TEnum>(ArgumentResult result, string token, IReadOnlyList<TEnum>? allowed) where TEnum : struct, System.Enum
     {
-        if (EnumNames.TryParse<TEnum>(token, out var value))
+        if (EnumNames.TryParse<TEnum>(token, out var value) && (allowed is null || allowed.Contains(value)))
         {
             return value;
         }
 
-        result.AddError($"'{token}' is not a valid value; expected one of: {string.Join(", ", EnumNames.Choices<TEnum>())}.");
+        result.AddError($"'{token}' is not a valid value; expected one of: {string.Join(", ", ChoiceNames(allowed))}.");
         return default;
     }
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
+using DataExchange.Contracts.V1;
 using Grpc.Core;
 
 namespace DataExchange.Cli;
@@ -22,12 +23,22 @@ internal static class ErrorReporter
     public static Google.Rpc.Status ToStatus(CliException exception) =>
         new() { Code = (int)exception.Code, Message = exception.Message };
 
-    /// <summary>"error: INVALID_ARGUMENT INVALID_REQUEST: message", then "  field: description" per violation.</summary>
+    /// <summary>
+    /// "error: INVALID_ARGUMENT INVALID_REQUEST: message", then "  field: description" per violation. A compliance
+    /// refusal of a trade also gets the rule, what it requires and the recorded attempt, one labelled line each.
+    /// </summary>
     public static IReadOnlyList<string> FormatLines(Google.Rpc.Status status)
     {
         var code = CodeName((StatusCode)status.Code);
-        var reason = Unpack<ErrorInfo>(status).Select(i => i.Reason).FirstOrDefault(r => !string.IsNullOrEmpty(r));
+        var info = Unpack<ErrorInfo>(status).FirstOrDefault(i => !string.IsNullOrEmpty(i.Reason));
+        var reason = info?.Reason;
         var lines = new List<string> { reason is null ? $"error: {code}: {status.Message}" : $"error: {code} {reason}: {status.Message}" };
+        if (info is not null)
+        {
+            lines.AddRange(TradeRefusal.Lines(info.Metadata));
+            lines.AddRange(PriceMismatchLines(info));
+        }
+
         foreach (var badRequest in Unpack<BadRequest>(status))
         {
             lines.AddRange(badRequest.FieldViolations.Select(v => $"  {v.Field}: {v.Description}"));
@@ -79,6 +90,19 @@ internal static class ErrorReporter
             : $"{status.Detail} ({cause.Message})";
     }
 
+    // PRICE_MISMATCH carries the listing's current price: show it as money, so the buyer can decide.
+    private static IEnumerable<string> PriceMismatchLines(ErrorInfo info)
+    {
+        if (info.Reason == "PRICE_MISMATCH"
+            && info.Metadata.TryGetValue("listing_price", out var priceText)
+            && long.TryParse(priceText, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var price)
+            && info.Metadata.TryGetValue("listing_currency", out var currency))
+        {
+            var revision = info.Metadata.TryGetValue("listing_revision", out var r) ? $" (revision {r})" : "";
+            yield return $"  listing price now: {Formatting.Money(currency, price)}{revision}; run the command again without --price to accept it";
+        }
+    }
+
     // Outcomes after which the client cannot know whether the server committed the change.
     private static bool MayHaveBeenApplied(StatusCode code) =>
         code is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unknown
@@ -95,4 +119,85 @@ internal static class ErrorReporter
             }
         }
     }
+}
+
+/// <summary>
+/// A trade the compliance engine refused: FAILED_PRECONDITION whose ErrorInfo names the recorded attempt, the rule,
+/// the rule set and the mechanism that would satisfy it. The status message is the engine's explanation.
+/// </summary>
+internal static class TradeRefusal
+{
+    public const string TradeKey = "trade";
+    public const string RuleKey = "rule";
+    public const string RuleSetVersionKey = "rule_set_version";
+    public const string RequiredMechanismKey = "required_mechanism";
+    public const string CumulativeIndividualsKey = "cumulative_individuals";
+    public const string CumulativeSensitiveIndividualsKey = "cumulative_sensitive_individuals";
+
+    /// <summary>The labelled lines under the error line; none when the metadata is not a refusal's.</summary>
+    public static IReadOnlyList<string> Lines(IReadOnlyDictionary<string, string> metadata)
+    {
+        string Get(string key) => metadata.TryGetValue(key, out var value) ? value.Trim() : "";
+
+        var rule = Get(RuleKey);
+        var trade = Get(TradeKey);
+        if (rule.Length == 0 || trade.Length == 0)
+        {
+            return [];
+        }
+
+        var lines = new List<string>();
+        var ruleSet = Get(RuleSetVersionKey);
+        lines.Add(ruleSet.Length == 0 ? $"  refused by rule:  {rule}" : $"  refused by rule:  {rule} (rule set {ruleSet})");
+
+        var required = ParseMechanism(Get(RequiredMechanismKey));
+        lines.Add($"  required:         {DescribeRequirement(required, Get(RequiredMechanismKey))}");
+
+        if (TryCount(Get(CumulativeIndividualsKey), out var individuals))
+        {
+            var sensitive = TryCount(Get(CumulativeSensitiveIndividualsKey), out var s) ? $", {Formatting.Count(s)} with sensitive information" : "";
+            lines.Add($"  exporter volume:  {Formatting.Count(individuals)} individuals{sensitive} this year, including this trade");
+        }
+
+        lines.Add($"  recorded attempt: {trade} (dx trades show {trade})");
+        if (required is ExportMechanism.SecurityAssessment or ExportMechanism.StandardContract or ExportMechanism.Certification
+            or ExportMechanism.GbaStandardContract)
+        {
+            lines.Add($"  to proceed:       a compliance officer records the approval on the vendor: dx approvals record VENDOR --kind {EnumNames.Format(required.Value)} ...");
+        }
+
+        return lines;
+    }
+
+    /// <summary>The mechanism from metadata: the C# name the service sends ("StandardContract"), kebab-case or the proto name.</summary>
+    public static ExportMechanism? ParseMechanism(string text)
+    {
+        const string ProtoPrefix = "EXPORT_MECHANISM_";
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith(ProtoPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            trimmed = trimmed[ProtoPrefix.Length..];
+        }
+
+        if (trimmed.Length > 0 && !char.IsDigit(trimmed[0]) && trimmed.All(char.IsLetter)
+            && System.Enum.TryParse<ExportMechanism>(trimmed, ignoreCase: true, out var byName) && System.Enum.IsDefined(byName))
+        {
+            return byName;
+        }
+
+        return EnumNames.TryParse<ExportMechanism>(trimmed, out var value) ? value : null;
+    }
+
+    /// <summary>"standard-contract: PI export standard contract filed with the provincial CAC (个人信息出境标准合同)".</summary>
+    public static string DescribeRequirement(ExportMechanism? mechanism, string raw) => mechanism switch
+    {
+        null => raw.Length == 0 ? "(not stated; see the explanation above)" : raw,
+        ExportMechanism.Unspecified or ExportMechanism.None =>
+            "no export mechanism can permit this trade as declared; see the explanation above",
+        ExportMechanism.Exempt => "exempt: no approval needed; see the explanation above",
+        { } known => $"{EnumNames.Format(known)}: {Formatting.Mechanism(known)}",
+    };
+
+    private static bool TryCount(string text, out long value) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
 }

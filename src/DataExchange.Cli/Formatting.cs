@@ -53,6 +53,27 @@ internal static class Formatting
 
     public static string YesNo(bool value) => value ? "yes" : "no";
 
+    /// <summary>"150,000": counts of individuals and the like, the same in every locale.</summary>
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>The API's date format, YYYY-MM-DD; only real calendar dates parse (no 2024-02-30).</summary>
+    public static bool TryParseDate(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>What an export mechanism is, in words (with the Chinese term an officer would look for).</summary>
+    public static string Mechanism(ExportMechanism mechanism) => mechanism switch
+    {
+        ExportMechanism.None => "none (domestic trade)",
+        ExportMechanism.Exempt => "exempt from export formalities",
+        ExportMechanism.SecurityAssessment => "CAC data export security assessment (数据出境安全评估)",
+        ExportMechanism.StandardContract => "PI export standard contract filed with the provincial CAC (个人信息出境标准合同)",
+        ExportMechanism.Certification => "PI protection certification (个人信息保护认证)",
+        ExportMechanism.GbaStandardContract => "Greater Bay Area standard contract (粤港澳大湾区标准合同)",
+        _ => EnumNames.Format(mechanism),
+    };
+
     public static string Jurisdiction(Jurisdiction? jurisdiction) => jurisdiction is null
         ? ""
         : string.IsNullOrEmpty(jurisdiction.City)

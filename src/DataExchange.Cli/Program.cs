@@ -27,10 +27,12 @@ internal static class Program
         global.AddTo(root);
 
         // Command groups, one file each under Commands/. Add later groups here in the same way:
-        //   trades, approvals, stats, ledger, receipt (verify), audit (verify|replay), seed.
+        //   stats, ledger, receipt (verify), audit (verify|replay), seed.
         root.Add(new HealthCommand(global));
         root.Add(ParticipantsCommands.Build(global));
         root.Add(ListingsCommands.Build(global));
+        root.Add(TradesCommands.Build(global));
+        root.Add(ApprovalsCommands.Build(global));
         return root;
     }
 }

@@ -40,4 +40,19 @@ public sealed class ResourceNamesTests
         Assert.Throws<CliException>(() => ResourceNames.NormalizeToken($"{ParticipantName}/keys/{ListingId}"));
         Assert.Throws<CliException>(() => ResourceNames.NormalizeToken(null));
     }
+
+    [Fact]
+    public void Approval_names_need_their_exporter()
+    {
+        var approval = $"{ParticipantName}/exportApprovals/{ListingId}";
+        Assert.Equal(approval, ResourceNames.NormalizeApproval($" {approval} "));
+        Assert.Throws<CliException>(() => ResourceNames.NormalizeApproval(ListingId));
+        Assert.Throws<CliException>(() => ResourceNames.NormalizeApproval($"{ParticipantName}/tokens/{ListingId}"));
+        var error = Assert.Throws<CliException>(() => ResourceNames.NormalizeApproval(null));
+        Assert.Contains("is not an export approval name", error.Message);
+    }
+
+    [Fact]
+    public void Trade_names_accept_bare_uuids() =>
+        Assert.Equal($"trades/{ListingId}", ResourceNames.Normalize(ListingId.ToUpperInvariant(), ResourceNames.Trades));
 }

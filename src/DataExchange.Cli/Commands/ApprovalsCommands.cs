@@ -1,0 +1,226 @@
+using System.CommandLine;
+using DataExchange.Contracts.V1;
+using Spectre.Console;
+using Region = DataExchange.Contracts.V1.Region;
+
+namespace DataExchange.Cli.Commands;
+
+/// <summary>dx approvals: export approvals (出境合规手续) that compliance officers record on an exporting participant.</summary>
+internal static class ApprovalsCommands
+{
+    /// <summary>The mechanisms an approval can be of (none and exempt need no approval).</summary>
+    public static readonly IReadOnlyList<ExportMechanism> Kinds =
+        [ExportMechanism.SecurityAssessment, ExportMechanism.StandardContract, ExportMechanism.Certification, ExportMechanism.GbaStandardContract];
+
+    /// <summary>Where recipients may be: an export never goes to the mainland.</summary>
+    public static readonly IReadOnlyList<Region> Counterparts = [Region.HongKong, Region.Macao, Region.Other];
+
+    public static Command Build(GlobalOptions global) => new("approvals", "Export approvals (出境合规手续) recorded on exporters: security assessments, standard contracts, certifications")
+    {
+        new RecordCommand(global),
+        new ListCommand(global),
+        new RevokeCommand(global),
+    };
+
+    /// <summary>"participants/{uuid}" from "participants/{uuid}/exportApprovals/{uuid}".</summary>
+    public static string Exporter(string approvalName)
+    {
+        var parts = approvalName.Split('/');
+        return parts.Length >= 2 ? $"{parts[0]}/{parts[1]}" : "";
+    }
+
+    public static string Validity(ExportApproval approval) => $"{approval.ValidFrom} – {approval.ValidUntil}";
+
+    public static void Render(IAnsiConsole console, ExportApproval approval) =>
+        console.Write(Output.Details($"Export approval {approval.ReferenceNumber}",
+        [
+            ("Name", approval.Name),
+            ("Exporter", Exporter(approval.Name)),
+            ("Kind", $"{EnumNames.Format(approval.Kind)}: {Formatting.Mechanism(approval.Kind)}"),
+            ("Reference", approval.ReferenceNumber),
+            ("Listings", string.Join(", ", approval.Listings)),
+            ("Categories", string.Join(", ", approval.DataCategories)),
+            ("Counterpart", EnumNames.Format(approval.CounterpartRegion)),
+            ("Valid", Validity(approval)),
+            ("Revoked on", approval.RevokedOn),
+            ("Revoked because", approval.RevocationReason),
+            ("Created", Formatting.Time(approval.CreateTime)),
+            ("Etag", approval.Etag),
+        ]));
+
+    internal sealed class RecordCommand : Command
+    {
+        private readonly Argument<string> exporter = new("EXPORTER")
+        {
+            Description = "The exporting participant (usually the vendor): participants/{uuid}, a bare UUID, or a display name",
+        };
+
+        private readonly Option<ExportMechanism> kind = CliOptions.Enum("--kind", "The export mechanism approved", required: true, allowed: Kinds);
+        private readonly Option<string> reference = new("--reference")
+        {
+            Description = "The authority's reference number, for example the CAC approval or filing number",
+            HelpName = "ref",
+            Required = true,
+        };
+
+        private readonly Option<string[]> listings = new("--listing")
+        {
+            Description = "A listing it covers: listings/{uuid} or a bare UUID (repeatable; give listings, categories or both)",
+            HelpName = "listing",
+        };
+
+        private readonly Option<string[]> categories = new("--category")
+        {
+            Description = "A data category it covers, for example credit-records (repeatable)",
+            HelpName = "category",
+        };
+
+        private readonly Option<Region> counterpart = CliOptions.Enum("--counterpart", "The recipients' jurisdiction it covers",
+            required: true, allowed: Counterparts);
+
+        private readonly Option<DateOnly> validFrom = CliOptions.Date("--valid-from", "First day it is valid (inclusive)", required: true);
+        private readonly Option<DateOnly> validUntil = CliOptions.Date("--valid-until", "Last day it is valid (inclusive)", required: true);
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public RecordCommand(GlobalOptions global)
+            : base("record", "Record an export approval on an exporter (compliance)")
+        {
+            Add(exporter);
+            Add(kind);
+            Add(reference);
+            Add(listings);
+            Add(categories);
+            Add(counterpart);
+            Add(validFrom);
+            Add(validUntil);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                // Check the request before looking the exporter up by display name.
+                _ = BuildRequest(result, ResourceNames.AllParticipants);
+                var parent = await ParticipantsCommands.ResolveAsync(context, result.GetRequiredValue(exporter), cancellationToken);
+                var request = BuildRequest(result, parent);
+                context.RequestId = request.RequestId;
+                var approval = await context.Approvals.RecordExportApprovalAsync(request, context.Call(cancellationToken));
+                context.Output.Show(approval, console => Render(console, approval));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent)
+        {
+            var from = result.GetValue(validFrom);
+            var until = result.GetValue(validUntil);
+            if (until < from)
+            {
+                throw new CliException($"--valid-until {Formatting.Date(until)} is before --valid-from {Formatting.Date(from)}.");
+            }
+
+            var approval = new ExportApproval
+            {
+                Kind = result.GetValue(kind),
+                ReferenceNumber = result.GetValue(reference)?.Trim() ?? "",
+                Listings = { (result.GetValue(listings) ?? []).Select(l => ResourceNames.Normalize(l, ResourceNames.Listings)) },
+                DataCategories = { (result.GetValue(categories) ?? []).Select(c => c.Trim()).Where(c => c.Length > 0) },
+                CounterpartRegion = result.GetValue(counterpart),
+                ValidFrom = Formatting.Date(from),
+                ValidUntil = Formatting.Date(until),
+            };
+            if (approval.Listings.Count + approval.DataCategories.Count == 0)
+            {
+                throw new CliException("Name what the approval covers: give --listing, --category, or both.");
+            }
+
+            return new RecordExportApprovalRequest { Parent = parent, Approval = approval, RequestId = CliOptions.RequestIdOrNew(result, requestId) };
+        }
+    }
+
+    internal sealed class ListCommand : Command
+    {
+        private readonly Argument<string> exporter = new("EXPORTER")
+        {
+            Description = "The exporter: participants/{uuid}, a bare UUID, or a display name (or give --all)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+
+        private readonly Option<bool> all = new("--all") { Description = "Every exporter's approvals (compliance, auditors, operators)" };
+        private readonly Option<bool> includeRevoked = new("--include-revoked") { Description = "Also show revoked approvals" };
+
+        public ListCommand(GlobalOptions global)
+            : base("list", "List export approvals of one exporter or of all (every page)")
+        {
+            Add(exporter);
+            Add(all);
+            Add(includeRevoked);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var parent = WantsAll(result)
+                    ? ResourceNames.AllParticipants
+                    : await ParticipantsCommands.ResolveAsync(context, result.GetValue(exporter)!, cancellationToken);
+                var request = BuildRequest(result, parent);
+                var response = new ListExportApprovalsResponse();
+                do
+                {
+                    var page = await context.Approvals.ListExportApprovalsAsync(request, context.Call(cancellationToken));
+                    response.Approvals.Add(page.Approvals);
+                    request.PageToken = page.NextPageToken;
+                }
+                while (request.PageToken.Length > 0);
+
+                context.Output.Show(response, console => console.Write(Output.Table(
+                    ["Name", "Kind", "Reference", "Counterpart", "Valid", "Covers", "Revoked on"],
+                    response.Approvals.Select(a => new[]
+                    {
+                        a.Name, EnumNames.Format(a.Kind), a.ReferenceNumber, EnumNames.Format(a.CounterpartRegion), Validity(a),
+                        string.Join(", ", a.Listings.Concat(a.DataCategories)), a.RevokedOn,
+                    }))));
+                return ExitCodes.Success;
+            }));
+        }
+
+        /// <summary>True for --all; throws unless exactly one of EXPORTER and --all is given.</summary>
+        public bool WantsAll(ParseResult result)
+        {
+            var named = !string.IsNullOrWhiteSpace(result.GetValue(exporter));
+            return (named, result.GetValue(all)) switch
+            {
+                (true, true) => throw new CliException("Give an EXPORTER or --all, not both."),
+                (false, false) => throw new CliException("Give an EXPORTER (participants/{uuid}, a bare UUID, or a display name) or --all."),
+                (_, var everyone) => everyone,
+            };
+        }
+
+        public ListExportApprovalsRequest BuildRequest(ParseResult result, string parent) =>
+            new() { Parent = parent, IncludeRevoked = result.GetValue(includeRevoked), PageSize = 200 };
+    }
+
+    internal sealed class RevokeCommand : Command
+    {
+        private readonly Argument<string> name = new("NAME") { Description = "participants/{uuid}/exportApprovals/{uuid}" };
+        private readonly Option<string> reason = CliOptions.Reason("Why it no longer holds (recorded)", required: true);
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public RevokeCommand(GlobalOptions global)
+            : base("revoke", "Revoke an export approval from today on; later trades can no longer rely on it (compliance)")
+        {
+            Add(name);
+            Add(reason);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var request = BuildRequest(result);
+                context.RequestId = request.RequestId;
+                var approval = await context.Approvals.RevokeExportApprovalAsync(request, context.Call(cancellationToken));
+                context.Output.Show(approval, console => Render(console, approval));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public RevokeExportApprovalRequest BuildRequest(ParseResult result) => new()
+        {
+            Name = ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
+            Reason = result.GetValue(reason)?.Trim() ?? "",
+            RequestId = CliOptions.RequestIdOrNew(result, requestId),
+        };
+    }
+}

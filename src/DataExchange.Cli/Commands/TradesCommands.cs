@@ -1,0 +1,552 @@
+using System.CommandLine;
+using System.Globalization;
+using DataExchange.Contracts.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Spectre.Console;
+
+namespace DataExchange.Cli.Commands;
+
+/// <summary>
+/// dx trades: execution with the synchronous compliance decision, filing of trades concluded elsewhere (场外交易登记),
+/// delivery (交付), settlement (清结算), cancellation and disputes (纠纷).
+/// </summary>
+internal static class TradesCommands
+{
+    /// <summary>The longest wait for a receipt the service accepts.</summary>
+    public const int MaxWaitForReceiptSeconds = 10;
+
+    public static Command Build(GlobalOptions global) => new("trades", "Trades: execution with a compliance decision, filing, delivery, settlement, disputes")
+    {
+        new ExecuteCommand(global),
+        new FileCommand(global),
+        new ShowCommand(global),
+        new ListCommand(global),
+        new ChangeCommand<ConfirmDeliveryRequest>(global, "deliver",
+            "Confirm delivery: the vendor records delivery, then the buyer acknowledges receipt (same command)",
+            new Option<string>("--note") { Description = "Delivery note, for example how and where the data was handed over" },
+            c => new ConfirmDeliveryRequest { Name = c.Name, Note = c.Text, Etag = c.Etag, RequestId = c.RequestId },
+            (client, request, options) => client.ConfirmDeliveryAsync(request, options)),
+        new SettleCommand(global),
+        new ChangeCommand<CancelTradeRequest>(global, "cancel",
+            "Cancel before delivery (either party); the filing is withdrawn from the statistics",
+            CliOptions.Reason("Why the trade is cancelled (recorded)", required: true),
+            c => new CancelTradeRequest { Name = c.Name, Reason = c.Text, Etag = c.Etag, RequestId = c.RequestId },
+            (client, request, options) => client.CancelTradeAsync(request, options)),
+        new ChangeCommand<OpenDisputeRequest>(global, "dispute",
+            "Open a dispute on a delivered or settled trade (compliance)",
+            CliOptions.Reason("The complaint (recorded)", required: true),
+            c => new OpenDisputeRequest { Name = c.Name, Reason = c.Text, Etag = c.Etag, RequestId = c.RequestId },
+            (client, request, options) => client.OpenDisputeAsync(request, options)),
+        new ResolveCommand(global),
+    };
+
+    public static Argument<string> NameArgument() => new("NAME") { Description = "trades/{uuid} or a bare UUID" };
+
+    /// <summary>The trade and its compliance decision; with <paramref name="evaluations"/> also every rule evaluated.</summary>
+    public static void Render(IAnsiConsole console, Trade trade, bool evaluations)
+    {
+        var licence = trade.Licence ?? new LicenceTerms();
+        var header = trade.FilingNumber.Length > 0 ? $"Trade {trade.FilingNumber}" : $"Trade attempt ({EnumNames.Format(trade.State)})";
+        console.Write(Output.Details(header,
+        [
+            ("Name", trade.Name),
+            ("Filing no.", trade.FilingNumber),
+            ("State", EnumNames.Format(trade.State)),
+            ("Origin", EnumNames.Format(trade.Origin)),
+            ("Listing", trade.ListingRevision > 0 ? $"{trade.Listing} (revision {trade.ListingRevision.ToString(CultureInfo.InvariantCulture)})" : trade.Listing),
+            ("Vendor", trade.Vendor),
+            ("Buyer", trade.Buyer),
+            ("Amount", Formatting.Money(trade.Amount)),
+            ("Contract date", trade.ContractDate),
+            ("Purpose", licence.Purpose),
+            ("Term", licence.TermDays > 0 ? $"{licence.TermDays.ToString(CultureInfo.InvariantCulture)} days" : ""),
+            ("Exclusive", Formatting.YesNo(licence.Exclusive)),
+            ("Onward transfer", Formatting.YesNo(licence.OnwardTransferAllowed)),
+            ("Territory", EnumNames.Format(licence.Territory)),
+            ("External ref.", trade.ExternalReference),
+            ("Delivery note", trade.DeliveryNote),
+            ("Payment ref.", trade.PaymentReference),
+            ("Settled amount", Formatting.Money(trade.SettledAmount)),
+            ("Cancelled because", trade.CancellationReason),
+            ("Dispute", trade.DisputeReason),
+            ("Dispute outcome", trade.DisputeResolution),
+            ("Created", Formatting.Time(trade.CreateTime)),
+            ("Updated", Formatting.Time(trade.UpdateTime)),
+            ("Etag", trade.Etag),
+        ]));
+
+        if (trade.Compliance is not { } decision)
+        {
+            return;
+        }
+
+        console.Write(Output.Details("Compliance decision", DecisionRows(decision)));
+        if (evaluations)
+        {
+            console.Write(EvaluationsTable(decision));
+        }
+        else if (decision.Evaluations.Count > 0)
+        {
+            console.Write(new Text(
+                $"{decision.Evaluations.Count.ToString(CultureInfo.InvariantCulture)} rules evaluated; each is shown by: dx trades show {trade.Name}",
+                new Style(Color.Grey)));
+            console.WriteLine();
+        }
+    }
+
+    /// <summary>The labelled rows of a decision: outcome, cross-border, rule set, mechanism, approval, explanation.</summary>
+    public static IReadOnlyList<(string Label, string? Value)> DecisionRows(ComplianceDecision decision) =>
+    [
+        ("Decision", decision.Accepted ? "accepted" : "refused"),
+        ("Cross-border", Formatting.YesNo(decision.CrossBorder)),
+        ("Rule set", decision.RuleSetVersion),
+        (decision.Accepted ? "Mechanism" : "Required", decision.Mechanism == ExportMechanism.Unspecified
+            ? ""
+            : $"{EnumNames.Format(decision.Mechanism)}: {Formatting.Mechanism(decision.Mechanism)}"),
+        ("Approval", decision.Approval),
+        ("Approval ref.", decision.ApprovalReference),
+        ("Refusal reason", decision.RefusalReason),
+        ("Refused by rule", decision.RefusedByRule),
+        ("Exporter volume", decision.CrossBorder
+            ? $"{Formatting.Count(decision.CumulativeIndividuals)} individuals, {Formatting.Count(decision.CumulativeSensitiveIndividuals)} with sensitive information (cumulative, this trade included)"
+            : ""),
+        ("Explanation", decision.Explanation),
+    ];
+
+    public static Table EvaluationsTable(ComplianceDecision decision) => Output.Table(["Rule", "Outcome", "Description", "Inputs"],
+        decision.Evaluations.Select(e => new[]
+        {
+            e.RuleId, e.Outcome, e.Description, string.Join("; ", e.Inputs.Select(i => $"{i.Key}={i.Value}")),
+        }));
+
+    /// <summary>"CNY" from " cny ".</summary>
+    private static string Currency(string? code) => code?.Trim().ToUpperInvariant() ?? "";
+
+    private static string Text(ParseResult result, Option<string> option) => result.GetValue(option)?.Trim() ?? "";
+
+    internal sealed class ExecuteCommand : Command
+    {
+        private readonly Argument<string> listing = new("LISTING") { Description = "The listed product: listings/{uuid} or a bare UUID" };
+        private readonly Option<long> price = new("--price")
+        {
+            Description = "The price you agreed to, in minor units; refused if the listing's price has changed since [default: the listing's current price]",
+            HelpName = "minor-units",
+        };
+
+        private readonly Option<string> currency = new("--currency")
+        {
+            Description = "Currency of --price, ISO 4217 [default: the listing's]",
+            HelpName = "code",
+        };
+
+        private readonly Option<int> waitForReceipt = new("--wait-for-receipt")
+        {
+            Description = $"Wait up to this many seconds (0..{MaxWaitForReceiptSeconds}) for the trade's receipt to be covered by a signed checkpoint",
+            HelpName = "seconds",
+        };
+
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public ExecuteCommand(GlobalOptions global)
+            : base("execute", "Buy a listed product: accepts the listing's licence and price; compliance decides at once (buyers)")
+        {
+            Add(listing);
+            Add(price);
+            Add(currency);
+            Add(waitForReceipt);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                // The accepted terms are the listing's as they stand now; the server refuses them if they changed since.
+                var current = await context.Listings.GetListingAsync(new GetListingRequest { Name = ListingName(result) },
+                    context.Call(cancellationToken));
+                var request = BuildRequest(result, current);
+                context.RequestId = request.RequestId;
+                var trade = await context.Trades.ExecuteTradeAsync(request, context.Call(cancellationToken));
+                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public string ListingName(ParseResult result) => ResourceNames.Normalize(result.GetRequiredValue(listing), ResourceNames.Listings);
+
+        /// <summary>The request from the options and the listing as read just before.</summary>
+        public ExecuteTradeRequest BuildRequest(ParseResult result, Listing current)
+        {
+            var request = new ExecuteTradeRequest
+            {
+                Listing = ListingName(result),
+                Licence = current.Licence?.Clone() ?? new LicenceTerms(),
+                AgreedPrice = AgreedPrice(result, current),
+                RequestId = CliOptions.RequestIdOrNew(result, requestId),
+            };
+            if (CliOptions.IsGiven(result, waitForReceipt))
+            {
+                var seconds = result.GetValue(waitForReceipt);
+                if (seconds is < 0 or > MaxWaitForReceiptSeconds)
+                {
+                    throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                        $"--wait-for-receipt must be between 0 and {MaxWaitForReceiptSeconds} seconds, not {seconds}."));
+                }
+
+                request.WaitForReceipt = Duration.FromTimeSpan(TimeSpan.FromSeconds(seconds));
+            }
+
+            return request;
+        }
+
+        // An explicit --price is what the buyer agreed to; it is sent as is, so a changed listing price is refused.
+        private Money AgreedPrice(ParseResult result, Listing current)
+        {
+            var listed = current.Price ?? new Money();
+            if (CliOptions.IsGiven(result, price))
+            {
+                return new Money
+                {
+                    AmountMinor = result.GetValue(price),
+                    CurrencyCode = CliOptions.IsGiven(result, currency) ? Currency(result.GetValue(currency)) : listed.CurrencyCode,
+                };
+            }
+
+            if (CliOptions.IsGiven(result, currency))
+            {
+                throw new CliException("--currency is the currency of --price; give --price too, or neither to accept the listing's price.");
+            }
+
+            return listed.Clone();
+        }
+    }
+
+    internal sealed class FileCommand : Command
+    {
+        private readonly Option<string> listing = new("--listing") { Description = "The product traded: listings/{uuid} or a bare UUID", Required = true };
+        private readonly Option<string> buyer = new("--buyer")
+        {
+            Description = "The buyer: participants/{uuid}, a bare UUID, or a display name",
+            Required = true,
+        };
+
+        private readonly Option<long> amount = new("--amount")
+        {
+            Description = "Contract amount in minor units of the currency, e.g. 1999 = CNY 19.99",
+            HelpName = "minor-units",
+            Required = true,
+        };
+
+        private readonly Option<string> currency = new("--currency")
+        {
+            Description = "ISO 4217 code: CNY, HKD, MOP, USD, EUR, GBP, SGD, JPY",
+            HelpName = "code",
+            DefaultValueFactory = _ => "CNY",
+        };
+
+        private readonly Option<DateOnly> contractDate = CliOptions.Date("--contract-date",
+            "Contract date (签约日期) in China Standard Time, not in the future; judged by the rules in force that day", required: true);
+
+        private readonly Option<string> externalReference = new("--external-reference")
+        {
+            Description = "Reference of the original contract",
+            HelpName = "ref",
+        };
+
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public FileCommand(GlobalOptions global)
+            : base("file", "File a trade concluded elsewhere (场外交易登记) on the listing's licence terms (compliance, operators)")
+        {
+            Add(listing);
+            Add(buyer);
+            Add(amount);
+            Add(currency);
+            Add(contractDate);
+            Add(externalReference);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var buyerName = await ParticipantsCommands.ResolveAsync(context, result.GetRequiredValue(buyer), cancellationToken);
+                var current = await context.Listings.GetListingAsync(new GetListingRequest { Name = ListingName(result) },
+                    context.Call(cancellationToken));
+                var request = BuildRequest(result, buyerName, current);
+                context.RequestId = request.RequestId;
+                var trade = await context.Trades.FileTradeAsync(request, context.Call(cancellationToken));
+                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public string ListingName(ParseResult result) => ResourceNames.Normalize(result.GetRequiredValue(listing), ResourceNames.Listings);
+
+        public FileTradeRequest BuildRequest(ParseResult result, string buyerName, Listing current) => new()
+        {
+            Listing = ListingName(result),
+            Buyer = buyerName,
+            Licence = current.Licence?.Clone() ?? new LicenceTerms(),
+            Amount = new Money { AmountMinor = result.GetValue(amount), CurrencyCode = Currency(result.GetValue(currency)) },
+            ContractDate = Formatting.Date(result.GetValue(contractDate)),
+            ExternalReference = Text(result, externalReference),
+            RequestId = CliOptions.RequestIdOrNew(result, requestId),
+        };
+    }
+
+    internal sealed class ShowCommand : Command
+    {
+        private readonly Argument<string> nameOrId = new("NAME_OR_ID")
+        {
+            Description = "trades/{uuid} or a bare UUID (or give --filing-number instead)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+
+        private readonly Option<string> filingNumber = new("--filing-number")
+        {
+            Description = "Find the trade by its filing number (登记备案编号), for example DX-2022-000001",
+            HelpName = "number",
+        };
+
+        public ShowCommand(GlobalOptions global)
+            : base("show", "Show one trade with its compliance decision and every rule evaluated")
+        {
+            Add(nameOrId);
+            Add(filingNumber);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var trade = await context.Trades.GetTradeAsync(BuildRequest(result), context.Call(cancellationToken));
+                context.Output.Show(trade, console => Render(console, trade, evaluations: true));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public GetTradeRequest BuildRequest(ParseResult result)
+        {
+            var name = result.GetValue(nameOrId);
+            var filing = result.GetValue(filingNumber)?.Trim();
+            return (string.IsNullOrWhiteSpace(name), string.IsNullOrEmpty(filing)) switch
+            {
+                (false, true) => new GetTradeRequest { Name = ResourceNames.Normalize(name, ResourceNames.Trades) },
+                (true, false) => new GetTradeRequest { FilingNumber = filing!.ToUpperInvariant() },
+                (false, false) => throw new CliException("Give either a trade name or --filing-number, not both."),
+                (true, true) => throw new CliException("Give a trade name (trades/{uuid} or a bare UUID) or --filing-number."),
+            };
+        }
+    }
+
+    internal sealed class ListCommand : Command
+    {
+        private readonly Option<string> buyer = new("--buyer")
+        {
+            Description = "Only trades of this buyer: participants/{uuid}, a bare UUID, or a display name",
+        };
+
+        private readonly Option<string> vendor = new("--vendor")
+        {
+            Description = "Only trades of this vendor: participants/{uuid}, a bare UUID, or a display name",
+        };
+
+        private readonly Option<string> listing = new("--listing") { Description = "Only trades of this listing: listings/{uuid} or a bare UUID" };
+        private readonly Option<TradeState> state = CliOptions.Enum<TradeState>("--state",
+            "Only trades in this state [default: every state but refused]");
+
+        private readonly Option<CrossBorderFilter> crossBorder = CliOptions.Enum<CrossBorderFilter>("--cross-border",
+            "Only cross-border trades, or exclude them");
+
+        private readonly Option<int> year = new("--year") { Description = "Only trades contracted in this year", HelpName = "year" };
+        private readonly PagingOptions paging = new();
+
+        public ListCommand(GlobalOptions global)
+            : base("list", "List trades (parties see their own; compliance, auditors and operators see all)")
+        {
+            Add(buyer);
+            Add(vendor);
+            Add(listing);
+            Add(state);
+            Add(crossBorder);
+            Add(year);
+            paging.AddTo(this);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var buyerName = result.GetValue(buyer) is { Length: > 0 } b ? await ParticipantsCommands.ResolveAsync(context, b, cancellationToken) : "";
+                var vendorName = result.GetValue(vendor) is { Length: > 0 } v ? await ParticipantsCommands.ResolveAsync(context, v, cancellationToken) : "";
+                var response = await paging.FetchAsync(result,
+                    (pageSize, pageToken) =>
+                    {
+                        var request = BuildRequest(result, buyerName, vendorName);
+                        request.PageSize = pageSize;
+                        request.PageToken = pageToken;
+                        return context.Trades.ListTradesAsync(request, context.Call(cancellationToken)).ResponseAsync;
+                    },
+                    page => page.NextPageToken,
+                    (all, page) =>
+                    {
+                        all.Trades.Add(page.Trades);
+                        all.NextPageToken = page.NextPageToken;
+                    });
+                context.Output.Show(response, console =>
+                {
+                    console.Write(Output.Table(["Name", "Filing no.", "Contract date", "State", "Amount", "Cross-border", "Mechanism", "Buyer", "Vendor"],
+                        response.Trades.Select(t => new[]
+                        {
+                            t.Name, t.FilingNumber, t.ContractDate, EnumNames.Format(t.State), Formatting.Money(t.Amount),
+                            Formatting.YesNo(t.Compliance?.CrossBorder ?? false),
+                            EnumNames.Format(t.Compliance?.Mechanism ?? ExportMechanism.Unspecified), t.Buyer, t.Vendor,
+                        })));
+                    if (response.NextPageToken.Length > 0)
+                    {
+                        console.Write(Output.NextPageHint(response.NextPageToken));
+                        console.WriteLine();
+                    }
+                });
+                return ExitCodes.Success;
+            }));
+        }
+
+        public ListTradesRequest BuildRequest(ParseResult result, string buyerName, string vendorName) => new()
+        {
+            Buyer = buyerName,
+            Vendor = vendorName,
+            Listing = result.GetValue(listing) is { Length: > 0 } given ? ResourceNames.Normalize(given, ResourceNames.Listings) : "",
+            State = result.GetValue(state),
+            CrossBorder = result.GetValue(crossBorder),
+            FilingYear = result.GetValue(year),
+            PageSize = result.GetValue(paging.PageSize),
+            PageToken = result.GetValue(paging.PageToken) ?? "",
+        };
+    }
+
+    /// <summary>What deliver, cancel and dispute carry: the trade, one text (note or reason), etag and request id.</summary>
+    internal sealed record Change(string Name, string Text, string Etag, string RequestId);
+
+    internal sealed class ChangeCommand<TRequest> : Command where TRequest : IMessage
+    {
+        private readonly Argument<string> name = NameArgument();
+        private readonly Option<string> text;
+        private readonly Option<string> etag = CliOptions.Etag();
+        private readonly Option<string> requestId = CliOptions.RequestId();
+        private readonly Func<Change, TRequest> build;
+
+        public ChangeCommand(GlobalOptions global, string commandName, string description, Option<string> text,
+            Func<Change, TRequest> build, Func<TradeService.TradeServiceClient, TRequest, CallOptions, AsyncUnaryCall<Trade>> call)
+            : base(commandName, description)
+        {
+            this.text = text;
+            this.build = build;
+            Add(name);
+            Add(text);
+            Add(etag);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                // Read once, so the request and the retry hint carry the same generated request id.
+                var change = ReadChange(result);
+                context.RequestId = change.RequestId;
+                var trade = await call(context.Trades, build(change), context.Call(cancellationToken));
+                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public TRequest BuildRequest(ParseResult result) => build(ReadChange(result));
+
+        private Change ReadChange(ParseResult result) => new(
+            ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
+            Text(result, text),
+            Text(result, etag),
+            CliOptions.RequestIdOrNew(result, requestId));
+    }
+
+    internal sealed class SettleCommand : Command
+    {
+        private readonly Argument<string> name = NameArgument();
+        private readonly Option<long> amount = new("--amount")
+        {
+            Description = "Amount paid in minor units; must equal the trade's unless --adjustment-reason is given",
+            HelpName = "minor-units",
+            Required = true,
+        };
+
+        private readonly Option<string> currency = new("--currency") { Description = "ISO 4217 code of the amount paid", HelpName = "code", Required = true };
+        private readonly Option<string> paymentReference = new("--payment-reference")
+        {
+            Description = "Reference of the payment, for example the bank transfer number",
+            HelpName = "ref",
+            Required = true,
+        };
+
+        private readonly Option<string> adjustmentReason = new("--adjustment-reason")
+        {
+            Description = "Why the amount paid differs from the trade's (recorded); required when it does",
+            HelpName = "reason",
+        };
+
+        private readonly Option<string> etag = CliOptions.Etag();
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public SettleCommand(GlobalOptions global)
+            : base("settle", "Record payment (清结算); completes the trade (operators)")
+        {
+            Add(name);
+            Add(amount);
+            Add(currency);
+            Add(paymentReference);
+            Add(adjustmentReason);
+            Add(etag);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var request = BuildRequest(result);
+                context.RequestId = request.RequestId;
+                var trade = await context.Trades.SettleTradeAsync(request, context.Call(cancellationToken));
+                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public SettleTradeRequest BuildRequest(ParseResult result) => new()
+        {
+            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
+            Amount = new Money { AmountMinor = result.GetValue(amount), CurrencyCode = Currency(result.GetValue(currency)) },
+            PaymentReference = Text(result, paymentReference),
+            AdjustmentReason = Text(result, adjustmentReason),
+            Etag = Text(result, etag),
+            RequestId = CliOptions.RequestIdOrNew(result, requestId),
+        };
+    }
+
+    internal sealed class ResolveCommand : Command
+    {
+        private readonly Argument<string> name = NameArgument();
+        private readonly Option<DisputeResolution> resolution = CliOptions.Enum<DisputeResolution>("--resolution",
+            "dismissed: back to the state before the dispute; upheld-refund: the buyer is refunded", required: true);
+
+        private readonly Option<string> reason = CliOptions.Reason("Why (recorded with the resolution)", required: true);
+        private readonly Option<string> etag = CliOptions.Etag();
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public ResolveCommand(GlobalOptions global)
+            : base("resolve", "Resolve a dispute: dismiss it or uphold it with a refund (compliance)")
+        {
+            Add(name);
+            Add(resolution);
+            Add(reason);
+            Add(etag);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var request = BuildRequest(result);
+                context.RequestId = request.RequestId;
+                var trade = await context.Trades.ResolveDisputeAsync(request, context.Call(cancellationToken));
+                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public ResolveDisputeRequest BuildRequest(ParseResult result) => new()
+        {
+            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
+            Resolution = result.GetValue(resolution),
+            Reason = Text(result, reason),
+            Etag = Text(result, etag),
+            RequestId = CliOptions.RequestIdOrNew(result, requestId),
+        };
+    }
+}
