@@ -27,12 +27,14 @@ internal static class Program
         global.AddTo(root);
 
         // Command groups, one file each under Commands/. Add later groups here in the same way:
-        //   stats, ledger, receipt (verify), audit (verify|replay), seed.
+        //   ledger, receipt (verify), audit (verify|replay).
         root.Add(new HealthCommand(global));
         root.Add(ParticipantsCommands.Build(global));
         root.Add(ListingsCommands.Build(global));
         root.Add(TradesCommands.Build(global));
         root.Add(ApprovalsCommands.Build(global));
+        root.Add(new StatsCommand(global));
+        root.Add(SeedCommands.Build(global));
         return root;
     }
 }
