@@ -19,7 +19,7 @@ internal static class SeedCommands
     {
         private readonly Option<string> file = new("--file")
         {
-            Description = $"Seed data set to load [default: {DefaultFile}]",
+            Description = "Seed data set to load",
             HelpName = "path",
             DefaultValueFactory = _ => DefaultFile,
         };
