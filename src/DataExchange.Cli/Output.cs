@@ -67,13 +67,22 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
         return new Panel(grid) { Header = new PanelHeader(Markup.Escape(header)), Border = BoxBorder.Rounded, Expand = false };
     }
 
-    /// <summary>A table whose cells are plain text (never parsed as markup, since values come from users).</summary>
-    public static Table Table(IEnumerable<string> headers, IEnumerable<IEnumerable<string>> rows)
+    /// <summary>
+    /// A table whose cells are plain text (never parsed as markup, since values come from users). Columns named in
+    /// <paramref name="noWrap"/> (resource names) are kept on one line; the others wrap when the table is too wide.
+    /// </summary>
+    public static Table Table(IEnumerable<string> headers, IEnumerable<IEnumerable<string>> rows, IReadOnlyCollection<string>? noWrap = null)
     {
         var table = new Table { Border = TableBorder.Rounded };
         foreach (var header in headers)
         {
-            table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))));
+            var column = new TableColumn(new Text(header, new Style(decoration: Decoration.Bold)));
+            if (noWrap?.Contains(header) == true)
+            {
+                column.NoWrap();
+            }
+
+            table.AddColumn(column);
         }
 
         foreach (var row in rows)

@@ -29,7 +29,7 @@ internal static class ApprovalsCommands
         return parts.Length >= 2 ? $"{parts[0]}/{parts[1]}" : "";
     }
 
-    public static string Validity(ExportApproval approval) => $"{approval.ValidFrom} – {approval.ValidUntil}";
+    public static string Validity(ExportApproval approval) => $"{approval.ValidFrom}..{approval.ValidUntil}";
 
     public static void Render(IAnsiConsole console, ExportApproval approval) =>
         console.Write(Output.Details($"Export approval {approval.ReferenceNumber}",
@@ -167,13 +167,21 @@ internal static class ApprovalsCommands
                 }
                 while (request.PageToken.Length > 0);
 
+                // Revoked approvals appear only with --include-revoked, and so does their column; validity takes two
+                // lines (from, until). Both keep the table within 240 columns, so names are never folded.
+                var revoked = request.IncludeRevoked;
+                string[] headers = ["Name", "Kind", "Reference", "Counterpart", "Valid", "Covers", "Revoked on"];
                 context.Output.Show(response, console => console.Write(Output.Table(
-                    ["Name", "Kind", "Reference", "Counterpart", "Valid", "Covers", "Revoked on"],
-                    response.Approvals.Select(a => new[]
+                    revoked ? headers : headers[..^1],
+                    response.Approvals.Select(a =>
                     {
-                        a.Name, EnumNames.Format(a.Kind), a.ReferenceNumber, EnumNames.Format(a.CounterpartRegion), Validity(a),
-                        string.Join(", ", a.Listings.Concat(a.DataCategories)), a.RevokedOn,
-                    }))));
+                        string[] row =
+                        [
+                            a.Name, EnumNames.Format(a.Kind), a.ReferenceNumber, EnumNames.Format(a.CounterpartRegion), $"{a.ValidFrom}\n{a.ValidUntil}",
+                            string.Join('\n', a.Listings.Concat(a.DataCategories)), a.RevokedOn,
+                        ];
+                        return revoked ? row : row[..^1];
+                    }), noWrap: ["Name", "Kind", "Covers"])));
                 return ExitCodes.Success;
             }));
         }

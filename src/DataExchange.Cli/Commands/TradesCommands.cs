@@ -119,7 +119,7 @@ internal static class TradesCommands
         decision.Evaluations.Select(e => new[]
         {
             e.RuleId, e.Outcome, e.Description, string.Join("; ", e.Inputs.Select(i => $"{i.Key}={i.Value}")),
-        }));
+        }), noWrap: ["Rule", "Outcome"]);
 
     /// <summary>"CNY" from " cny ".</summary>
     private static string Currency(string? code) => code?.Trim().ToUpperInvariant() ?? "";
@@ -383,13 +383,13 @@ internal static class TradesCommands
                     });
                 context.Output.Show(response, console =>
                 {
-                    console.Write(Output.Table(["Name", "Filing no.", "Contract date", "State", "Amount", "Cross-border", "Mechanism", "Buyer", "Vendor"],
+                    // Both parties and the name must fit 240 columns unfolded; the mechanism is in 'dx trades show'.
+                    console.Write(Output.Table(["Name", "Filing no.", "Date", "State", "Amount", "X-border", "Buyer", "Vendor"],
                         response.Trades.Select(t => new[]
                         {
                             t.Name, t.FilingNumber, t.ContractDate, EnumNames.Format(t.State), Formatting.Money(t.Amount),
-                            Formatting.YesNo(t.Compliance?.CrossBorder ?? false),
-                            EnumNames.Format(t.Compliance?.Mechanism ?? ExportMechanism.Unspecified), t.Buyer, t.Vendor,
-                        })));
+                            Formatting.YesNo(t.Compliance?.CrossBorder ?? false), t.Buyer, t.Vendor,
+                        }), noWrap: ["Name", "Buyer", "Vendor"]));
                     if (response.NextPageToken.Length > 0)
                     {
                         console.Write(Output.NextPageHint(response.NextPageToken));
