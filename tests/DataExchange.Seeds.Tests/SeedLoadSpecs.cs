@@ -4,13 +4,11 @@ using DataExchange.Contracts.V1;
 namespace DataExchange.Seeds.Tests;
 
 /// <summary>
-/// End to end: the committed data set loaded through the public API into a real server. Needs the trades slice
-/// (TradeService, ExportApprovalService) on the server; until it lands on main the test is skipped.
+/// End to end: the committed data set loaded through the public API into a real server on a real PostgreSQL.
 /// </summary>
-[Trait("needs", "trades")]
 public class SeedLoadSpecs(SeedServerFixture server) : IClassFixture<SeedServerFixture>
 {
-    [Fact(Skip = "needs the trades slice")]
+    [Fact]
     public async Task Loading_reproduces_the_published_figures_and_loading_again_changes_nothing()
     {
         await server.StartAsync();
