@@ -17,6 +17,10 @@ public static class DataExchangeApp
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k =>
             k.Listen(settings.Listen, o => o.Protocols = HttpProtocols.Http2));
+        // One log line per request costs more than the request on a busy exchange: keep framework chatter at Warning.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Logging.AddFilter("Marten", LogLevel.Warning);
         builder.Services.AddDataExchange(settings);
         configure?.Invoke(builder.Services);
 
