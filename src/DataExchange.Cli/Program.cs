@@ -35,6 +35,9 @@ internal static class Program
         root.Add(ApprovalsCommands.Build(global));
         root.Add(new StatsCommand(global));
         root.Add(SeedCommands.Build(global));
+        root.Add(LedgerCommands.Build(global));
+        root.Add(ReceiptCommands.Build(global));
+        root.Add(AuditCommands.Build(global));
         return root;
     }
 }
