@@ -104,7 +104,7 @@ public sealed class LedgerGrpcService(
         new RequestValidator()
             .Check(request.FirstTreeSize >= 1, "first_tree_size", "must be at least 1")
             .Check(request.SecondTreeSize >= 0, "second_tree_size", "must not be negative")
-            .Check(request.SecondTreeSize == 0 || request.SecondTreeSize >= request.FirstTreeSize, "second_tree_size", "must be at least first_tree_size")
+            .Check(request.SecondTreeSize <= 0 || request.SecondTreeSize >= request.FirstTreeSize, "second_tree_size", "must be at least first_tree_size")
             .ThrowIfInvalid();
         var ct = context.CancellationToken;
         var (second, checkpoint) = await ResolveTreeSizeAsync(request.SecondTreeSize, "second_tree_size", ct);
