@@ -54,7 +54,9 @@ public sealed class LedgerSequencer(
         {
             try
             {
-                await using var connection = await storage.DataSource.OpenConnectionAsync(stoppingToken);
+                // Not pooled: closing it must end the session, which is what releases the session-level lock.
+                await using var connection = new NpgsqlConnection(storage.UnpooledConnectionString);
+                await connection.OpenAsync(stoppingToken);
                 await using (var tryLock = new NpgsqlCommand("select pg_try_advisory_lock(@k)", connection))
                 {
                     tryLock.Parameters.AddWithValue("k", storage.LockKey);

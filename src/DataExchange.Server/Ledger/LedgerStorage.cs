@@ -24,8 +24,13 @@ public sealed record StoredKey(string Name, uint KeyId, string Type, string Publ
 /// The ledger's tables, in the Marten schema, and every query on them. DDL is idempotent and runs under an advisory
 /// transaction lock so several servers may start at once.
 /// </summary>
-public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings settings)
+public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings settings) : IAsyncDisposable
 {
+    /// <summary>For the sequencer's leader connection: a pooled connection would keep the advisory lock after Close.</summary>
+    public string UnpooledConnectionString { get; } = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString;
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
     public const string KeyTypeEd25519 = "ed25519";
     public const string KeyTypeSm2 = "sm2-sm3";
 
