@@ -26,8 +26,7 @@ internal static class Program
             """);
         global.AddTo(root);
 
-        // Command groups, one file each under Commands/. Add later groups here in the same way:
-        //   ledger, receipt (verify), audit (verify|replay).
+        // Command groups, one file each under Commands/. Add later groups here in the same way.
         root.Add(new HealthCommand(global));
         root.Add(ParticipantsCommands.Build(global));
         root.Add(ListingsCommands.Build(global));
