@@ -33,6 +33,8 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
 
     public ExportApprovalService.ExportApprovalServiceClient Approvals => new(Channel);
 
+    public LedgerService.LedgerServiceClient Ledger => new(Channel);
+
     /// <summary>Per-call options: bearer token, deadline, cancellation.</summary>
     public CallOptions Call(CancellationToken cancellationToken)
     {

@@ -26,8 +26,7 @@ internal static class Program
             """);
         global.AddTo(root);
 
-        // Command groups, one file each under Commands/. Add later groups here in the same way:
-        //   ledger, receipt (verify), audit (verify|replay).
+        // Command groups, one file each under Commands/. Add later groups here in the same way.
         root.Add(new HealthCommand(global));
         root.Add(ParticipantsCommands.Build(global));
         root.Add(ListingsCommands.Build(global));
@@ -35,6 +34,9 @@ internal static class Program
         root.Add(ApprovalsCommands.Build(global));
         root.Add(new StatsCommand(global));
         root.Add(SeedCommands.Build(global));
+        root.Add(LedgerCommands.Build(global));
+        root.Add(ReceiptCommands.Build(global));
+        root.Add(AuditCommands.Build(global));
         return root;
     }
 }

@@ -1,5 +1,6 @@
 using DataExchange.Server.Auth;
 using DataExchange.Server.Infrastructure;
+using DataExchange.Server.Ledger;
 using DataExchange.Server.Listings;
 using DataExchange.Server.Participants;
 using DataExchange.Server.Trades;
@@ -29,6 +30,7 @@ public static class DataExchangeApp
         app.MapGrpcService<ListingGrpcService>();
         app.MapGrpcService<TradeGrpcService>();
         app.MapGrpcService<ExportApprovalGrpcService>();
+        app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
@@ -50,6 +52,7 @@ public static class DataExchangeApp
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
         services.AddHostedService<BootstrapService>();
+        services.AddLedger(settings);
 
         services.AddGrpc(o =>
         {

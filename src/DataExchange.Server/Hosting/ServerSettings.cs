@@ -18,6 +18,9 @@ public sealed record ServerSettings
     /// <summary>Where the server keeps its own files: keys and the generated bootstrap token.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>The verifiable ledger: hash, origin, checkpoint interval, signing keys.</summary>
+    public DataExchange.Server.Ledger.LedgerSettings Ledger { get; init; } = new();
+
     public static ServerSettings FromEnvironment(Func<string, string?> env)
     {
         var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
@@ -30,6 +33,7 @@ public sealed record ServerSettings
             Schema = env("DX_SCHEMA") is { Length: > 0 } s ? s : "dataexchange",
             BootstrapToken = env("DX_BOOTSTRAP_TOKEN") is { Length: > 0 } t ? t : null,
             DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",
+            Ledger = DataExchange.Server.Ledger.LedgerSettings.FromEnvironment(env),
         };
     }
 

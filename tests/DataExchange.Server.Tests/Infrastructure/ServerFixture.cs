@@ -20,9 +20,16 @@ public sealed class ServerFixture : IAsyncLifetime
     public const string OperatorToken = "dx_test_operator_token_0123456789abcdef";
 
     private WebApplication? app;
-    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "dx-tests", Guid.NewGuid().ToString("N"));
 
-    public string Schema { get; } = "t_" + Guid.NewGuid().ToString("N")[..16];
+    public string DataDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "dx-tests", Guid.NewGuid().ToString("N"));
+
+    public string Schema { get; init; } = "t_" + Guid.NewGuid().ToString("N")[..16];
+
+    /// <summary>Ledger settings of the server (fixtures for SM3 logs or fast checkpoints change them).</summary>
+    public DataExchange.Server.Ledger.LedgerSettings Ledger { get; init; } = new();
+
+    /// <summary>False for a fixture that shares its schema with another server and must not drop it.</summary>
+    public bool OwnsSchema { get; init; } = true;
 
     public string ConnectionString { get; } = ServerSettings.ToConnectionString(
         Environment.GetEnvironmentVariable("DX_TEST_DATABASE_URL")
@@ -40,7 +47,8 @@ public sealed class ServerFixture : IAsyncLifetime
             ConnectionString = ConnectionString,
             Schema = Schema,
             BootstrapToken = OperatorToken,
-            DataDirectory = dataDirectory,
+            DataDirectory = DataDirectory,
+            Ledger = Ledger,
         };
         app = DataExchangeApp.Build(settings, ConfigureServices);
         await app.StartAsync();
@@ -51,21 +59,32 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Hook for fixtures that swap a service, such as the clock.</summary>
     public Action<IServiceCollection> ConfigureServices { get; init; } = _ => { };
 
-    public async Task DisposeAsync()
+    /// <summary>Stops the server (a test may do so early, e.g. to restart on the same schema); idempotent.</summary>
+    public async Task StopAsync()
     {
         if (app is not null)
         {
             await app.StopAsync();
             await app.DisposeAsync();
+            app = null;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
+        if (!OwnsSchema)
+        {
+            return;
         }
 
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
-        if (Directory.Exists(dataDirectory))
+        if (Directory.Exists(DataDirectory))
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            Directory.Delete(DataDirectory, recursive: true);
         }
     }
 
@@ -130,6 +149,8 @@ public sealed class Clients(GrpcChannel channel)
     public TradeService.TradeServiceClient Trades { get; } = new(channel);
 
     public ExportApprovalService.ExportApprovalServiceClient Approvals { get; } = new(channel);
+
+    public LedgerService.LedgerServiceClient Ledger { get; } = new(channel);
 
     public GrpcChannel Channel { get; } = channel;
 }

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Globalization;
+using DataExchange.Contracts.V1;
+using DataExchange.Ledger.Hashing;
+using DataExchange.Ledger.Notes;
+using DataExchange.Ledger.Receipts;
+using Google.Protobuf;
+using Grpc.Core;
+using Spectre.Console;
+using ReceiptLeaf = DataExchange.Ledger.Receipts.ReceiptLeaf;
+
+namespace DataExchange.Cli.Commands;
+
+/// <summary>dx receipt: fetch a trade's receipt, and verify one offline.</summary>
+internal static class ReceiptCommands
+{
+    public static Command Build(GlobalOptions global) => new("receipt", "Trade receipts: signed, offline-verifiable proof that a trade is in the ledger")
+    {
+        new GetCommand(global),
+        new VerifyCommand(global),
+    };
+
+    internal sealed class GetCommand : Command
+    {
+        private readonly Argument<string> trade = new("TRADE") { Description = "trades/{uuid} or a bare UUID", Arity = ArgumentArity.ZeroOrOne };
+        private readonly Option<string> filingNumber = new("--filing-number") { Description = "The trade's filing number instead of its name", HelpName = "number" };
+        private readonly Option<string> outFile = new("--out") { Description = "Write the receipt (protobuf JSON) to this file", HelpName = "file", Required = true };
+
+        public GetCommand(GlobalOptions global)
+            : base("get", "Fetch a trade's receipt into a file")
+        {
+            Add(trade);
+            Add(filingNumber);
+            Add(outFile);
+            SetAction((result, ct) => CliContext.RunAsync(result, global, ct, async context =>
+            {
+                var receipt = await context.Ledger.GetTradeReceiptAsync(BuildRequest(result), context.Call(ct));
+                await File.WriteAllTextAsync(result.GetRequiredValue(outFile), Output.ToJson(receipt) + "\n", ct);
+                context.Output.Show(receipt, console => console.Write(Output.Details("Receipt",
+                [
+                    ("Trade", receipt.Trade),
+                    ("Leaves", receipt.Leaves.Count.ToString(CultureInfo.InvariantCulture)),
+                    ("Tree size", receipt.TreeSize.ToString(CultureInfo.InvariantCulture)),
+                    ("Written to", result.GetRequiredValue(outFile)),
+                ])));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public GetTradeReceiptRequest BuildRequest(ParseResult result)
+        {
+            var name = result.GetValue(trade);
+            var filing = result.GetValue(filingNumber);
+            if (string.IsNullOrEmpty(name) == string.IsNullOrEmpty(filing))
+            {
+                throw new CliException("Give either TRADE or --filing-number.");
+            }
+
+            return string.IsNullOrEmpty(name)
+                ? new GetTradeReceiptRequest { FilingNumber = filing }
+                : new GetTradeReceiptRequest { Trade = ResourceNames.Normalize(name, "trades") };
+        }
+    }
+
+    internal sealed class VerifyCommand : Command
+    {
+        private readonly Argument<string> file = new("FILE") { Description = "A receipt written by 'dx receipt get'" };
+        private readonly Option<string[]> keys = new("--keys")
+        {
+            Description = "Trusted public keys: a folder of *.pem/*.vkey (as 'dx ledger keys --out' writes) or files; every key given must have signed",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        private readonly Option<string> origin = new("--origin") { Description = "The log's expected origin (default: accept the receipt's own)", HelpName = "origin" };
+
+        public VerifyCommand(GlobalOptions global)
+            : base("verify", "Verify a receipt offline: checkpoint signatures, leaves and inclusion proofs (no server needed)")
+        {
+            Add(file);
+            Add(keys);
+            Add(origin);
+            SetAction((result, ct) => CliContext.RunAsync(result, global, ct, context =>
+            {
+                var verifiers = KeyFiles.Load(result.GetRequiredValue(keys));
+                var outcome = Verify(File.ReadAllText(result.GetRequiredValue(file)), verifiers, result.GetValue(origin));
+                if (!outcome.IsValid)
+                {
+                    throw new CliException($"Receipt does NOT verify: {outcome.Failure}", StatusCode.FailedPrecondition);
+                }
+
+                context.Output.Console.MarkupLine(
+                    $"[green]Receipt verifies[/]: {outcome.Entries.Count} leaf/leaves in tree size {outcome.Checkpoint!.Size} of {Markup.Escape(outcome.Checkpoint.Origin)}, signed by "
+                    + Markup.Escape(string.Join(", ", outcome.VerifiedKeys.Select(k => k.KeyName))));
+                return Task.FromResult(ExitCodes.Success);
+            }));
+        }
+    }
+
+    /// <summary>Offline check of a receipt file with the ledger library's <see cref="ReceiptVerifier"/>; every key given is required.</summary>
+    public static ReceiptVerificationResult Verify(string receiptJson, IReadOnlyList<INoteVerifier> keys, string? expectedOrigin)
+    {
+        TradeReceipt receipt;
+        try
+        {
+            receipt = JsonParser.Default.Parse<TradeReceipt>(receiptJson);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+        {
+            return new ReceiptVerificationResult(false, $"not a receipt file: {e.Message}", null, null, [], []);
+        }
+
+        var algorithm = receipt.HashAlgorithm switch
+        {
+            HashAlgorithm.Sha256 => LogHashAlgorithm.Sha256,
+            HashAlgorithm.Sm3 => LogHashAlgorithm.Sm3,
+            _ => (LogHashAlgorithm?)null,
+        };
+        if (algorithm is null)
+        {
+            return new ReceiptVerificationResult(false, "the receipt names no hash algorithm", null, null, [], []);
+        }
+
+        var leaves = receipt.Leaves.Select(l => new ReceiptLeaf(l.Entry?.LeafIndex ?? -1, l.Entry?.Leaf.ToByteArray() ?? [],
+            l.InclusionProof.Select(p => p.ToByteArray()).ToList())).ToList();
+        var outcome = ReceiptVerifier.Verify(leaves, receipt.TreeSize, algorithm.Value, receipt.Checkpoint?.Note ?? "", keys.ToList(),
+            expectedOrigin: expectedOrigin ?? receipt.Origin);
+        if (!outcome.IsValid)
+        {
+            return outcome;
+        }
+
+        // The decoded fields are for people; they must say what the verified bytes say.
+        for (var i = 0; i < receipt.Leaves.Count; i++)
+        {
+            var shown = receipt.Leaves[i].Entry;
+            var bytes = outcome.Entries[i];
+            if (shown.StreamId != bytes.StreamId || shown.StreamVersion != bytes.StreamVersion || shown.EventId != bytes.EventId.ToString("D")
+                || shown.EventType != bytes.EventType || shown.PayloadDigest != bytes.PayloadDigest
+                || shown.RecordTime?.ToDateTimeOffset() != bytes.RecordedAt)
+            {
+                return outcome with { IsValid = false, Failure = $"Leaf {bytes.LeafIndex}: the decoded fields differ from the leaf bytes.", FailingLeafIndex = bytes.LeafIndex };
+            }
+        }
+
+        return outcome;
+    }
+}

@@ -1,0 +1,345 @@
+using System.Text;
+using DataExchange.Domain.Common;
+using DataExchange.Ledger.Canonical;
+using DataExchange.Ledger.Entries;
+using DataExchange.Ledger.Hashing;
+using DataExchange.Ledger.Merkle;
+using DataExchange.Server.Auth;
+using DataExchange.Server.Hosting;
+using DataExchange.Server.Infrastructure;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using V1 = DataExchange.Contracts.V1;
+
+namespace DataExchange.Server.Ledger;
+
+public sealed class LedgerGrpcService(
+    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServerSettings settings)
+    : V1.LedgerService.LedgerServiceBase
+{
+    private const int StreamChunk = 1000;
+    private readonly LedgerSettings ledger = settings.Ledger;
+    private readonly IHasher hasher = TreeHasher.For(settings.Ledger.HashAlgorithm);
+
+    private V1.HashAlgorithm HashAlgorithm => ledger.HashAlgorithm == LogHashAlgorithm.Sm3 ? V1.HashAlgorithm.Sm3 : V1.HashAlgorithm.Sha256;
+
+    public override async Task<V1.SignedCheckpoint> GetCheckpoint(V1.GetCheckpointRequest request, ServerCallContext context)
+    {
+        new RequestValidator()
+            .Check(request.MinTreeSize >= 0, "min_tree_size", "must not be negative")
+            .Check(!(request.Fresh && request.MinTreeSize > 0), "fresh", "cannot be combined with min_tree_size")
+            .ThrowIfInvalid();
+        var ct = context.CancellationToken;
+        if (request.Fresh)
+        {
+            return ToProto(await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint());
+        }
+
+        if (request.MinTreeSize == 0)
+        {
+            return ToProto(await storage.LatestCheckpointAsync(ct) ?? throw NoCheckpoint());
+        }
+
+        await RequireWithinLogAsync(request.MinTreeSize, "min_tree_size", ct);
+        return ToProto(await storage.SmallestCheckpointCoveringAsync(request.MinTreeSize, ct) ?? throw NoCheckpoint());
+    }
+
+    public override async Task<V1.InclusionProof> GetInclusionProof(V1.GetInclusionProofRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().Check(request.TreeSize >= 0, "tree_size", "must not be negative");
+        var eventId = Guid.Empty;
+        switch (request.LeafCase)
+        {
+            case V1.GetInclusionProofRequest.LeafOneofCase.LeafIndex:
+                v.Check(request.LeafIndex >= 0, "leaf_index", "must not be negative");
+                break;
+            case V1.GetInclusionProofRequest.LeafOneofCase.EventId:
+                v.Check(Guid.TryParseExact(request.EventId, "D", out eventId), "event_id", "must be a UUID such as 0199b0a4-1c2d-7e3f-8a4b-5c6d7e8f9a0b");
+                break;
+            default:
+                v.Check(false, "leaf", "give leaf_index or event_id");
+                break;
+        }
+
+        v.ThrowIfInvalid();
+        var ct = context.CancellationToken;
+        var (treeSize, checkpoint) = await ResolveTreeSizeAsync(request.TreeSize, "tree_size", ct);
+        StoredLeaf leaf;
+        if (request.LeafCase == V1.GetInclusionProofRequest.LeafOneofCase.EventId)
+        {
+            leaf = await storage.ReadLeafByEventIdAsync(eventId, ct) ?? throw NotFound("LEAF_NOT_FOUND", $"No leaf records event {eventId} (yet).", "event_id", request.EventId);
+        }
+        else
+        {
+            leaf = (await storage.ReadLeavesAsync(request.LeafIndex, request.LeafIndex + 1, 1, ct)).FirstOrDefault()
+                ?? throw NotFound("LEAF_NOT_FOUND", $"The log has no leaf {request.LeafIndex} (yet).", "leaf_index", request.LeafIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (leaf.LeafIndex >= treeSize)
+        {
+            throw RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, "LEAF_NOT_IN_TREE",
+                $"Leaf {leaf.LeafIndex} is not in the tree of size {treeSize}; ask for a larger tree size.",
+                new Dictionary<string, string> { ["leaf_index"] = leaf.LeafIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), ["tree_size"] = treeSize.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        var proof = await storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, treeSize), ct);
+        var response = new V1.InclusionProof
+        {
+            Entry = ToProto(leaf, withPayload: false),
+            TreeSize = treeSize,
+            Hashes = { proof.Select(ByteString.CopyFrom) },
+            HashAlgorithm = HashAlgorithm,
+        };
+        if ((checkpoint ?? await storage.CheckpointOfSizeAsync(treeSize, ct)) is { } signed)
+        {
+            response.Checkpoint = ToProto(signed);
+        }
+
+        return response;
+    }
+
+    public override async Task<V1.ConsistencyProof> GetConsistencyProof(V1.GetConsistencyProofRequest request, ServerCallContext context)
+    {
+        new RequestValidator()
+            .Check(request.FirstTreeSize >= 1, "first_tree_size", "must be at least 1")
+            .Check(request.SecondTreeSize >= 0, "second_tree_size", "must not be negative")
+            .Check(request.SecondTreeSize <= 0 || request.SecondTreeSize >= request.FirstTreeSize, "second_tree_size", "must be at least first_tree_size")
+            .ThrowIfInvalid();
+        var ct = context.CancellationToken;
+        var (second, checkpoint) = await ResolveTreeSizeAsync(request.SecondTreeSize, "second_tree_size", ct);
+        if (request.FirstTreeSize > second)
+        {
+            throw RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, "TREE_SIZE_ORDER",
+                $"first_tree_size {request.FirstTreeSize} is larger than the latest checkpoint's size {second}.");
+        }
+
+        var proof = await storage.ProofAsync(hasher, ProofPlanner.ConsistencyPlan(request.FirstTreeSize, second), ct);
+        var response = new V1.ConsistencyProof
+        {
+            FirstTreeSize = request.FirstTreeSize,
+            SecondTreeSize = second,
+            Hashes = { proof.Select(ByteString.CopyFrom) },
+            HashAlgorithm = HashAlgorithm,
+        };
+        if ((checkpoint ?? await storage.CheckpointOfSizeAsync(second, ct)) is { } signed)
+        {
+            response.Checkpoint = ToProto(signed);
+        }
+
+        return response;
+    }
+
+    public override async Task<V1.ListEntriesResponse> ListEntries(V1.ListEntriesRequest request, ServerCallContext context)
+    {
+        new RequestValidator().PageSize(request.PageSize)
+            .Check(request.StartLeafIndex >= 0, "start_leaf_index", "must not be negative")
+            .ThrowIfInvalid();
+        RequireAuditor(context.Caller());
+        var fingerprint = Paging.Fingerprint("ledger", request.StartLeafIndex);
+        var from = Paging.AfterPosition(request.PageToken, fingerprint) is { } after ? after + 1 : request.StartLeafIndex;
+        var size = Paging.Size(request.PageSize);
+        var leaves = await storage.ReadLeavesAsync(from, long.MaxValue, size + 1, context.CancellationToken);
+        var response = new V1.ListEntriesResponse { Entries = { leaves.Take(size).Select(l => ToProto(l, withPayload: true)) } };
+        if (leaves.Count > size)
+        {
+            response.NextPageToken = Paging.NextToken(leaves[size - 1].LeafIndex, fingerprint);
+        }
+
+        return response;
+    }
+
+    public override async Task StreamEntries(V1.StreamEntriesRequest request, IServerStreamWriter<V1.LogEntry> responseStream, ServerCallContext context)
+    {
+        new RequestValidator()
+            .Check(request.StartLeafIndex >= 0, "start_leaf_index", "must not be negative")
+            .Check(request.TreeSize >= 0, "tree_size", "must not be negative")
+            .Check(request.TreeSize == 0 || request.StartLeafIndex <= request.TreeSize, "start_leaf_index", "must not be beyond tree_size")
+            .ThrowIfInvalid();
+        RequireAuditor(context.Caller());
+        var ct = context.CancellationToken;
+        var integrated = (await storage.ReadStateAsync(null, ct)).Size;
+        var end = request.TreeSize == 0 ? integrated : request.TreeSize;
+        if (end > integrated)
+        {
+            throw BeyondLog("tree_size", end, integrated);
+        }
+
+        for (var from = request.StartLeafIndex; from < end;)
+        {
+            var leaves = await storage.ReadLeavesAsync(from, end, StreamChunk, ct);
+            if (leaves.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var leaf in leaves)
+            {
+                await responseStream.WriteAsync(ToProto(leaf, withPayload: true), ct);
+            }
+
+            from = leaves[^1].LeafIndex + 1;
+        }
+    }
+
+    public override async Task<V1.ListSigningKeysResponse> ListSigningKeys(V1.ListSigningKeysRequest request, ServerCallContext context)
+    {
+        var keys = await storage.ReadKeysAsync(context.CancellationToken);
+        return new V1.ListSigningKeysResponse
+        {
+            Keys =
+            {
+                keys.Select(k => new V1.SigningKey
+                {
+                    KeyName = k.Name,
+                    KeyId = k.KeyId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
+                    Type = k.Type == LedgerStorage.KeyTypeSm2 ? V1.SigningKeyType.Sm2Sm3 : V1.SigningKeyType.Ed25519,
+                    PublicKeyPem = k.PublicKeyPem,
+                    VerifierKey = k.VerifierKey,
+                    ValidFromTreeSize = k.ValidFromSize,
+                    ValidUntilTreeSize = k.ValidUntilSize ?? 0,
+                }),
+            },
+        };
+    }
+
+    public override async Task<V1.TradeReceipt> GetTradeReceipt(V1.GetTradeReceiptRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var tradeId = Guid.Empty;
+        switch (request.TradeRefCase)
+        {
+            case V1.GetTradeReceiptRequest.TradeRefOneofCase.Trade:
+                tradeId = ResourceNames.Require(v, request.Trade, "trades", "trade");
+                break;
+            case V1.GetTradeReceiptRequest.TradeRefOneofCase.FilingNumber:
+                v.Text(request.FilingNumber, "filing_number", 100);
+                break;
+            default:
+                v.Check(false, "trade_ref", "give trade (trades/{uuid}) or filing_number");
+                break;
+        }
+
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        var ct = context.CancellationToken;
+        if (request.TradeRefCase == V1.GetTradeReceiptRequest.TradeRefOneofCase.FilingNumber)
+        {
+            tradeId = await receipts.ResolveFilingNumberAsync(request.FilingNumber, caller, ct);
+        }
+
+        await receipts.AuthorizeAsync(tradeId, caller, ct);
+        var tradeName = $"trades/{tradeId}";
+        var leaves = await storage.ReadStreamLeavesAsync(tradeId.ToString("D"), ct);
+        if (leaves.Count == 0)
+        {
+            throw NotFound("TRADE_NOT_FOUND", $"The ledger has no entries of {tradeName} (yet).", "trade", tradeName);
+        }
+
+        // The latest checkpoint when it covers every leaf; otherwise one is signed now.
+        var needed = leaves[^1].LeafIndex + 1;
+        var checkpoint = await storage.LatestCheckpointAsync(ct) is { } latest && latest.Size >= needed
+            ? latest
+            : await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint();
+        var receipt = new V1.TradeReceipt
+        {
+            Trade = tradeName,
+            Origin = ledger.Origin,
+            HashAlgorithm = HashAlgorithm,
+            TreeSize = checkpoint.Size,
+            Checkpoint = ToProto(checkpoint),
+        };
+        foreach (var leaf in leaves)
+        {
+            var proof = await storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, checkpoint.Size), ct);
+            receipt.Leaves.Add(new V1.ReceiptLeaf { Entry = ToProto(leaf, withPayload: false), InclusionProof = { proof.Select(ByteString.CopyFrom) } });
+        }
+
+        return receipt;
+    }
+
+    private static void RequireAuditor(Caller caller)
+    {
+        if (!caller.IsPrivileged)
+        {
+            throw RpcErrors.From(DomainException.Denied("AUDITOR_ROLE_REQUIRED",
+                "Only auditors, compliance officers and operators may list or stream the whole log."));
+        }
+    }
+
+    /// <summary>0 → the latest checkpoint (and that checkpoint); otherwise the size, which must be within the log.</summary>
+    private async Task<(long Size, StoredCheckpoint? Checkpoint)> ResolveTreeSizeAsync(long requested, string field, CancellationToken ct)
+    {
+        if (requested == 0)
+        {
+            var latest = await storage.LatestCheckpointAsync(ct) ?? throw NoCheckpoint();
+            return (latest.Size, latest);
+        }
+
+        await RequireWithinLogAsync(requested, field, ct);
+        return (requested, null);
+    }
+
+    private async Task RequireWithinLogAsync(long size, string field, CancellationToken ct)
+    {
+        var integrated = (await storage.ReadStateAsync(null, ct)).Size;
+        if (size > integrated)
+        {
+            throw BeyondLog(field, size, integrated);
+        }
+    }
+
+    private static RpcException BeyondLog(string field, long size, long integrated) =>
+        NotFound("TREE_SIZE_BEYOND_LOG", $"{field} {size} is beyond the log, which has {integrated} leaves.", field,
+            size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static RpcException NotFound(string reason, string message, string field, string value) =>
+        RpcErrors.Create(Google.Rpc.Code.NotFound, reason, message, new Dictionary<string, string> { [field] = value });
+
+    private static RpcException NoCheckpoint() =>
+        RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, "NO_CHECKPOINT_YET",
+            "No checkpoint covers that yet: the log is empty or the next checkpoint is not signed; retry, or ask for a fresh one.");
+
+    private V1.SignedCheckpoint ToProto(StoredCheckpoint checkpoint) => new()
+    {
+        Origin = ledger.Origin,
+        TreeSize = checkpoint.Size,
+        RootHash = ByteString.CopyFrom(checkpoint.Root),
+        Note = checkpoint.Note,
+        HashAlgorithm = HashAlgorithm,
+        CreateTime = Timestamp.FromDateTimeOffset(checkpoint.CreatedAt),
+    };
+
+    /// <summary>The stored leaf bytes, decoded for people, and optionally the event's payload as canonical JSON now.</summary>
+    public V1.LogEntry ToProto(StoredLeaf leaf, bool withPayload)
+    {
+        var entry = LedgerEntry.Parse(leaf.LeafBytes);
+        var proto = new V1.LogEntry
+        {
+            LeafIndex = leaf.LeafIndex,
+            Leaf = ByteString.CopyFrom(leaf.LeafBytes),
+            StreamId = entry.StreamId,
+            StreamVersion = entry.StreamVersion,
+            EventId = entry.EventId.ToString("D"),
+            EventType = entry.EventType,
+            RecordTime = Timestamp.FromDateTimeOffset(entry.RecordedAt),
+            EffectiveDate = entry.EffectiveDate?.ToString(LedgerEntry.EffectiveDateFormat, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            PayloadDigest = entry.PayloadDigest,
+        };
+        if (withPayload && leaf.PayloadJson is { } json)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(json);
+            try
+            {
+                proto.Payload = ByteString.CopyFrom(JsonCanonicalizer.Canonicalize(utf8));
+            }
+            catch (Exception e) when (e is JsonCanonicalizationException or System.Text.Json.JsonException)
+            {
+                // Served as stored, so the audit names this leaf instead of the stream failing.
+                proto.Payload = ByteString.CopyFrom(utf8);
+            }
+        }
+
+        return proto;
+    }
+}

@@ -1,0 +1,25 @@
+using DataExchange.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace DataExchange.Server.Ledger;
+
+public static class LedgerRegistration
+{
+    /// <summary>The verifiable ledger: storage, keys, checkpoints, the sequencer (after Marten's schema is applied) and its gRPC service.</summary>
+    public static IServiceCollection AddLedger(this IServiceCollection services, ServerSettings settings)
+    {
+        services.AddSingleton(_ => new LedgerStorage(NpgsqlDataSource.Create(settings.ConnectionString), settings));
+        services.AddSingleton<LedgerSigning>();
+        services.AddSingleton<Checkpointer>();
+        services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
+        services.AddHostedService<LedgerStartup>();
+        services.AddSingleton<LedgerSequencer>();
+        if (settings.Ledger.RunSequencer)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<LedgerSequencer>());
+        }
+
+        return services;
+    }
+}
