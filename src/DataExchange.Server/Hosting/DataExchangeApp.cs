@@ -52,6 +52,7 @@ public static class DataExchangeApp
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
         services.AddHostedService<BootstrapService>();
+        services.AddSingleton<ITradeReceiptResolver, TradeReceiptResolver>();
         services.AddLedger(settings);
 
         services.AddGrpc(o =>

@@ -16,10 +16,11 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Trades;
 
 public sealed class TradeGrpcService(
-    IDocumentStore store, IdempotentExecutor idempotency, FilingNumbers filingNumbers, ExchangeStatisticsReader statistics, TimeProvider time)
+    IDocumentStore store, IdempotentExecutor idempotency, FilingNumbers filingNumbers, ExchangeStatisticsReader statistics,
+    Ledger.LedgerStorage ledger, TimeProvider time)
     : V1.TradeService.TradeServiceBase
 {
-    public override Task<V1.Trade> ExecuteTrade(V1.ExecuteTradeRequest request, ServerCallContext context)
+    public override async Task<V1.Trade> ExecuteTrade(V1.ExecuteTradeRequest request, ServerCallContext context)
     {
         var v = new RequestValidator().RequestId(request.RequestId);
         var listingId = ResourceNames.Require(v, request.Listing, "listings", "listing");
@@ -32,9 +33,45 @@ public sealed class TradeGrpcService(
         caller.Require(Role.Buyer, "BUYER_ROLE_REQUIRED", "Only buyers execute trades.");
         var contractDate = RegionMapping.ChinaDate(time.GetUtcNow());
 
-        return idempotency.ExecuteAsync(caller, nameof(ExecuteTrade), request.RequestId, request, session =>
+        var trade = await idempotency.ExecuteAsync(caller, nameof(ExecuteTrade), request.RequestId, request, session =>
             ContractAsync(session, caller, listingId, caller.ParticipantId, request.Licence.ToDomain(), request.AgreedPrice.ToDomain(),
                 contractDate, TradeOrigin.Executed, null, context.CancellationToken), context.CancellationToken);
+        if (request.WaitForReceipt?.ToTimeSpan() is { } wait && wait > TimeSpan.Zero)
+        {
+            trade.ReceiptCheckpointSize = await WaitForReceiptAsync(trade.Name, wait, context.CancellationToken);
+        }
+
+        return trade;
+    }
+
+    /// <summary>
+    /// Opt-in, bounded wait until the sequencer has integrated the trade's events and a signed checkpoint covers them.
+    /// Polls the ledger tables (cheap indexed reads) rather than holding anything open.
+    /// </summary>
+    private async Task<long> WaitForReceiptAsync(string tradeName, TimeSpan wait, CancellationToken ct)
+    {
+        var streamId = tradeName["trades/".Length..];
+        var deadline = time.GetUtcNow() + wait;
+        long needed = 0;
+        while (true)
+        {
+            if (needed == 0 && await ledger.ReadStreamLeavesAsync(streamId, ct) is { Count: > 0 } leaves)
+            {
+                needed = leaves[^1].LeafIndex + 1;
+            }
+
+            if (needed > 0 && await ledger.LatestCheckpointAsync(ct) is { } checkpoint && checkpoint.Size >= needed)
+            {
+                return checkpoint.Size;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return 0;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
+        }
     }
 
     public override Task<V1.Trade> FileTrade(V1.FileTradeRequest request, ServerCallContext context)

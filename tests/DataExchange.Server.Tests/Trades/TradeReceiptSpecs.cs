@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using DataExchange.Cli.Commands;
+using DataExchange.Contracts.V1;
+using DataExchange.Server.Tests.Infrastructure;
+using DataExchange.Server.Tests.Ledger;
+using Google.Protobuf;
+using Grpc.Core;
+using static DataExchange.Server.Tests.Listings.Samples;
+
+namespace DataExchange.Server.Tests.Trades;
+
+/// <summary>The trade certificate (交易凭证): fetched by filing number, verified offline with dx and with OpenSSL.</summary>
+public class TradeReceiptSpecs(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task A_buyer_waits_for_its_receipt_verifies_it_offline_and_tampering_is_caught()
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Receipted feed", individuals: 0));
+        var request = TradeWorld.Buy(listing);
+        request.WaitForReceipt = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(10));
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(request);
+        Assert.True(trade.ReceiptCheckpointSize > 0, "the receipt should be covered within the wait");
+
+        var receipt = await world.DomesticBuyer.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { FilingNumber = trade.FilingNumber });
+        Assert.Equal(trade.Name, receipt.Trade);
+        Assert.Equal("trade_contracted", Assert.Single(receipt.Leaves).Entry.EventType);
+        Assert.True(receipt.TreeSize >= trade.ReceiptCheckpointSize);
+
+        // Offline, with the public keys the auditor downloaded.
+        var dir = Directory.CreateTempSubdirectory("dx-trade-receipt-").FullName;
+        foreach (var key in (await world.DomesticBuyer.Ledger.ListSigningKeysAsync(new ListSigningKeysRequest())).Keys)
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, key.KeyName + ".pem"), key.PublicKeyPem);
+        }
+
+        var receiptFile = Path.Combine(dir, "receipt.json");
+        await File.WriteAllTextAsync(receiptFile, JsonFormatter.Default.Format(receipt));
+        var exit = await DataExchange.Cli.Program.BuildRootCommand().Parse(["receipt", "verify", receiptFile, "--keys", dir]).InvokeAsync();
+        Assert.Equal(0, exit);
+
+        // With stock OpenSSL: both signatures on the receipt's checkpoint.
+        await File.WriteAllTextAsync(Path.Combine(dir, "checkpoint.note"), receipt.Checkpoint.Note);
+        var (opensslExit, output) = await ShellAsync(dir, """
+            set -e
+            sed '/^$/,$d' checkpoint.note > note.txt
+            grep '^— dataexchange-sm2 '     checkpoint.note | cut -d' ' -f3 | base64 -d | tail -c +5 > sig.der
+            grep '^— dataexchange-ed25519 ' checkpoint.note | cut -d' ' -f3 | base64 -d | tail -c +5 > sig.bin
+            /usr/bin/openssl dgst -sm3 -verify dataexchange-sm2.pem -sigopt distid:1234567812345678 -signature sig.der note.txt
+            /usr/bin/openssl pkeyutl -verify -pubin -inkey dataexchange-ed25519.pem -rawin -in note.txt -sigfile sig.bin
+            """);
+        Assert.True(opensslExit == 0, output);
+
+        // A receipt whose leaf was altered (here: a different amount claimed) fails verification.
+        var forged = receipt.Clone();
+        var leafText = forged.Leaves[0].Entry.Leaf.ToStringUtf8();
+        forged.Leaves[0].Entry.Leaf = ByteString.CopyFromUtf8(leafText.Replace("\"stream_version\":1", "\"stream_version\":2", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(receiptFile, JsonFormatter.Default.Format(forged));
+        Assert.NotEqual(0, await DataExchange.Cli.Program.BuildRootCommand().Parse(["receipt", "verify", receiptFile, "--keys", dir]).InvokeAsync());
+
+        // Changing the trade in PostgreSQL: the audit names the trade's leaf.
+        await server.ExecAsync($"update {{schema}}.mt_events set data = jsonb_set(data, '{{Amount,AmountMinor}}', '1') where stream_id = '{trade.Name["trades/".Length..]}'");
+        var report = await LedgerAudit.VerifyAsync(server.Operator.Ledger, () => new CallOptions(), server.Verifiers(), null, null, CancellationToken.None);
+        Assert.False(report.Ok);
+        Assert.Equal(receipt.Leaves[0].Entry.LeafIndex, report.FailingLeafIndex);
+    }
+
+    [Fact]
+    public async Task Only_the_parties_and_the_exchange_staff_fetch_a_receipt()
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Private receipt", individuals: 0));
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
+        await LedgerTestSupport.Eventually(async () =>
+        {
+            try
+            {
+                await world.Vendor.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade.Name });
+                return true;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                return false;
+            }
+        }, "the trade to enter the ledger");
+        await Errors.Expect(StatusCode.NotFound, "FILING_NUMBER_NOT_FOUND",
+            () => world.HongKongBuyer.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { FilingNumber = trade.FilingNumber }));
+        await Errors.Expect(StatusCode.PermissionDenied, "RECEIPT_PARTY_REQUIRED",
+            () => world.HongKongBuyer.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade.Name }));
+    }
+
+    private static async Task<(int Exit, string Output)> ShellAsync(string directory, string script)
+    {
+        var start = new ProcessStartInfo("/bin/bash", ["-c", script])
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
