@@ -25,10 +25,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "== Building (Release) ..."
-dotnet build src/DataExchange.Server -c Release --nologo -v quiet -clp:ErrorsOnly
-dotnet build src/DataExchange.Cli -c Release --nologo -v quiet -clp:ErrorsOnly
+# One MSBuild invocation for server, dx and the load generator (bench/bench.slnf): one evaluation, one restore.
+dotnet build bench/bench.slnf -c Release --nologo -v quiet -clp:ErrorsOnly | grep -vE '^\s*$|Build succeeded|Warning\(s\)|Error\(s\)|Time Elapsed' || true
+[ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 touch src/DataExchange.Cli/bin/Release/.dx-build-stamp
-dotnet build bench/DataExchange.Bench -c Release --nologo -v quiet -clp:ErrorsOnly
 
 echo "== Fresh PostgreSQL under .data/bench-pg (settings as scripts/run.sh) ..."
 if [ -f .data/bench-pg/data/postmaster.pid ] && pg_find_bin; then # a previous run killed before its cleanup
@@ -63,8 +63,10 @@ echo "${pgbench_1%\}}, \"scale8\": $pgbench_8}" >"$bench_dir/pgbench.json"
 # Starts a server like scripts/run.sh does (Release, DX_SEED=0 semantics: nothing seeded) on a database of the cluster.
 start_server() { # DB PORT DATA_DIR LOG -> sets started_pid
   mkdir -p "$3"
-  DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
-    DX_BOOTSTRAP_TOKEN="$token" DX_STAGE_TIMINGS="${5:-0}" \
+  # BENCH_SERVER_ENV="K=V ..." adds settings for an experiment (e.g. a log level); results then say so.
+  # shellcheck disable=SC2086
+  env DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
+    DX_BOOTSTRAP_TOKEN="$token" DX_STAGE_TIMINGS="${5:-0}" ${BENCH_SERVER_ENV:-} \
     dotnet src/DataExchange.Server/bin/Release/net10.0/DataExchange.Server.dll >"$4" 2>&1 &
   started_pid=$!
   for _ in $(seq 1 120); do
@@ -109,6 +111,7 @@ dotnet bench/DataExchange.Bench/bin/Release/net10.0/DataExchange.Bench.dll $quic
   --stage-file "$bench_dir/stage-timings.json" --pgbench "$bench_dir/pgbench.json" \
   --ledger "$ledger_json" --seed "$seed_json" --pg-version "$pg_version" \
   --server-pid "$server_pid" --postmaster-pid "$(head -1 .data/bench-pg/data/postmaster.pid)" \
+  --server-env "${BENCH_SERVER_ENV:-}" \
   --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/DataExchange.Bench scripts || echo '+dirty')" \
   --out-dir bench/results
 status=$?

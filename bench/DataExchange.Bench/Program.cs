@@ -6,6 +6,7 @@ using Grpc.Health.V1;
 // Load generator for scripts/bench.sh. It assumes a running server (with DX_STAGE_TIMINGS=1 for the breakdown) and an
 // operator token; bench.sh passes the PostgreSQL-side figures (pgbench, versions) in, and this writes the results.
 var options = Options.Parse(args);
+_ = Report.LoadAverageAtStart;
 var quick = options.Quick;
 var tradeWindow = TimeSpan.FromSeconds(options.TradeSeconds);
 var warmup = TimeSpan.FromSeconds(quick ? 2 : 5);

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace DataExchange.Bench;
 
 public sealed record Options(string Address, string Token, bool Quick, double TradeSeconds, string? StageFile, string OutDir,
-    string? PgbenchFile, string? LedgerFile, string? SeedFile, string PgVersion, string Commit, int? ServerPid, int? PostmasterPid)
+    string? PgbenchFile, string? LedgerFile, string? SeedFile, string PgVersion, string Commit, int? ServerPid, int? PostmasterPid, string? ServerEnv)
 {
     public static Options Parse(string[] args)
     {
@@ -36,12 +36,17 @@ public sealed record Options(string Address, string Token, bool Quick, double Tr
             Opt("pg-version") ?? "unknown",
             Opt("commit") ?? "unknown",
             Opt("server-pid") is { } sp ? int.Parse(sp, CultureInfo.InvariantCulture) : null,
-            Opt("postmaster-pid") is { } pp ? int.Parse(pp, CultureInfo.InvariantCulture) : null);
+            Opt("postmaster-pid") is { } pp ? int.Parse(pp, CultureInfo.InvariantCulture) : null,
+            Opt("server-env"));
     }
 }
 
 public static class Report
 {
+    /// <summary>/proc/loadavg when the load generator started: other work on the machine skews every figure.</summary>
+    public static readonly string LoadAverageAtStart =
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static double? R(double v, int digits) => double.IsFinite(v) ? Math.Round(v, digits) : null;
 
     private static JsonObject? ReadObject(string? path) =>
@@ -67,6 +72,7 @@ public static class Report
             ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["commit"] = o.Commit,
             ["mode"] = o.Quick ? "quick" : "full",
+            ["server_env_experiment"] = o.ServerEnv,
             ["trades_per_second"] = R(t32.Throughput, 1),
             ["p50_ms"] = R(t32.Percentile(0.50), 2),
             ["p99_ms"] = R(t32.Percentile(0.99), 2),
@@ -118,6 +124,7 @@ public static class Report
             ["os"] = $"{os} ({RuntimeInformation.OSDescription})",
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["postgresql"] = pgVersion,
+            ["load_average_at_start"] = LoadAverageAtStart,
         };
     }
 
@@ -128,8 +135,13 @@ public static class Report
         var m = json["machine"]!;
         var sb = new StringBuilder();
         sb.AppendLine($"# Benchmark ({json["mode"]}, {json["date"]}, commit {json["commit"]})").AppendLine();
+        if (json["server_env_experiment"] is { } experiment)
+        {
+            sb.AppendLine($"**Experiment: the server ran with `{experiment}`, unlike scripts/run.sh.**").AppendLine();
+        }
+
         sb.AppendLine($"Machine: {m["cores"]} cores, {m["memory_gb"]} GB, {m["cpu"]}; {m["os"]}; {m["dotnet"]}; PostgreSQL {m["postgresql"]}. ")
-            .AppendLine("Server, PostgreSQL, pgbench and the load generator share these cores.").AppendLine();
+            .AppendLine($"Server, PostgreSQL, pgbench and the load generator share these cores, and so does whatever else runs on the machine (load average at start: {m["load_average_at_start"]}; the \"other processes\" column below).").AppendLine();
         var pg = json["pgbench"];
         sb.AppendLine("| headline | value | target |").AppendLine("|---|---|---|");
         sb.AppendLine($"| trades/s, 32 buyers | {json["trades_per_second"]} | ≥ 0.5 × pgbench |");
@@ -144,12 +156,12 @@ public static class Report
         sb.AppendLine($"| errors in measured windows | {json["errors"]} | 0 |").AppendLine();
         sb.AppendLine($"Trades: non-exclusive listings of 8 Shenzhen vendors; half the buyers in Hong Kong, so {F((json["cross_border_share"]?.GetValue<double>() ?? 0) * 100, "F0")}% of trades are cross-border (no-PI exempt, or PI under the small-volume exemption / a recorded standard contract).").AppendLine();
 
-        sb.AppendLine("| scenario | clients | calls/s | p50 ms | p95 ms | p99 ms | max ms | errors | cores busy: server / PG / generator | CPU ms per call: server / PG |")
+        sb.AppendLine("| scenario | clients | calls/s | p50 ms | p95 ms | p99 ms | max ms | errors | cores busy: server / PG / generator / other processes | CPU ms per call: server / PG |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             var errors = r.ErrorCount == 0 ? "0" : $"{r.ErrorCount} ({string.Join(", ", r.Errors.Select(e => $"{e.Key}={e.Value}"))})";
-            sb.AppendLine($"| {r.Name} | {r.Clients} | {F(r.Throughput)} | {F(r.Percentile(0.5), "F2")} | {F(r.Percentile(0.95), "F2")} | {F(r.Percentile(0.99), "F2")} | {F(r.Max, "F2")} | {errors} | {r.Cpu?["cores_busy_server"]} / {r.Cpu?["cores_busy_postgres"]} / {r.Cpu?["cores_busy_generator"]} | {r.Cpu?["cpu_ms_per_call_server"]} / {r.Cpu?["cpu_ms_per_call_postgres"]} |");
+            sb.AppendLine($"| {r.Name} | {r.Clients} | {F(r.Throughput)} | {F(r.Percentile(0.5), "F2")} | {F(r.Percentile(0.95), "F2")} | {F(r.Percentile(0.99), "F2")} | {F(r.Max, "F2")} | {errors} | {r.Cpu?["cores_busy_server"]} / {r.Cpu?["cores_busy_postgres"]} / {r.Cpu?["cores_busy_generator"]} / {r.Cpu?["cores_busy_other"]} | {r.Cpu?["cpu_ms_per_call_server"]} / {r.Cpu?["cpu_ms_per_call_postgres"]} |");
         }
 
         foreach (var name in new[] { "execute_trade_8", "execute_trade_32" })
