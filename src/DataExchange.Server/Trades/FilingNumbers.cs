@@ -24,7 +24,8 @@ public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings se
             {
                 await create.ExecuteNonQueryAsync(ct);
             }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject
+                or PostgresErrorCodes.DuplicateTable) // 42P07: what a concurrent `create sequence if not exists` raises (seen under bench load)
             {
                 // Another process created it at the same moment.
             }

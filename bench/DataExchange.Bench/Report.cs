@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DataExchange.Bench;
+
+public sealed record Options(string Address, string Token, bool Quick, double TradeSeconds, string? StageFile, string OutDir,
+    string? PgbenchFile, string? LedgerFile, string? SeedFile, string PgVersion, string Commit, int? ServerPid, int? PostmasterPid, string? ServerEnv)
+{
+    public static Options Parse(string[] args)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--quick") { map["quick"] = "1"; continue; }
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            map[args[i][2..]] = args[++i];
+        }
+
+        string? Opt(string k) => map.TryGetValue(k, out var v) && v.Length > 0 ? v : null;
+        var quick = map.ContainsKey("quick");
+        return new Options(
+            Opt("address") ?? "http://127.0.0.1:5080",
+            Opt("token") ?? Environment.GetEnvironmentVariable("DX_TOKEN") ?? throw new ArgumentException("--token or DX_TOKEN (an operator token) is required"),
+            quick,
+            double.Parse(Opt("trade-seconds") ?? (quick ? "8" : "30"), CultureInfo.InvariantCulture),
+            Opt("stage-file"),
+            Opt("out-dir") ?? "bench/results",
+            Opt("pgbench"), Opt("ledger"), Opt("seed"),
+            Opt("pg-version") ?? "unknown",
+            Opt("commit") ?? "unknown",
+            Opt("server-pid") is { } sp ? int.Parse(sp, CultureInfo.InvariantCulture) : null,
+            Opt("postmaster-pid") is { } pp ? int.Parse(pp, CultureInfo.InvariantCulture) : null,
+            Opt("server-env"));
+    }
+}
+
+public static class Report
+{
+    /// <summary>/proc/loadavg when the load generator started: other work on the machine skews every figure.</summary>
+    public static readonly string LoadAverageAtStart =
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    public static double? R(double v, int digits) => double.IsFinite(v) ? Math.Round(v, digits) : null;
+
+    private static JsonObject? ReadObject(string? path) =>
+        path is not null && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject : null;
+
+    public static void Write(Options o, IReadOnlyList<ScenarioResult> results, double crossBorderShare, long tradesInTable)
+    {
+        var t32 = results.First(r => r.Name == "execute_trade_32");
+        var t8 = results.First(r => r.Name == "execute_trade_8");
+        var pgbench = ReadObject(o.PgbenchFile);
+        var ledger = ReadObject(o.LedgerFile) ?? new JsonObject { ["measured"] = false, ["reason"] = "not measured: ledger not on main yet" };
+        var seed = ReadObject(o.SeedFile) ?? new JsonObject { ["measured"] = false, ["reason"] = "not measured: dx seed not on main yet" };
+        var pgTps = pgbench?["tps"]?.GetValue<double>();
+        var ratio = pgTps is > 0 ? t32.Throughput / pgTps.Value : (double?)null;
+        var pg8Tps = pgbench?["scale8"]?["tps"]?.GetValue<double>();
+        var ratio8 = pg8Tps is > 0 ? t32.Throughput / pg8Tps.Value : (double?)null;
+        var auditRate = ledger["audit_verify_leaves_per_second"]?.GetValue<double>();
+        var checkpointP99 = ledger["checkpoint_p99_ms"]?.GetValue<double>();
+        var seedSeconds = seed["seed_load_seconds"]?.GetValue<double>();
+
+        var json = new JsonObject
+        {
+            ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["commit"] = o.Commit,
+            ["mode"] = o.Quick ? "quick" : "full",
+            ["server_env_experiment"] = o.ServerEnv,
+            ["trades_per_second"] = R(t32.Throughput, 1),
+            ["p50_ms"] = R(t32.Percentile(0.50), 2),
+            ["p99_ms"] = R(t32.Percentile(0.99), 2),
+            ["trades_per_second_8"] = R(t8.Throughput, 1),
+            ["p99_ms_8"] = R(t8.Percentile(0.99), 2),
+            ["pgbench_tps"] = pgTps is null ? null : R(pgTps.Value, 1),
+            ["ratio_to_pgbench"] = ratio is null ? null : R(ratio.Value, 3),
+            ["pgbench_tps_scale8"] = pg8Tps is null ? null : R(pg8Tps.Value, 1),
+            ["ratio_to_pgbench_scale8"] = ratio8 is null ? null : R(ratio8.Value, 3),
+            ["audit_verify_leaves_per_second"] = auditRate,
+            ["checkpoint_p99_ms"] = checkpointP99,
+            ["seed_load_seconds"] = seedSeconds,
+            ["errors"] = results.Sum(r => r.ErrorCount),
+            ["cross_border_share"] = R(crossBorderShare, 3),
+            ["trades_in_table_at_statistics"] = tradesInTable,
+            ["targets"] = new JsonObject
+            {
+                ["trades_ratio_ge_0_5"] = ratio is null ? null : ratio >= 0.5,
+                ["p99_le_50ms"] = t32.Percentile(0.99) <= 50,
+                ["audit_ge_50000_leaves_s"] = auditRate is null ? null : auditRate >= 50_000,
+                ["checkpoint_p99_le_1500ms"] = checkpointP99 is null ? null : checkpointP99 <= 1500,
+                ["zero_errors"] = results.All(r => r.ErrorCount == 0),
+            },
+            ["machine"] = Machine(o.PgVersion),
+            ["pgbench"] = pgbench,
+            ["ledger"] = ledger,
+            ["seed"] = seed,
+            ["scenarios"] = new JsonArray([.. results.Select(r => (JsonNode)r.ToJson())]),
+        };
+
+        Directory.CreateDirectory(o.OutDir);
+        File.WriteAllText(Path.Combine(o.OutDir, "latest.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(o.OutDir, "latest.md"), Markdown(json, results));
+        Console.WriteLine($"Wrote {Path.Combine(o.OutDir, "latest.json")} and latest.md");
+    }
+
+    private static JsonObject Machine(string pgVersion)
+    {
+        static string? Line(string file, string prefix) =>
+            File.Exists(file) ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) : null;
+        var cpu = Line("/proc/cpuinfo", "model name")?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+        var memKb = Line("/proc/meminfo", "MemTotal:")?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var os = Line("/etc/os-release", "PRETTY_NAME=")?.Split('=', 2)[1].Trim('"') ?? RuntimeInformation.OSDescription;
+        return new JsonObject
+        {
+            ["cores"] = Environment.ProcessorCount,
+            ["memory_gb"] = memKb is null ? null : Math.Round(long.Parse(memKb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0, 1),
+            ["cpu"] = cpu,
+            ["os"] = $"{os} ({RuntimeInformation.OSDescription})",
+            ["dotnet"] = RuntimeInformation.FrameworkDescription,
+            ["postgresql"] = pgVersion,
+            ["load_average_at_start"] = LoadAverageAtStart,
+        };
+    }
+
+    private static string F(double v, string format = "F1") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+
+    private static string Markdown(JsonObject json, IReadOnlyList<ScenarioResult> results)
+    {
+        var m = json["machine"]!;
+        var sb = new StringBuilder();
+        sb.AppendLine($"# Benchmark ({json["mode"]}, {json["date"]}, commit {json["commit"]})").AppendLine();
+        if (json["server_env_experiment"] is { } experiment)
+        {
+            sb.AppendLine($"**Experiment: the server ran with `{experiment}`, unlike scripts/run.sh.**").AppendLine();
+        }
+
+        sb.AppendLine($"Machine: {m["cores"]} cores, {m["memory_gb"]} GB, {m["cpu"]}; {m["os"]}; {m["dotnet"]}; PostgreSQL {m["postgresql"]}. ")
+            .AppendLine($"Server, PostgreSQL, pgbench and the load generator share these cores, and so does whatever else runs on the machine (load average at start: {m["load_average_at_start"]}; the \"other processes\" column below).").AppendLine();
+        var pg = json["pgbench"];
+        sb.AppendLine("| headline | value | target |").AppendLine("|---|---|---|");
+        sb.AppendLine($"| trades/s, 32 buyers | {json["trades_per_second"]} | ≥ 0.5 × pgbench |");
+        sb.AppendLine($"| trade p50 / p99, 32 buyers | {json["p50_ms"]} / {json["p99_ms"]} ms | p99 ≤ 50 ms |");
+        sb.AppendLine($"| trades/s, 8 buyers (p99) | {json["trades_per_second_8"]} ({json["p99_ms_8"]} ms) | |");
+        sb.AppendLine($"| pgbench TPC-B tps (same cluster, -c {pg?["clients"]} -j {pg?["threads"]} -T {pg?["seconds"]}, scale {pg?["scale"]}) | {json["pgbench_tps"]?.ToString() ?? "–"} | |");
+        sb.AppendLine($"| ratio trades/s ÷ pgbench tps | {json["ratio_to_pgbench"]?.ToString() ?? "–"} | ≥ 0.5 |");
+        sb.AppendLine($"| pgbench at scale 8 (no branch-row queue) tps; ratio | {json["pgbench_tps_scale8"]?.ToString() ?? "–"}; {json["ratio_to_pgbench_scale8"]?.ToString() ?? "–"} | |");
+        sb.AppendLine($"| audit verify leaves/s | {json["audit_verify_leaves_per_second"]?.ToString() ?? "– (" + json["ledger"]?["reason"] + ")"} | ≥ 50,000 |");
+        sb.AppendLine($"| checkpoint p99 | {json["checkpoint_p99_ms"]?.ToString() ?? "– (" + json["ledger"]?["reason"] + ")"} | ≤ 1,500 ms |");
+        sb.AppendLine($"| seed load | {json["seed_load_seconds"]?.ToString() ?? "– (" + json["seed"]?["reason"] + ")"} | |");
+        sb.AppendLine($"| errors in measured windows | {json["errors"]} | 0 |").AppendLine();
+        sb.AppendLine($"Trades: non-exclusive listings of 8 Shenzhen vendors; half the buyers in Hong Kong, so {F((json["cross_border_share"]?.GetValue<double>() ?? 0) * 100, "F0")}% of trades are cross-border (no-PI exempt, or PI under the small-volume exemption / a recorded standard contract).").AppendLine();
+
+        sb.AppendLine("| scenario | clients | calls/s | p50 ms | p95 ms | p99 ms | max ms | errors | cores busy: server / PG / generator / other processes | CPU ms per call: server / PG |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            var errors = r.ErrorCount == 0 ? "0" : $"{r.ErrorCount} ({string.Join(", ", r.Errors.Select(e => $"{e.Key}={e.Value}"))})";
+            sb.AppendLine($"| {r.Name} | {r.Clients} | {F(r.Throughput)} | {F(r.Percentile(0.5), "F2")} | {F(r.Percentile(0.95), "F2")} | {F(r.Percentile(0.99), "F2")} | {F(r.Max, "F2")} | {errors} | {r.Cpu?["cores_busy_server"]} / {r.Cpu?["cores_busy_postgres"]} / {r.Cpu?["cores_busy_generator"]} / {r.Cpu?["cores_busy_other"]} | {r.Cpu?["cpu_ms_per_call_server"]} / {r.Cpu?["cpu_ms_per_call_postgres"]} |");
+        }
+
+        foreach (var name in new[] { "execute_trade_8", "execute_trade_32" })
+        {
+            var r = results.First(x => x.Name == name);
+            if (r.Stages is null) continue;
+            sb.AppendLine().AppendLine($"## Where an ExecuteTrade's time goes ({name}, server side, DX_STAGE_TIMINGS=1)").AppendLine();
+            sb.AppendLine($"Client-observed mean {F(r.Mean, "F2")} ms. Stages are nested: total ⊃ handler ⊃ db:*; counts per call show how often a stage runs.").AppendLine();
+            sb.AppendLine("| stage | calls | per trade | mean ms | p50 ms | p99 ms | ms per trade |").AppendLine("|---|---|---|---|---|---|---|");
+            var totalRow = r.Stages.Rows.FirstOrDefault(x => x.Stage == "ExecuteTrade total");
+            var trades = totalRow?.Count ?? 1;
+            foreach (var s in r.Stages.For("ExecuteTrade").OrderByDescending(x => x.MeanMs * x.Count))
+            {
+                sb.AppendLine($"| {s.Stage["ExecuteTrade ".Length..]} | {s.Count} | {F((double)s.Count / trades, "F2")} | {F(s.MeanMs, "F3")} | {F(s.P50Ms, "F3")} | {F(s.P99Ms, "F3")} | {F(s.MeanMs * s.Count / trades, "F3")} |");
+            }
+        }
+
+        var others = results.Where(r => r.Stages is not null && !r.Name.StartsWith("execute_trade", StringComparison.Ordinal));
+        sb.AppendLine().AppendLine("## Other RPCs, server side (mean ms per call)").AppendLine();
+        sb.AppendLine("| scenario | stage | calls | mean ms | p99 ms |").AppendLine("|---|---|---|---|---|");
+        foreach (var r in others)
+        {
+            var method = r.Rpc[(r.Rpc.LastIndexOf('/') + 1)..];
+            foreach (var s in r.Stages!.For(method).OrderByDescending(x => x.MeanMs * x.Count))
+            {
+                sb.AppendLine($"| {r.Name} | {s.Stage} | {s.Count} | {F(s.MeanMs, "F3")} | {F(s.P99Ms, "F3")} |");
+            }
+        }
+
+        return sb.ToString();
+    }
+}

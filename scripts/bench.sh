@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Benchmark: trades/s and latency under load, reads, the gRPC+auth floor, and PostgreSQL's own TPC-B ceiling measured
+# on the same private cluster in the same run. Writes bench/results/latest.json and latest.md.
+#   scripts/bench.sh           full run (30 s per trade scenario; well under 15 minutes)
+#   scripts/bench.sh --quick   every scenario briefly (under two minutes)
+# The cluster (.data/bench-pg) and the server's data (.data/bench) are fresh each run; the server is started as
+# scripts/run.sh starts it (Release build, same PostgreSQL settings through scripts/lib/postgres.sh, DX_SEED=0),
+# on its own ports, with DX_STAGE_TIMINGS=1 for the per-stage breakdown.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+
+quick=""
+[ "${1:-}" = "--quick" ] && quick="--quick"
+trade_seconds="${BENCH_TRADE_SECONDS:-$([ -n "$quick" ] && echo 8 || echo 30)}"
+
+bench_dir="$PWD/.data/bench"
+server_pid=""
+seed_pid=""
+cleanup() {
+  for pid in $server_pid $seed_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  pg_down
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== Building (Release) ..."
+# One MSBuild invocation for server, dx and the load generator (bench/bench.slnf): one evaluation, one restore.
+dotnet build bench/bench.slnf -c Release --nologo -v quiet -clp:ErrorsOnly | grep -vE '^\s*$|Build succeeded|Warning\(s\)|Error\(s\)|Time Elapsed' || true
+[ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+touch src/DataExchange.Cli/bin/Release/.dx-build-stamp
+
+echo "== Fresh PostgreSQL under .data/bench-pg (settings as scripts/run.sh) ..."
+if [ -f .data/bench-pg/data/postmaster.pid ] && pg_find_bin; then # a previous run killed before its cleanup
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PWD/.data/bench-pg/data" -m fast -w stop >/dev/null 2>&1 || true
+fi
+rm -rf .data/bench-pg "$bench_dir"
+mkdir -p "$bench_dir"
+pg_up .data/bench-pg "$(free_port)"
+psql_() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+pg_version="$(psql_ -c 'show server_version' postgres)"
+
+# pgbench exactly as specified (`pgbench -i`, scale 1: the 8 clients queue on one branch row, so it is partly a
+# row-lock figure) and again at scale 8 (one branch per client: PostgreSQL's commit ceiling on this disk).
+run_pgbench() { # DB SCALE -> prints the JSON object
+  psql_ -c "create database $1" postgres
+  pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -q -s "$2" "$1" >"$bench_dir/$1-init.log" 2>&1
+  pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 8 -j 2 -T "$trade_seconds" "$1" >"$bench_dir/$1.log" 2>&1
+  local tps lat failed
+  tps="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$bench_dir/$1.log")"
+  lat="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$bench_dir/$1.log")"
+  failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$bench_dir/$1.log")"
+  [ -n "$tps" ] || { cat "$bench_dir/$1.log" >&2; exit 1; }
+  echo "   pgbench scale $2: $tps tps, latency average ${lat:-?} ms" >&2
+  printf '{"tps": %s, "latency_avg_ms": %s, "failed": %s, "clients": 8, "threads": 2, "seconds": %s, "scale": %s}' \
+    "$tps" "${lat:-null}" "${failed:-0}" "$trade_seconds" "$2"
+}
+echo "== pgbench TPC-B on the same cluster: -c 8 -j 2 -T $trade_seconds, scale 1 and 8 ..."
+pgbench_1="$(run_pgbench pgbench 1)"
+pgbench_8="$(run_pgbench pgbench_s8 8)"
+echo "${pgbench_1%\}}, \"scale8\": $pgbench_8}" >"$bench_dir/pgbench.json"
+
+# Starts a server like scripts/run.sh does (Release, DX_SEED=0 semantics: nothing seeded) on a database of the cluster.
+start_server() { # DB PORT DATA_DIR LOG -> sets started_pid
+  mkdir -p "$3"
+  # BENCH_SERVER_ENV="K=V ..." adds settings for an experiment (e.g. a log level); results then say so.
+  # shellcheck disable=SC2086
+  env DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
+    DX_BOOTSTRAP_TOKEN="$token" DX_STAGE_TIMINGS="${5:-0}" ${BENCH_SERVER_ENV:-} \
+    dotnet src/DataExchange.Server/bin/Release/net10.0/DataExchange.Server.dll >"$4" 2>&1 &
+  started_pid=$!
+  for _ in $(seq 1 120); do
+    kill -0 "$started_pid" 2>/dev/null || { tail -30 "$4" >&2; echo "The server exited." >&2; exit 1; }
+    DX_ADDRESS="http://127.0.0.1:$2" scripts/dx health >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "The server did not become healthy; see $4" >&2; exit 1
+}
+
+token="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+seed_json=""
+# `dx seed --help` exits 0 even without the command (it prints the root help), so look for the command itself.
+if scripts/dx --help 2>/dev/null | grep -qE '^\s+seed(\s|$)'; then
+  echo "== Seed load: dx seed into a fresh database ..."
+  psql_ -c "create database dataexchange_seed" postgres
+  seed_port="$(free_port)"
+  start_server dataexchange_seed "$seed_port" "$bench_dir/seed" "$bench_dir/seed-server.log"
+  seed_pid=$started_pid
+  start=$(date +%s.%N)
+  if DX_ADDRESS="http://127.0.0.1:$seed_port" DX_TOKEN="$token" scripts/dx seed >"$bench_dir/seed.log" 2>&1; then
+    end=$(date +%s.%N)
+    printf '{"measured": true, "seed_load_seconds": %s}\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')" >"$bench_dir/seed.json"
+  else
+    printf '{"measured": false, "reason": "dx seed failed (exit %s); see .data/bench/seed.log"}\n' "$?" >"$bench_dir/seed.json"
+  fi
+  kill "$seed_pid" 2>/dev/null || true; wait "$seed_pid" 2>/dev/null || true; seed_pid=""
+  seed_json="$bench_dir/seed.json"
+fi
+
+echo "== Server (Release, DX_STAGE_TIMINGS=1) ..."
+port="$(free_port)"
+start_server dataexchange "$port" "$bench_dir" "$bench_dir/server.log" 1
+server_pid=$started_pid
+
+ledger_json="" # the load generator reports the ledger as not measured while main has no LedgerService
+
+echo "== Load ..."
+set +e
+dotnet bench/DataExchange.Bench/bin/Release/net10.0/DataExchange.Bench.dll $quick \
+  --address "http://127.0.0.1:$port" --token "$token" --trade-seconds "$trade_seconds" \
+  --stage-file "$bench_dir/stage-timings.json" --pgbench "$bench_dir/pgbench.json" \
+  --ledger "$ledger_json" --seed "$seed_json" --pg-version "$pg_version" \
+  --server-pid "$server_pid" --postmaster-pid "$(head -1 .data/bench-pg/data/postmaster.pid)" \
+  --server-env "${BENCH_SERVER_ENV:-}" \
+  --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/DataExchange.Bench scripts || echo '+dirty')" \
+  --out-dir bench/results
+status=$?
+set -e
+echo "Results: bench/results/latest.md, bench/results/latest.json (server log: .data/bench/server.log)"
+exit $status
