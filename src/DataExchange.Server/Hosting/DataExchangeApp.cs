@@ -21,7 +21,9 @@ public static class DataExchangeApp
         // One log line per request costs more than the request on a busy exchange: keep framework chatter at Warning.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-        builder.Logging.AddFilter("Marten", LogLevel.Warning);
+        // Marten logs every lost optimistic-concurrency race as an error; those are answered (ABORTED or retried) and
+        // anything unexpected is logged by the error interceptor, so only its critical messages are kept.
+        builder.Logging.AddFilter("Marten", LogLevel.Critical);
         builder.Services.AddDataExchange(settings);
         configure?.Invoke(builder.Services);
 

@@ -15,6 +15,9 @@ public sealed record ServerSettings
 
     public string? BootstrapToken { get; init; }
 
+    /// <summary>How stale the public statistics may be; tests that read their own trades back set zero.</summary>
+    public TimeSpan StatisticsMaxAge { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Where the server keeps its own files: keys and the generated bootstrap token.</summary>
     public required string DataDirectory { get; init; }
 

@@ -28,33 +28,80 @@ public sealed class IdempotencyRecord
     public DateTimeOffset RecordedAt { get; set; }
 }
 
+/// <summary>The request was already answered; carries the stored outcome out of the attempt.</summary>
+internal sealed class StoredOutcomeFound(IdempotencyRecord record) : Exception("The request was already answered.")
+{
+    public IdempotencyRecord Record { get; } = record;
+}
+
 /// <summary>Thrown by a handler to record an error outcome together with the events it appended.</summary>
 public sealed class RecordedRefusal(RpcException error) : Exception(error.Message)
 {
     public RpcException Error { get; } = error;
 }
 
+/// <summary>
+/// Runs a mutating request at most once per request id. The outcome is inserted with the request's events and a
+/// unique key decides between concurrent attempts. A retry of a finished request is answered from the stored outcome
+/// before any work (a failed append would leave Marten tombstone rows behind); an attempt that fails anyway (a
+/// concurrent duplicate, a lost race, a rule that no longer holds because the first attempt changed things) looks
+/// again for a stored outcome and replays it.
+/// </summary>
 public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
 {
+    /// <param name="attempts">
+    /// How often to run the handler when it loses an optimistic-concurrency race on streams the client did not name
+    /// (an exporter's yearly volume, a listing's exclusive grants): such a race says nothing about the request, so
+    /// trying again on fresh state is right. Requests carrying an etag keep 1: their loser must see ABORTED.
+    /// </param>
     public async Task<TResponse> ExecuteAsync<TRequest, TResponse>(
         Caller caller, string method, string requestId, TRequest request,
-        Func<IDocumentSession, Task<TResponse>> handle, CancellationToken ct)
+        Func<IDocumentSession, Task<TResponse>> handle, CancellationToken ct, int attempts = 1)
         where TRequest : IMessage
         where TResponse : IMessage<TResponse>, new()
     {
         var key = $"{caller.ParticipantId:N}/{method}/{requestId}";
         var hash = Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray()));
-
-        await using (var query = store.QuerySession())
+        for (var attempt = 1; ; attempt++)
         {
-            var existing = await query.LoadAsync<IdempotencyRecord>(key, ct);
-            if (existing is not null)
+            (TResponse Response, RpcException? Refusal) outcome;
+            try
             {
-                return Replay<TResponse>(existing, hash, requestId);
+                outcome = await AttemptAsync(key, hash, handle, ct);
             }
+            catch (StoredOutcomeFound found)
+            {
+                return Replay<TResponse>(found.Record, hash, requestId);
+            }
+            catch (Exception e) when (e is not RpcException { StatusCode: StatusCode.Cancelled })
+            {
+                // Whatever went wrong, a stored outcome for this key is the answer (a retry of a finished request).
+                if (await FindAsync(key, ct) is { } stored)
+                {
+                    return Replay<TResponse>(stored, hash, requestId);
+                }
+
+                if (e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException && attempt < attempts)
+                {
+                    continue;
+                }
+
+                throw;
+            }
+
+            return outcome.Refusal is null ? outcome.Response : throw outcome.Refusal;
+        }
+    }
+
+    private async Task<(TResponse Response, RpcException? Refusal)> AttemptAsync<TResponse>(string key, string hash, Func<IDocumentSession, Task<TResponse>> handle, CancellationToken ct)
+        where TResponse : IMessage<TResponse>, new()
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<IdempotencyRecord>(key, ct) is { } stored)
+        {
+            throw new StoredOutcomeFound(stored);
         }
 
-        await using var session = store.LightweightSession();
         TResponse response;
         RpcException? refusal = null;
         try
@@ -75,21 +122,14 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
             ErrorBase64 = refusal is null ? null : Convert.ToBase64String(refusal.GetRpcStatus()!.ToByteArray()),
             RecordedAt = time.GetUtcNow(),
         });
+        await session.SaveChangesAsync(ct);
+        return (response, refusal);
+    }
 
-        try
-        {
-            await session.SaveChangesAsync(ct);
-        }
-        catch (DocumentAlreadyExistsException)
-        {
-            // A concurrent retry of the same request committed first; ours rolled back. Answer as it did.
-            await using var query = store.QuerySession();
-            var winner = await query.LoadAsync<IdempotencyRecord>(key, ct)
-                ?? throw RpcErrors.Aborted("A concurrent retry of this request is in progress; retry.");
-            return Replay<TResponse>(winner, hash, requestId);
-        }
-
-        return refusal is null ? response : throw refusal;
+    private async Task<IdempotencyRecord?> FindAsync(string key, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return await query.LoadAsync<IdempotencyRecord>(key, ct);
     }
 
     private static TResponse Replay<TResponse>(IdempotencyRecord record, string hash, string requestId)

@@ -47,7 +47,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         {
             case DomainException domain:
                 return RpcErrors.From(domain);
-            case ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException:
+            case ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or DocumentAlreadyExistsException:
                 return RpcErrors.Aborted("Another change to the same resource won the race; read it again and retry.");
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return RpcErrors.Create(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");

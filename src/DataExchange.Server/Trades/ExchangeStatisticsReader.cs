@@ -15,7 +15,37 @@ public sealed class ExchangeStatisticsReader(NpgsqlDataSource dataSource, Server
 {
     private sealed record Row(int Year, string State, bool CrossBorder, string Currency, long Count, long Total);
 
+    /// <summary>Published figures may be this old (a second by default); one aggregation serves every caller meanwhile.</summary>
+    private readonly TimeSpan MaxAge = settings.StatisticsMaxAge;
+    private readonly SemaphoreSlim refresh = new(1, 1);
+    private (V1.ExchangeStatistics Value, DateTimeOffset At)? cached;
+
     public async Task<V1.ExchangeStatistics> ReadAsync(CancellationToken ct)
+    {
+        if (cached is { } hit && time.GetUtcNow() - hit.At < MaxAge)
+        {
+            return hit.Value;
+        }
+
+        await refresh.WaitAsync(ct);
+        try
+        {
+            if (cached is { } fresh && time.GetUtcNow() - fresh.At < MaxAge)
+            {
+                return fresh.Value;
+            }
+
+            var value = await AggregateAsync(ct);
+            cached = (value, time.GetUtcNow());
+            return value;
+        }
+        finally
+        {
+            refresh.Release();
+        }
+    }
+
+    private async Task<V1.ExchangeStatistics> AggregateAsync(CancellationToken ct)
     {
         var sql = $"""
             select (data->>'FilingYear')::int, data->>'State', (data->>'CrossBorder')::boolean,

@@ -35,7 +35,7 @@ public sealed class TradeGrpcService(
 
         var trade = await idempotency.ExecuteAsync(caller, nameof(ExecuteTrade), request.RequestId, request, session =>
             ContractAsync(session, caller, listingId, caller.ParticipantId, request.Licence.ToDomain(), request.AgreedPrice.ToDomain(),
-                contractDate, TradeOrigin.Executed, null, context.CancellationToken), context.CancellationToken);
+                contractDate, TradeOrigin.Executed, null, context.CancellationToken), context.CancellationToken, ContractAttempts);
         if (request.WaitForReceipt?.ToTimeSpan() is { } wait && wait > TimeSpan.Zero)
         {
             trade.ReceiptCheckpointSize = await WaitForReceiptAsync(trade.Name, wait, context.CancellationToken);
@@ -94,8 +94,14 @@ public sealed class TradeGrpcService(
         return idempotency.ExecuteAsync(caller, nameof(FileTrade), request.RequestId, request, session =>
             ContractAsync(session, caller, listingId, buyerId, request.Licence.ToDomain(), request.Amount.ToDomain(), contractDate!.Value,
                 TradeOrigin.Filed, string.IsNullOrEmpty(request.ExternalReference) ? null : request.ExternalReference, context.CancellationToken),
-            context.CancellationToken);
+            context.CancellationToken, ContractAttempts);
     }
+
+    /// <summary>
+    /// Trades race only on streams the buyer never named (the exporter's yearly volume, a listing's exclusive grants):
+    /// losing such a race is retried on fresh state, where the rules are decided again.
+    /// </summary>
+    private const int ContractAttempts = 5;
 
     /// <summary>
     /// One trade decision in one transaction: the compliance verdict, the filing, the exporter's volume and (for an
@@ -105,16 +111,21 @@ public sealed class TradeGrpcService(
     private async Task<V1.Trade> ContractAsync(IDocumentSession session, Caller caller, Guid listingId, Guid buyerId,
         Domain.Listings.LicenceTerms licence, Money amount, DateOnly contractDate, TradeOrigin origin, string? externalReference, CancellationToken ct)
     {
-        var listing = await session.LoadAsync<Listing>(listingId, ct);
+        // Listing, its vendor and the buyer in one round trip.
+        var vendors = new Dictionary<Guid, Participant>();
+        var batch = session.CreateBatchQuery();
+        var listingQuery = batch.Query<Listing>().Include(l => l.VendorId, vendors).Where(l => l.Id == listingId).ToList();
+        var buyerQuery = batch.Load<Participant>(buyerId);
+        await batch.Execute(ct);
+        var listing = (await listingQuery).SingleOrDefault();
         if (listing is null || !(listing.IsPublic || caller.IsPrivileged))
         {
             throw ResourceNames.NotFound("Listing", ResourceNames.Listing(listingId));
         }
 
-        var parties = await session.LoadManyAsync<Participant>(ct, listing.VendorId, buyerId);
-        var vendor = parties.FirstOrDefault(p => p.Id == listing.VendorId)
+        var vendor = vendors.GetValueOrDefault(listing.VendorId)
             ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(listing.VendorId));
-        var buyer = parties.FirstOrDefault(p => p.Id == buyerId)
+        var buyer = await buyerQuery
             ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(buyerId));
 
         // Only a possible export needs the exporter's volume and approvals (domestic trades skip these reads).

@@ -60,7 +60,7 @@ internal static class LedgerTestSupport
     /// <summary>Waits until every event in mt_events is a leaf, then returns a fresh checkpoint of that size.</summary>
     public static async Task<SignedCheckpoint> CaughtUpCheckpointAsync(this ServerFixture server)
     {
-        await Eventually(async () => await server.LedgerSizeAsync() == await server.CountEventsAsync(), "the ledger to integrate every event");
+        await Eventually(async () => await server.LedgerSizeAsync() == await server.CountEventRowsAsync(), "the ledger to integrate every event");
         return await server.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true });
     }
 
