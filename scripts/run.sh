@@ -43,7 +43,7 @@ else
   export DX_TOKEN="${DX_BOOTSTRAP_TOKEN:-}"
 fi
 
-if [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ] && scripts/dx seed --help >/dev/null 2>&1; then
+if [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
   scripts/dx seed || echo "Seeding failed; the server keeps running." >&2
 fi
 
