@@ -248,7 +248,7 @@ internal static class LedgerReplay
     /// <summary>How Marten stores event payloads: System.Text.Json, property names as declared, enums as strings.</summary>
     public static readonly JsonSerializerOptions MartenJson = new() { Converters = { new JsonStringEnumConverter() } };
 
-    public static IReadOnlyList<IReplayModel> Models() => [new ParticipantReplay(), new ListingReplay()];
+    public static IReadOnlyList<IReplayModel> Models() => [new ParticipantReplay(), new ListingReplay(), new TradeReplay(), new ExportVolumeReplay()];
 
     /// <summary>Marten's event type name: the CLR name in snake_case (ListingDrafted → listing_drafted).</summary>
     public static string EventTypeName(Type type) => JsonNamingPolicy.SnakeCaseLower.ConvertName(type.Name);
@@ -277,7 +277,8 @@ internal static class LedgerReplay
             var found = await model.CompareAsync(context, ct);
             differences += found.Count;
             lines.AddRange(found);
-            lines.Add($"{model.Name}: {model.Count} rebuilt, {found.Count} difference(s)");
+            lines.Add($"{model.Name}: {model.Count} rebuilt, {found.Count} difference(s)"
+                + (model is TradeReplay trades ? $"; {trades.DecisionsReplayed} compliance decisions re-decided from their recorded inputs" : ""));
         }
 
         return (differences, lines);
@@ -312,7 +313,7 @@ internal abstract class ReplayModel<TState>(string name, IEnumerable<Type> event
 
     public bool Handles(string eventType) => types.ContainsKey(eventType);
 
-    public void Apply(Guid streamId, string eventType, string payloadJson)
+    public virtual void Apply(Guid streamId, string eventType, string payloadJson)
     {
         var e = JsonSerializer.Deserialize(payloadJson, types[eventType], LedgerReplay.MartenJson)!;
         States[streamId] = evolve(States.GetValueOrDefault(streamId), e);
