@@ -27,6 +27,8 @@ public class SeedLoadSpecs(SeedServerFixture server) : IClassFixture<SeedServerF
         Assert.Equal(dataSet.Participants.Count, first.ParticipantNames.Count);
         Assert.Equal(dataSet.Listings.Count, first.ListingNames.Count);
 
+        await EverySeededReceiptAndTheWholeLogVerifyAsync(channel, first.TradeNames.Values, dataSet.Trades.Count(t => !TradeOutcomes.IsRefused(t.Outcome)));
+
         // The second load is a series of idempotent retries: same names, not one event more.
         var events = await server.CountEventsAsync();
         var second = await new SeedLoader(channel, SeedServerFixture.OperatorToken).LoadAsync(dataSet);
@@ -35,6 +37,54 @@ public class SeedLoadSpecs(SeedServerFixture server) : IClassFixture<SeedServerF
         Assert.Equal(first.ListingNames.OrderBy(kv => kv.Key), second.ListingNames.OrderBy(kv => kv.Key));
         Assert.Equal(first.TradeNames.OrderBy(kv => kv.Key), second.TradeNames.OrderBy(kv => kv.Key));
         AssertHeadline(await trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest(), SeedServerFixture.AsOperator()));
+    }
+
+    /// <summary>Every filed trade's certificate verifies offline, and `dx audit verify` passes over the seeded log.</summary>
+    private async Task EverySeededReceiptAndTheWholeLogVerifyAsync(Grpc.Net.Client.GrpcChannel channel, IEnumerable<string> tradeNames, int filedCount)
+    {
+        var ledger = new LedgerService.LedgerServiceClient(channel);
+        var events = await server.CountEventsAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        SignedCheckpoint checkpoint;
+        while (true)
+        {
+            checkpoint = await ledger.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, SeedServerFixture.AsOperator());
+            if (checkpoint.TreeSize >= events)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the ledger holds {checkpoint.TreeSize} of {events} events after two minutes");
+            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            await tick.WaitForNextTickAsync();
+        }
+
+        var keysDirectory = Directory.CreateTempSubdirectory("dx-seed-keys-").FullName;
+        foreach (var key in (await ledger.ListSigningKeysAsync(new ListSigningKeysRequest(), SeedServerFixture.AsOperator())).Keys)
+        {
+            await File.WriteAllTextAsync(Path.Combine(keysDirectory, key.KeyName + ".pem"), key.PublicKeyPem);
+        }
+
+        var keys = DataExchange.Cli.Commands.KeyFiles.Load([keysDirectory]);
+        var verified = 0;
+        var trades = new TradeService.TradeServiceClient(channel);
+        foreach (var name in tradeNames)
+        {
+            var trade = await trades.GetTradeAsync(new GetTradeRequest { Name = name }, SeedServerFixture.AsOperator());
+            if (trade.State == TradeState.Refused)
+            {
+                continue;
+            }
+
+            var receipt = await ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { FilingNumber = trade.FilingNumber }, SeedServerFixture.AsOperator());
+            var result = DataExchange.Cli.Commands.ReceiptCommands.Verify(Google.Protobuf.JsonFormatter.Default.Format(receipt), keys, null);
+            Assert.True(result.IsValid, $"{trade.FilingNumber}: {result.Failure}");
+            verified++;
+        }
+
+        Assert.Equal(filedCount, verified);
+        var audit = await DataExchange.Cli.Commands.LedgerAudit.VerifyAsync(ledger, () => SeedServerFixture.AsOperator(), keys, null, null, CancellationToken.None);
+        Assert.True(audit.Ok, audit.Failure);
     }
 
     private static void AssertHeadline(ExchangeStatistics statistics)
