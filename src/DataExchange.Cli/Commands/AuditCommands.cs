@@ -137,7 +137,7 @@ internal static class LedgerAudit
             return Fail($"the latest checkpoint does not verify: {why}");
         }
 
-        lines.Add($"checkpoint: {current.Origin} size {current.Size}, signed by {string.Join(", ", keys.Select(k => k.KeyName))}");
+        lines.Add($"checkpoint: {current.Origin} size {current.Size}, signed by {string.Join(", ", keys.Select(k => k.KeyName).Distinct())}");
         var algorithm = checkpoint.HashAlgorithm == HashAlgorithm.Sm3 ? LogHashAlgorithm.Sm3 : LogHashAlgorithm.Sha256;
 
         LedgerCheckpoint? kept = null;
@@ -222,10 +222,11 @@ internal static class LedgerAudit
             return (null, verified.Error);
         }
 
-        var missing = keys.Where(k => !verified.IsVerifiedBy(k.KeyName, k.KeyId)).ToList();
+        // Every key name (one per algorithm) must sign; after a rotation the retired key of a name need not.
+        var missing = keys.GroupBy(k => k.KeyName).Where(g => !g.Any(k => verified.IsVerifiedBy(k.KeyName, k.KeyId))).Select(g => g.Key).ToList();
         if (requireAll && missing.Count > 0)
         {
-            return (null, $"not signed by {string.Join(", ", missing.Select(k => k.KeyName))}");
+            return (null, $"not signed by {string.Join(", ", missing)}");
         }
 
         try

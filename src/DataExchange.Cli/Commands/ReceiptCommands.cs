@@ -97,7 +97,27 @@ internal static class ReceiptCommands
         }
     }
 
-    /// <summary>Offline check of a receipt file with the ledger library's <see cref="ReceiptVerifier"/>; every key given is required.</summary>
+    /// <summary>
+    /// The keys a checkpoint must be signed by: one per key name (that is, per algorithm). When the auditor holds several
+    /// keys of one name (before and after a rotation), the one whose key id the note names is required.
+    /// </summary>
+    internal static List<INoteVerifier> RequiredKeys(string note, IReadOnlyList<INoteVerifier> keys)
+    {
+        IReadOnlyList<NoteSignature> signatures;
+        try
+        {
+            signatures = SignedNote.Parse(note).Signatures;
+        }
+        catch (FormatException)
+        {
+            return [.. keys];
+        }
+
+        return [.. keys.GroupBy(k => k.KeyName).SelectMany(g =>
+            g.Where(k => signatures.Any(s => s.KeyName == k.KeyName && s.KeyId == k.KeyId)) is var named && named.Any() ? named : g)];
+    }
+
+    /// <summary>Offline check of a receipt file with the ledger library's <see cref="ReceiptVerifier"/>; every key name given must sign.</summary>
     public static ReceiptVerificationResult Verify(string receiptJson, IReadOnlyList<INoteVerifier> keys, string? expectedOrigin)
     {
         TradeReceipt receipt;
@@ -123,7 +143,8 @@ internal static class ReceiptCommands
 
         var leaves = receipt.Leaves.Select(l => new ReceiptLeaf(l.Entry?.LeafIndex ?? -1, l.Entry?.Leaf.ToByteArray() ?? [],
             l.InclusionProof.Select(p => p.ToByteArray()).ToList())).ToList();
-        var outcome = ReceiptVerifier.Verify(leaves, receipt.TreeSize, algorithm.Value, receipt.Checkpoint?.Note ?? "", keys.ToList(),
+        var note = receipt.Checkpoint?.Note ?? "";
+        var outcome = ReceiptVerifier.Verify(leaves, receipt.TreeSize, algorithm.Value, note, RequiredKeys(note, keys),
             expectedOrigin: expectedOrigin ?? receipt.Origin);
         if (!outcome.IsValid)
         {
