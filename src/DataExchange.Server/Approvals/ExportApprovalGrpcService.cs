@@ -108,20 +108,11 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentEx
         }
 
         var fingerprint = Paging.Fingerprint(request.Parent, request.IncludeRevoked);
-        var after = Paging.After(request.PageToken, fingerprint);
-        var size = Paging.Size(request.PageSize);
         await using var session = store.QuerySession();
         IQueryable<ExportApproval> query = session.Query<ExportApproval>();
         if (!all) query = query.Where(a => a.ExporterId == exporterId);
         if (!request.IncludeRevoked) query = query.Where(a => a.RevokedOn == null);
-        if (after is { } afterId) query = query.Where(a => a.Id > afterId);
-        var page = await query.OrderBy(a => a.Id).Take(size + 1).ToListAsync(context.CancellationToken);
-        var response = new V1.ListExportApprovalsResponse { Approvals = { page.Take(size).Select(a => a.ToProto()) } };
-        if (page.Count > size)
-        {
-            response.NextPageToken = Paging.NextToken(page[size - 1].Id, fingerprint);
-        }
-
-        return response;
+        var (page, next) = await Paging.PageAsync(query, x => x.Id, request.PageToken, request.PageSize, fingerprint, context.CancellationToken);
+        return new V1.ListExportApprovalsResponse { Approvals = { page.Select(a => a.ToProto()) }, NextPageToken = next };
     }
 }

@@ -1,75 +1,41 @@
 using DataExchange.Domain.Approvals;
 using DataExchange.Domain.Listings;
-using DataExchange.Domain.Trades;
 using DataExchange.Domain.Participants;
+using DataExchange.Domain.Trades;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace DataExchange.Server.Hosting;
 
 /// <summary>
-/// Inline snapshots of the aggregates, which double as read models. Evolve delegates to the domain's pure
-/// functions, so Marten's conventions (and its source generator) are not needed in the domain assembly.
+/// An inline snapshot of an aggregate that doubles as its read model. Evolve delegates to the domain's pure function,
+/// so Marten's conventions (and its source generator) are not needed in the domain assembly; only the aggregate's own
+/// event types reach it.
 /// </summary>
-public sealed class ListingProjection : SingleStreamProjection<Listing, Guid>
+public abstract class DomainProjection<TDoc> : SingleStreamProjection<TDoc, Guid>
+    where TDoc : class
 {
-    public ListingProjection()
+    private readonly Func<TDoc?, object, TDoc> evolve;
+
+    protected DomainProjection(IEnumerable<Type> eventTypes, Func<TDoc?, object, TDoc> evolve)
     {
-        foreach (var type in ListingEvolution.EventTypes)
+        this.evolve = evolve;
+        foreach (var type in eventTypes)
         {
             IncludeType(type);
         }
     }
 
-    public override Listing? Evolve(Listing? snapshot, Guid id, IEvent e) => ListingEvolution.Evolve(snapshot, e.Data);
+    public override TDoc? Evolve(TDoc? snapshot, Guid id, IEvent e) => evolve(snapshot, e.Data);
 }
 
-public sealed class ParticipantProjection : SingleStreamProjection<Participant, Guid>
-{
-    public ParticipantProjection()
-    {
-        foreach (var type in ParticipantEvolution.EventTypes)
-        {
-            IncludeType(type);
-        }
-    }
+public sealed class ListingProjection() : DomainProjection<Listing>(ListingEvolution.EventTypes, ListingEvolution.Evolve);
 
-    public override Participant? Evolve(Participant? snapshot, Guid id, IEvent e) => ParticipantEvolution.Evolve(snapshot, e.Data);
-}
+public sealed class ParticipantProjection() : DomainProjection<Participant>(ParticipantEvolution.EventTypes, ParticipantEvolution.Evolve);
 
-public sealed class TradeProjection : SingleStreamProjection<Trade, Guid>
-{
-    public TradeProjection()
-    {
-        foreach (var type in Trade.EventTypes)
-        {
-            IncludeType(type);
-        }
-    }
+public sealed class TradeProjection() : DomainProjection<Trade>(Trade.EventTypes, Trade.Evolve);
 
-    public override Trade? Evolve(Trade? snapshot, Guid id, IEvent e) => Trade.Evolve(snapshot, e.Data);
-}
+public sealed class ExportApprovalProjection() : DomainProjection<ExportApproval>(ExportApproval.EventTypes, ExportApproval.Evolve);
 
-public sealed class ExportApprovalProjection : SingleStreamProjection<ExportApproval, Guid>
-{
-    public ExportApprovalProjection()
-    {
-        foreach (var type in ExportApproval.EventTypes)
-        {
-            IncludeType(type);
-        }
-    }
-
-    public override ExportApproval? Evolve(ExportApproval? snapshot, Guid id, IEvent e) => ExportApproval.Evolve(snapshot, e.Data);
-}
-
-public sealed class ExporterYearVolumeProjection : SingleStreamProjection<ExporterYearVolume, Guid>
-{
-    public ExporterYearVolumeProjection()
-    {
-        IncludeType<ExportVolumeRecorded>();
-    }
-
-    public override ExporterYearVolume? Evolve(ExporterYearVolume? snapshot, Guid id, IEvent e) =>
-        e.Data is ExportVolumeRecorded recorded ? ExporterYearVolume.Evolve(snapshot, recorded) : snapshot;
-}
+public sealed class ExporterYearVolumeProjection() : DomainProjection<ExporterYearVolume>(
+    [typeof(ExportVolumeRecorded)], (state, e) => ExporterYearVolume.Evolve(state, (ExportVolumeRecorded)e));

@@ -1,7 +1,9 @@
 using System.Buffers.Text;
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
+using Marten;
 
 namespace DataExchange.Server.Infrastructure;
 
@@ -15,6 +17,23 @@ public static class Paging
     public const int MaxPageSize = 200;
 
     public static int Size(int requested) => requested == 0 ? DefaultPageSize : requested;
+
+    /// <summary>One page of <paramref name="query"/> in id order after the token's id, and the token of the next page.</summary>
+    public static async Task<(IReadOnlyList<T> Items, string NextPageToken)> PageAsync<T>(IQueryable<T> query, Expression<Func<T, Guid>> id,
+        string? pageToken, int requestedSize, string fingerprint, CancellationToken ct)
+        where T : notnull
+    {
+        var size = Size(requestedSize);
+        if (After(pageToken, fingerprint) is { } after)
+        {
+            var later = Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(id.Body, Expression.Constant(after)), id.Parameters);
+            query = query.Where(later);
+        }
+
+        var page = await query.OrderBy(id).Take(size + 1).ToListAsync(ct);
+        var next = page.Count > size ? NextToken(id.Compile()(page[size - 1]), fingerprint) : "";
+        return ([.. page.Take(size)], next);
+    }
 
     public static string Fingerprint(params object?[] filters)
     {

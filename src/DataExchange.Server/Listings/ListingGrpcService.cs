@@ -139,8 +139,6 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
 
         v.ThrowIfInvalid();
         var fingerprint = Paging.Fingerprint(request.Vendor, request.State, request.Sector, request.Region, request.TitleContains);
-        var after = Paging.After(request.PageToken, fingerprint);
-        var size = Paging.Size(request.PageSize);
         var caller = context.Caller();
 
         await using var session = store.QuerySession();
@@ -181,20 +179,8 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
             var text = request.TitleContains;
             query = query.Where(x => x.Content.Title.Contains(text, StringComparison.OrdinalIgnoreCase));
         }
-
-        if (after is { } afterId)
-        {
-            query = query.Where(x => x.Id > afterId);
-        }
-
-        var page = await query.OrderBy(x => x.Id).Take(size + 1).ToListAsync(context.CancellationToken);
-        var response = new V1.ListListingsResponse { Listings = { page.Take(size).Select(x => x.ToProto()) } };
-        if (page.Count > size)
-        {
-            response.NextPageToken = Paging.NextToken(page[size - 1].Id, fingerprint);
-        }
-
-        return response;
+        var (page, next) = await Paging.PageAsync(query, x => x.Id, request.PageToken, request.PageSize, fingerprint, context.CancellationToken);
+        return new V1.ListListingsResponse { Listings = { page.Select(x => x.ToProto()) }, NextPageToken = next };
     }
 
     public override async Task<V1.ListListingHistoryResponse> ListListingHistory(V1.ListListingHistoryRequest request, ServerCallContext context)

@@ -78,8 +78,6 @@ public sealed class ParticipantGrpcService(
 
         v.ThrowIfInvalid();
         var fingerprint = Paging.Fingerprint(request.Role, request.Region);
-        var after = Paging.After(request.PageToken, fingerprint);
-        var size = Paging.Size(request.PageSize);
 
         await using var session = store.QuerySession();
         IQueryable<Participant> query = session.Query<Participant>();
@@ -94,20 +92,8 @@ public sealed class ParticipantGrpcService(
             var region = (Region)request.Region;
             query = query.Where(x => x.Jurisdiction.Region == region);
         }
-
-        if (after is { } afterId)
-        {
-            query = query.Where(x => x.Id > afterId);
-        }
-
-        var page = await query.OrderBy(x => x.Id).Take(size + 1).ToListAsync(context.CancellationToken);
-        var response = new V1.ListParticipantsResponse { Participants = { page.Take(size).Select(x => x.ToProto()) } };
-        if (page.Count > size)
-        {
-            response.NextPageToken = Paging.NextToken(page[size - 1].Id, fingerprint);
-        }
-
-        return response;
+        var (page, next) = await Paging.PageAsync(query, x => x.Id, request.PageToken, request.PageSize, fingerprint, context.CancellationToken);
+        return new V1.ListParticipantsResponse { Participants = { page.Select(x => x.ToProto()) }, NextPageToken = next };
     }
 
     public override async Task<V1.IssueApiTokenResponse> IssueApiToken(V1.IssueApiTokenRequest request, ServerCallContext context)

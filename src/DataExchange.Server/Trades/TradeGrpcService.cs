@@ -271,8 +271,6 @@ public sealed class TradeGrpcService(
         v.Check(request.FilingYear == 0 || request.FilingYear is >= 2000 and <= 2100, "filing_year", "must be 0 or a year between 2000 and 2100");
         v.ThrowIfInvalid();
         var fingerprint = Paging.Fingerprint(request.Buyer, request.Vendor, request.Listing, request.State, request.CrossBorder, request.FilingYear);
-        var after = Paging.After(request.PageToken, fingerprint);
-        var size = Paging.Size(request.PageSize);
         var caller = context.Caller();
 
         await using var session = store.QuerySession();
@@ -305,16 +303,8 @@ public sealed class TradeGrpcService(
             query = query.Where(t => t.ContractDate >= from && t.ContractDate <= to);
         }
 
-        if (after is { } afterId) query = query.Where(t => t.Id > afterId);
-
-        var page = await query.OrderBy(t => t.Id).Take(size + 1).ToListAsync(context.CancellationToken);
-        var response = new V1.ListTradesResponse { Trades = { page.Take(size).Select(t => t.ToProto()) } };
-        if (page.Count > size)
-        {
-            response.NextPageToken = Paging.NextToken(page[size - 1].Id, fingerprint);
-        }
-
-        return response;
+        var (page, next) = await Paging.PageAsync(query, x => x.Id, request.PageToken, request.PageSize, fingerprint, context.CancellationToken);
+        return new V1.ListTradesResponse { Trades = { page.Select(x => x.ToProto()) }, NextPageToken = next };
     }
 
     public override Task<V1.ExchangeStatistics> GetExchangeStatistics(V1.GetExchangeStatisticsRequest request, ServerCallContext context) =>
