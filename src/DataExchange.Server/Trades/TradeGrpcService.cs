@@ -111,22 +111,22 @@ public sealed class TradeGrpcService(
     private async Task<V1.Trade> ContractAsync(IDocumentSession session, Caller caller, Guid listingId, Guid buyerId,
         Domain.Listings.LicenceTerms licence, Money amount, DateOnly contractDate, TradeOrigin origin, string? externalReference, CancellationToken ct)
     {
-        // Listing, its vendor and the buyer in one round trip.
-        var vendors = new Dictionary<Guid, Participant>();
+        // Listing and buyer in one round trip (primary-key reads), then the vendor. Marten's Include would fetch the
+        // vendor in the same batch but through a temporary table, which measured three times slower.
         var batch = session.CreateBatchQuery();
-        var listingQuery = batch.Query<Listing>().Include(l => l.VendorId, vendors).Where(l => l.Id == listingId).ToList();
+        var listingQuery = batch.Load<Listing>(listingId);
         var buyerQuery = batch.Load<Participant>(buyerId);
         await batch.Execute(ct);
-        var listing = (await listingQuery).SingleOrDefault();
+        var listing = await listingQuery;
         if (listing is null || !(listing.IsPublic || caller.IsPrivileged))
         {
             throw ResourceNames.NotFound("Listing", ResourceNames.Listing(listingId));
         }
 
-        var vendor = vendors.GetValueOrDefault(listing.VendorId)
-            ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(listing.VendorId));
         var buyer = await buyerQuery
             ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(buyerId));
+        var vendor = await session.LoadAsync<Participant>(listing.VendorId, ct)
+            ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(listing.VendorId));
 
         // Only a possible export needs the exporter's volume and approvals (domestic trades skip these reads).
         var mayExport = listing.Content.Declaration.Location.Region == Region.MainlandChina && buyer.Jurisdiction.Region != Region.MainlandChina;
@@ -134,7 +134,12 @@ public sealed class TradeGrpcService(
         JasperFx.Events.IEventStream<ExporterYearVolume>? volumeStream = null;
         if (mayExport)
         {
-            volumeStream = await session.Events.FetchForWriting<ExporterYearVolume>(ExporterYearVolume.StreamId(vendor.Id, contractDate.Year), ct);
+            // One exporter's cross-border trades take turns (a transaction-scoped advisory lock on exporter and year),
+            // so they queue instead of losing optimistic races on the volume stream; other trades are not held up.
+            var volumeStreamId = ExporterYearVolume.StreamId(vendor.Id, contractDate.Year);
+            await session.BeginTransactionAsync(ct);
+            await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, BitConverter.ToInt64(volumeStreamId.ToByteArray(), 0));
+            volumeStream = await session.Events.FetchForWriting<ExporterYearVolume>(volumeStreamId, ct);
             var windowStart = RuleSetCatalog.Default.RuleSetFor(contractDate).VolumeWindowStart(contractDate);
             long individuals = volumeStream.Aggregate?.Individuals ?? 0, sensitive = volumeStream.Aggregate?.SensitiveIndividuals ?? 0;
             for (var year = windowStart.Year; year < contractDate.Year; year++)
