@@ -102,7 +102,7 @@ port="$(free_port)"
 start_server dataexchange "$port" "$bench_dir" "$bench_dir/server.log" 1
 server_pid=$started_pid
 
-ledger_json="" # the load generator reports the ledger as not measured while main has no LedgerService
+ledger_json="" # the load generator measures the ledger itself (scenario 3) through --database-url and --dx
 
 echo "== Load ..."
 set +e
@@ -110,6 +110,8 @@ dotnet bench/DataExchange.Bench/bin/Release/net10.0/DataExchange.Bench.dll $quic
   --address "http://127.0.0.1:$port" --token "$token" --trade-seconds "$trade_seconds" \
   --stage-file "$bench_dir/stage-timings.json" --pgbench "$bench_dir/pgbench.json" \
   --ledger "$ledger_json" --seed "$seed_json" --pg-version "$pg_version" \
+  --database-url "postgresql://postgres@127.0.0.1:$PG_PORT/dataexchange" --schema dataexchange \
+  --dx "$PWD/src/DataExchange.Cli/bin/Release/net10.0/dx.dll" \
   --server-pid "$server_pid" --postmaster-pid "$(head -1 .data/bench-pg/data/postmaster.pid)" \
   --server-env "${BENCH_SERVER_ENV:-}" \
   --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/DataExchange.Bench scripts || echo '+dirty')" \

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DataExchange.Bench;
 using DataExchange.Contracts.V1;
+using System.Text.Json.Nodes;
 using Grpc.Health.V1;
 
 // Load generator for scripts/bench.sh. It assumes a running server (with DX_STAGE_TIMINGS=1 for the breakdown) and an
@@ -45,9 +46,18 @@ async Task ExecuteTrade(int client)
     if (tradeNames[client].Count < 2000) tradeNames[client].Add((client, trade.Name));
 }
 
-// 1. Trades at 8 and 32 concurrent buyers.
-results.Add(await Load.RunAsync("execute_trade_8", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, ExecuteTrade, stageFile, Cpu));
-results.Add(await Load.RunAsync("execute_trade_32", "TradeService/ExecuteTrade", 32, shortWarmup, tradeWindow, ExecuteTrade, stageFile, Cpu));
+// 1. Trades at 8 and 32 concurrent buyers (wall-clock windows kept for the ledger's coverage figures).
+var tradeWindows = new List<(string Name, DateTime From, DateTime To)>();
+async Task<ScenarioResult> Timed(Func<Task<ScenarioResult>> run)
+{
+    var from = DateTime.UtcNow;
+    var result = await run();
+    tradeWindows.Add((result.Name, from, DateTime.UtcNow));
+    return result;
+}
+
+results.Add(await Timed(() => Load.RunAsync("execute_trade_8", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, ExecuteTrade, stageFile, Cpu)));
+results.Add(await Timed(() => Load.RunAsync("execute_trade_32", "TradeService/ExecuteTrade", 32, shortWarmup, tradeWindow, ExecuteTrade, stageFile, Cpu)));
 var crossBorderShare = total == 0 ? 0 : (double)crossBorder / total;
 Console.WriteLine($"  cross-border share of accepted trades: {crossBorderShare:P0}");
 
@@ -75,7 +85,74 @@ results.Add(await Load.RunAsync("get_exchange_statistics_32", "TradeService/GetE
     Interlocked.Exchange(ref tradesInTable, s.Overall.FiledTrades + s.Overall.RefusedAttempts);
 }, stageFile, Cpu));
 
-Report.Write(options, results, crossBorderShare, Interlocked.Read(ref tradesInTable));
+// 3. The ledger: trades that wait for their receipt, coverage latency from the server's records, receipts served and
+// verified offline, the sequencer's backlog throughput, and dx audit verify over the whole log.
+JsonObject? ledger = null;
+if (options.DatabaseUrl is { } databaseUrl)
+{
+    Console.WriteLine("Ledger ...");
+    var covered = 0L;
+    results.Add(await Timed(() => Load.RunAsync("execute_trade_8_wait_receipt", "TradeService/ExecuteTrade", 8, shortWarmup, tradeWindow, async client =>
+    {
+        var buyer = world.Buyers[client];
+        var listing = world.Pick(buyer, rngs[client]);
+        var trade = await Trades(client).ExecuteTradeAsync(new ExecuteTradeRequest
+        {
+            Listing = listing.Name, Licence = listing.Licence, AgreedPrice = listing.Price, RequestId = Guid.CreateVersion7().ToString(),
+            WaitForReceipt = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+        }, buyer.Auth);
+        if (trade.ReceiptCheckpointSize > 0) Interlocked.Increment(ref covered);
+        if (tradeNames[client].Count < 2000) tradeNames[client].Add((client, trade.Name));
+    }, stageFile, Cpu)));
+    var waited = results[^1];
+
+    // Let the last trades' checkpoint be signed (at least once a second), then read coverage from the server's tables.
+    await Task.Delay(TimeSpan.FromSeconds(2.5));
+    var coverage = new JsonObject();
+    foreach (var (name, from, to) in tradeWindows)
+    {
+        coverage[name] = await LedgerBench.CoverageAsync(databaseUrl, options.Schema, from, to);
+    }
+
+    var all = await LedgerBench.CoverageAsync(databaseUrl, options.Schema, tradeWindows.Min(w => w.From), tradeWindows.Max(w => w.To));
+    Console.WriteLine($"  checkpoint coverage of events committed under trade load: p50 {all["p50_ms"]} ms, p99 {all["p99_ms"]} ms, max {all["max_ms"]} ms ({all["covered"]} of {all["events"]})");
+
+    var receipts = new System.Collections.Concurrent.ConcurrentBag<TradeReceipt>();
+    var withReceipts = tradeNames.Select(b => b.Select(t => t.Name).ToArray()).ToArray();
+    results.Add(await Load.RunAsync("get_trade_receipt_32", "LedgerService/GetTradeReceipt", 32, shortWarmup, readWindow, async client =>
+    {
+        var mine = withReceipts[client];
+        var receipt = await new LedgerService.LedgerServiceClient(world.ChannelFor(client, ClientsPerChannel))
+            .GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = mine[rngs[client].Next(mine.Length)] }, world.Buyers[client].Auth);
+        if (receipts.Count < 500) receipts.Add(receipt);
+    }, stageFile, Cpu));
+    var keys = await LedgerBench.KeysAsync(channels[0], World.Bearer(options.Token));
+    var offline = LedgerBench.VerifyReceiptsOffline([.. receipts], keys, TimeSpan.FromSeconds(quick ? 2 : 5));
+    var backlog = await LedgerBench.BacklogAsync(databaseUrl, options.Schema, quick ? 20_000 : 100_000);
+    var audit = options.DxDll is { } dx ? await LedgerBench.AuditAsync(dx, options.Address, options.Token) : new JsonObject { ["measured"] = false };
+    var t32 = results.First(r => r.Name == "execute_trade_32");
+    ledger = new JsonObject
+    {
+        ["measured"] = true,
+        ["audit_verify_leaves_per_second"] = audit["leaves_per_second"]?.DeepClone(),
+        ["checkpoint_p99_ms"] = all["p99_ms"]?.DeepClone(),
+        ["coverage_all_trade_windows"] = all,
+        ["coverage_by_window"] = coverage,
+        ["wait_for_receipt_8"] = new JsonObject
+        {
+            ["trades"] = waited.Ok, ["covered_within_wait"] = Interlocked.Read(ref covered),
+            ["p50_ms"] = Report.R(waited.Percentile(0.5), 1), ["p99_ms"] = Report.R(waited.Percentile(0.99), 1),
+        },
+        ["sequencer_stages_execute_trade_32"] = LedgerBench.SequencerStages(t32.Stages),
+        ["sequencer_stages_wait_receipt_8"] = LedgerBench.SequencerStages(waited.Stages),
+        ["receipts_served_per_second"] = Report.R(results[^1].Throughput, 1),
+        ["offline_receipt_verification"] = offline,
+        ["backlog"] = backlog,
+        ["audit"] = audit,
+    };
+}
+
+Report.Write(options, results, crossBorderShare, Interlocked.Read(ref tradesInTable), ledger);
 var errors = results.Sum(r => r.ErrorCount);
 if (errors > 0)
 {

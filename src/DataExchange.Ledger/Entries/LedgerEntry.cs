@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text;
 using DataExchange.Ledger.Canonical;
 using DataExchange.Ledger.Hashing;
 
@@ -36,8 +36,6 @@ public sealed record LedgerEntry(
     /// <summary>Format of effective_date: RFC 3339 full-date.</summary>
     public const string EffectiveDateFormat = "yyyy-MM-dd";
 
-    private static readonly string[] RequiredKeys = ["event_id", "event_type", "leaf_index", "payload_digest", "recorded_at", "stream_id", "stream_version"];
-
     /// <summary>Drops sub-microsecond ticks so a timestamp survives a PostgreSQL round trip and <see cref="ToCanonicalBytes"/> accepts it.</summary>
     public static DateTimeOffset TruncateToMicroseconds(DateTimeOffset value) =>
         new DateTimeOffset(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
@@ -57,27 +55,54 @@ public sealed record LedgerEntry(
     /// <summary>The leaf bytes: JCS of the fields with snake_case keys; throws <see cref="ArgumentException"/> for out-of-shape values.</summary>
     public byte[] ToCanonicalBytes()
     {
+        var output = new CanonicalBuffer(256 + StreamId.Length + EventType.Length);
+        WriteCanonical(output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the leaf bytes straight in RFC 8785 form: the keys are fixed, so their sorted order (by UTF-16 code units)
+    /// is written out here rather than computed; <c>effective_date</c> sorts first when present.
+    /// </summary>
+    public void WriteCanonical(CanonicalBuffer output)
+    {
         Validate();
-        var json = new JsonObject
-        {
-            ["event_id"] = EventId.ToString("D"),
-            ["event_type"] = EventType,
-            ["leaf_index"] = LeafIndex,
-            ["payload_digest"] = PayloadDigest,
-            ["recorded_at"] = RecordedAt.UtcDateTime.ToString(RecordedAtFormat, CultureInfo.InvariantCulture),
-            ["stream_id"] = StreamId,
-            ["stream_version"] = StreamVersion,
-        };
+        Span<byte> scratch = stackalloc byte[40];
+        output.WriteByte((byte)'{');
         if (EffectiveDate is { } date)
         {
-            json["effective_date"] = date.ToString(EffectiveDateFormat, CultureInfo.InvariantCulture);
+            output.Write("\"effective_date\":\""u8);
+            date.TryFormat(scratch, out var n, EffectiveDateFormat, CultureInfo.InvariantCulture);
+            output.Write(scratch[..n]);
+            output.Write("\","u8);
         }
 
-        return JsonCanonicalizer.Canonicalize(json);
+        output.Write("\"event_id\":\""u8);
+        EventId.TryFormat(scratch, out var written, "D");
+        output.Write(scratch[..written]);
+        output.Write("\",\"event_type\":"u8);
+        JsonCanonicalizer.WriteString(EventType, output);
+        output.Write(",\"leaf_index\":"u8);
+        LeafIndex.TryFormat(scratch, out written, default, CultureInfo.InvariantCulture);
+        output.Write(scratch[..written]);
+        output.Write(",\"payload_digest\":"u8);
+        JsonCanonicalizer.WriteString(PayloadDigest, output);
+        output.Write(",\"recorded_at\":\""u8);
+        RecordedAt.UtcDateTime.TryFormat(scratch, out written, RecordedAtFormat, CultureInfo.InvariantCulture);
+        output.Write(scratch[..written]);
+        output.Write("\",\"stream_id\":"u8);
+        JsonCanonicalizer.WriteString(StreamId, output);
+        output.Write(",\"stream_version\":"u8);
+        StreamVersion.TryFormat(scratch, out written, default, CultureInfo.InvariantCulture);
+        output.Write(scratch[..written]);
+        output.WriteByte((byte)'}');
     }
 
     /// <summary>RFC 9162 leaf hash of <see cref="ToCanonicalBytes"/>.</summary>
     public byte[] LeafHash(IHasher hasher) => hasher.HashLeaf(ToCanonicalBytes());
+
+    [ThreadStatic]
+    private static CanonicalBuffer? reencodeBuffer;
 
     /// <summary>
     /// Parses leaf bytes and insists they are exactly canonical (re-encodes and compares), so two different byte
@@ -86,63 +111,103 @@ public sealed record LedgerEntry(
     /// <exception cref="FormatException">Not valid, not complete, or not canonical.</exception>
     public static LedgerEntry Parse(ReadOnlySpan<byte> canonicalBytes)
     {
+        // One forward pass with Utf8JsonReader (no DOM): audits parse every leaf of the log.
         LedgerEntry entry;
         try
         {
             var reader = new Utf8JsonReader(canonicalBytes);
-            using var document = JsonDocument.ParseValue(ref reader);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new FormatException("A ledger entry must be a JSON object.");
             }
 
-            var keys = root.EnumerateObject().Select(p => p.Name).ToList();
-            var unknown = keys.Except(RequiredKeys).Except(["effective_date"]).ToList();
-            if (unknown.Count > 0)
+            long? leafIndex = null, streamVersion = null;
+            string? streamId = null, eventId = null, eventType = null, recordedAt = null, digest = null, effective = null;
+            List<string>? unknown = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.ValueSpan;
+                var escaped = reader.ValueIsEscaped;
+                reader.Read();
+                if (escaped)
+                {
+                    // Canonical keys are never escaped; decode it only to name it (the re-encoding check rejects it anyway).
+                    (unknown ??= []).Add("(escaped key)");
+                    reader.Skip();
+                }
+                else if (key.SequenceEqual("leaf_index"u8)) leafIndex = reader.GetInt64();
+                else if (key.SequenceEqual("stream_version"u8)) streamVersion = reader.GetInt64();
+                else if (key.SequenceEqual("stream_id"u8)) streamId = reader.GetString();
+                else if (key.SequenceEqual("event_id"u8)) eventId = reader.GetString();
+                else if (key.SequenceEqual("event_type"u8)) eventType = reader.GetString();
+                else if (key.SequenceEqual("recorded_at"u8)) recordedAt = reader.GetString();
+                else if (key.SequenceEqual("payload_digest"u8)) digest = reader.GetString();
+                else if (key.SequenceEqual("effective_date"u8)) effective = reader.GetString();
+                else
+                {
+                    (unknown ??= []).Add(Encoding.UTF8.GetString(key));
+                    reader.Skip();
+                }
+            }
+
+            if (unknown is not null)
             {
                 throw new FormatException($"Unknown ledger entry key(s): {string.Join(", ", unknown)}.");
             }
 
-            var missing = RequiredKeys.Except(keys).ToList();
+            var missing = new List<string>();
+            void Require(object? value, string name)
+            {
+                if (value is null)
+                {
+                    missing.Add(name);
+                }
+            }
+
+            Require(eventId, "event_id");
+            Require(eventType, "event_type");
+            Require(leafIndex, "leaf_index");
+            Require(digest, "payload_digest");
+            Require(recordedAt, "recorded_at");
+            Require(streamId, "stream_id");
+            Require(streamVersion, "stream_version");
             if (missing.Count > 0)
             {
                 throw new FormatException($"Missing ledger entry key(s): {string.Join(", ", missing)}.");
             }
 
-            DateOnly? effectiveDate = root.TryGetProperty("effective_date", out var dateElement)
-                ? DateOnly.ParseExact(dateElement.GetString()!, EffectiveDateFormat, CultureInfo.InvariantCulture)
-                : null;
             entry = new LedgerEntry(
-                LeafIndex: root.GetProperty("leaf_index").GetInt64(),
-                StreamId: root.GetProperty("stream_id").GetString()!,
-                StreamVersion: root.GetProperty("stream_version").GetInt64(),
-                EventId: Guid.ParseExact(root.GetProperty("event_id").GetString()!, "D"),
-                EventType: root.GetProperty("event_type").GetString()!,
-                RecordedAt: DateTimeOffset.ParseExact(
-                    root.GetProperty("recorded_at").GetString()!,
-                    RecordedAtFormat,
-                    CultureInfo.InvariantCulture,
+                LeafIndex: leafIndex!.Value,
+                StreamId: streamId!,
+                StreamVersion: streamVersion!.Value,
+                EventId: Guid.ParseExact(eventId!, "D"),
+                EventType: eventType!,
+                RecordedAt: DateTimeOffset.ParseExact(recordedAt!, RecordedAtFormat, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-                EffectiveDate: effectiveDate,
-                PayloadDigest: root.GetProperty("payload_digest").GetString()!);
+                EffectiveDate: effective is null ? null : DateOnly.ParseExact(effective, EffectiveDateFormat, CultureInfo.InvariantCulture),
+                PayloadDigest: digest!);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or KeyNotFoundException)
         {
             throw new FormatException($"Malformed ledger entry: {e.Message}", e);
         }
 
-        byte[] reencoded;
+        var reencoded = reencodeBuffer ??= new CanonicalBuffer(512);
+        reencoded.Clear();
         try
         {
-            reencoded = entry.ToCanonicalBytes();
+            entry.WriteCanonical(reencoded);
         }
         catch (ArgumentException e)
         {
             throw new FormatException($"Invalid ledger entry: {e.Message}", e);
         }
+        catch (JsonCanonicalizationException e)
+        {
+            throw new FormatException($"Invalid ledger entry: {e.Message}", e);
+        }
 
-        if (!reencoded.AsSpan().SequenceEqual(canonicalBytes))
+        if (!reencoded.WrittenSpan.SequenceEqual(canonicalBytes))
         {
             throw new FormatException("Ledger entry bytes are not in canonical (RFC 8785) form.");
         }

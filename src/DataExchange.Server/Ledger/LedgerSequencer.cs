@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -30,15 +31,29 @@ namespace DataExchange.Server.Ledger;
 ///    have all ended. Whoever drew a seq_id ≤ M drew it before this moment, so was finished or among them: after the
 ///    wait each hole ≤ M is either visible (committed) or will never be filled (aborted), and integration goes on.
 /// A virtual xid (not the xid) is used because a transaction can draw nextval before it is assigned an xid. The
-/// wait ends as soon as those transactions end; new ones never extend it, so it cannot starve under load.
+/// wait ends as soon as those transactions end; new ones never extend it, so it cannot starve under load. It also
+/// ends early when the first hole is filled (its writer committed): integration then continues up to the next hole,
+/// which starts a new wait, so one slow, unrelated transaction does not hold back commits that are already visible.
 /// </summary>
 public sealed class LedgerSequencer(
-    LedgerStorage storage, Checkpointer checkpointer, ServerSettings settings, TimeProvider time, ILogger<LedgerSequencer> logger)
+    LedgerStorage storage, Checkpointer checkpointer, ServerSettings settings, TimeProvider time, ILogger<LedgerSequencer> logger,
+    IServiceProvider services)
     : BackgroundService
 {
     private readonly LedgerSettings ledger = settings.Ledger;
     private readonly IHasher hasher = TreeHasher.For(settings.Ledger.HashAlgorithm);
     private volatile bool isLeader;
+
+    // DX_STAGE_TIMINGS=1 (the bench): hole waits, batches and commit-to-leaf lag go into stage-timings.json.
+    private readonly StageTimings.Recorder? stages = services.GetService<StageTimings.Recorder>();
+
+    /// <summary>Hole waits so far: how many, and their total and longest duration (for logs and measurements).</summary>
+    public (long Count, TimeSpan Total, TimeSpan Longest) HoleWaits =>
+        (Interlocked.Read(ref holeWaits), TimeSpan.FromTicks(Interlocked.Read(ref holeWaitTicks)), TimeSpan.FromTicks(Interlocked.Read(ref longestHoleWaitTicks)));
+
+    private long holeWaits;
+    private long holeWaitTicks;
+    private long longestHoleWaitTicks;
 
     /// <summary>True while this process holds the sequencer lock.</summary>
     public bool IsLeader => isLeader;
@@ -101,14 +116,15 @@ public sealed class LedgerSequencer(
 
         while (!ct.IsCancellationRequested)
         {
+            var started = Stopwatch.GetTimestamp();
             var candidates = await ReadCandidatesAsync(connection, lastSeq, ct);
-            var accepted = new List<EventRow>();
+            var accepted = 0;
             long next = lastSeq + 1;
             foreach (var row in candidates)
             {
                 if (row.SeqId <= decidedThrough || row.SeqId == Math.Max(next, decidedThrough + 1))
                 {
-                    accepted.Add(row);
+                    accepted++;
                     next = row.SeqId + 1;
                 }
                 else
@@ -117,49 +133,88 @@ public sealed class LedgerSequencer(
                 }
             }
 
-            if (accepted.Count > 0)
+            if (accepted > 0)
             {
-                var batch = Build(range, accepted);
+                var rows = accepted == candidates.Count ? candidates : candidates.GetRange(0, accepted);
+                var batch = Build(range, rows);
                 await LedgerStorage.AppendBatchAsync(connection, storage.Schema, batch, ct);
-                lastSeq = accepted[^1].SeqId;
+                lastSeq = rows[^1].SeqId;
                 decidedThrough = Math.Max(decidedThrough, lastSeq);
-                Interlocked.Add(ref integrated, accepted.Count);
+                Interlocked.Add(ref integrated, accepted);
+                if (stages is not null)
+                {
+                    stages.Record("(ledger) batch", (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                    var now = time.GetUtcNow();
+                    foreach (var row in rows)
+                    {
+                        stages.Record("(ledger) commit_to_leaf", Math.Max(0, (long)(now - row.Timestamp).TotalMicroseconds));
+                    }
+                }
             }
             else if (candidates.Count > 0)
             {
-                await WaitForTransactionsInFlightAsync(connection, ct);
-                decidedThrough = candidates[^1].SeqId;
+                if (await WaitForTransactionsInFlightAsync(connection, Math.Max(next, decidedThrough + 1), ct))
+                {
+                    decidedThrough = candidates[^1].SeqId;
+                }
+
                 continue;
             }
 
-            var now = time.GetUtcNow();
-            if (range.Size > checkpointed && now - lastCheckpointAt >= ledger.CheckpointInterval)
+            var utcNow = time.GetUtcNow();
+            if (range.Size > checkpointed && utcNow - lastCheckpointAt >= ledger.CheckpointInterval)
             {
                 await checkpointer.IssueAsync(range.Size, range.Root(), ct);
                 checkpointed = range.Size;
-                lastCheckpointAt = now;
+                lastCheckpointAt = utcNow;
             }
 
-            if (accepted.Count < ledger.BatchSize)
+            if (accepted < ledger.BatchSize && accepted == candidates.Count)
             {
                 await Task.Delay(ledger.PollInterval, time, ct);
             }
         }
     }
 
-    private SequencedBatch Build(CompactRange range, IReadOnlyList<EventRow> rows)
+    private SequencedBatch Build(CompactRange range, List<EventRow> rows)
     {
         var expectedSize = range.Size;
-        var leaves = new List<SequencedLeaf>(rows.Count);
-        var nodes = new List<MerkleNode>(rows.Count * 2);
-        foreach (var row in rows)
+        var leaves = new SequencedLeaf[rows.Count];
+        var algorithm = ledger.HashAlgorithm;
+
+        // Canonicalising a payload and hashing its leaf depend only on the row and its index: spread them over the
+        // cores for a backlog. The Merkle fold below stays sequential.
+        void One(int i)
         {
-            var entry = ToEntry(ledger.HashAlgorithm, range.Size, row.StreamId, row.Version, row.EventId, row.Type, row.Timestamp, row.DataJson);
-            var bytes = entry.ToCanonicalBytes();
-            var leafHash = hasher.HashLeaf(bytes);
-            leaves.Add(new SequencedLeaf(range.Size, row.SeqId, row.EventId, row.StreamId, bytes, leafHash));
-            nodes.Add(new MerkleNode(new NodeId(0, range.Size), leafHash));
-            nodes.AddRange(range.Append(leafHash));
+            var row = rows[i];
+            var bytes = ToEntry(algorithm, expectedSize + i, row.StreamId, row.Version, row.EventId, row.Type, row.Timestamp, row.DataJson).ToCanonicalBytes();
+            leaves[i] = new SequencedLeaf(expectedSize + i, row.SeqId, row.EventId, row.StreamId, bytes, hasher.HashLeaf(bytes));
+        }
+
+        if (rows.Count >= 256 && Environment.ProcessorCount > 1)
+        {
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, rows.Count, Math.Max(64, rows.Count / (Environment.ProcessorCount * 4))),
+                part =>
+                {
+                    for (var i = part.Item1; i < part.Item2; i++)
+                    {
+                        One(i);
+                    }
+                });
+        }
+        else
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                One(i);
+            }
+        }
+
+        var nodes = new List<MerkleNode>(rows.Count * 2);
+        foreach (var leaf in leaves)
+        {
+            nodes.Add(new MerkleNode(new NodeId(0, range.Size), leaf.LeafHash));
+            nodes.AddRange(range.Append(leaf.LeafHash));
         }
 
         return new SequencedBatch(expectedSize, leaves, nodes);
@@ -170,20 +225,35 @@ public sealed class LedgerSequencer(
         DateTimeOffset timestamp, string dataJson)
     {
         var canonical = JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(dataJson));
-        DateOnly? effectiveDate = null;
-        using (var document = JsonDocument.Parse(canonical))
+        return new LedgerEntry(leafIndex, streamId, version, eventId, type, LedgerEntry.TruncateToMicroseconds(timestamp.ToUniversalTime()),
+            EffectiveDateOf(canonical), LedgerEntry.DigestPayload(algorithm, canonical));
+    }
+
+    /// <summary>A top-level "EffectiveDate" string in yyyy-MM-dd form; nested objects are skipped, not searched.</summary>
+    private static DateOnly? EffectiveDateOf(ReadOnlySpan<byte> canonicalJson)
+    {
+        var reader = new Utf8JsonReader(canonicalJson);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("EffectiveDate", out var date)
-                && date.ValueKind == JsonValueKind.String
-                && DateOnly.TryParseExact(date.GetString(), LedgerEntry.EffectiveDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-            {
-                effectiveDate = parsed;
-            }
+            return null;
         }
 
-        return new LedgerEntry(leafIndex, streamId, version, eventId, type, LedgerEntry.TruncateToMicroseconds(timestamp.ToUniversalTime()),
-            effectiveDate, LedgerEntry.DigestPayload(algorithm, canonical));
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isDate = reader.ValueTextEquals("EffectiveDate"u8);
+            reader.Read();
+            if (isDate)
+            {
+                return reader.TokenType == JsonTokenType.String
+                    && DateOnly.TryParseExact(reader.GetString(), LedgerEntry.EffectiveDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
+                    ? parsed
+                    : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
     }
 
     private async Task<List<EventRow>> ReadCandidatesAsync(NpgsqlConnection connection, long afterSeq, CancellationToken ct)
@@ -205,8 +275,15 @@ public sealed class LedgerSequencer(
         return rows;
     }
 
-    private async Task WaitForTransactionsInFlightAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>
+    /// Step 3 of the design: waits until every client transaction open now has ended (true: every hole up to the
+    /// candidates read before is decided). Returns false early when the first hole, <paramref name="head"/>, becomes
+    /// visible meanwhile: its writer committed, so integration can go on without waiting for the slowest transaction
+    /// (under load some transaction is always long; the next hole starts a new wait with a new set).
+    /// </summary>
+    private async Task<bool> WaitForTransactionsInFlightAsync(NpgsqlConnection connection, long head, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         string[] inFlight;
         await using (var capture = new NpgsqlCommand("""
             select coalesce(array_agg(l.virtualxid), '{}') from pg_locks l join pg_stat_activity a on a.pid = l.pid
@@ -216,17 +293,47 @@ public sealed class LedgerSequencer(
             inFlight = (string[])(await capture.ExecuteScalarAsync(ct))!;
         }
 
+        var decided = true;
         while (inFlight.Length > 0)
         {
-            await using var check = new NpgsqlCommand(
-                "select coalesce(array_agg(virtualxid), '{}') from pg_locks where locktype = 'virtualxid' and virtualxid = any(@ids)", connection);
+            await using var check = new NpgsqlCommand($$"""
+                select coalesce((select array_agg(virtualxid) from pg_locks where locktype = 'virtualxid' and virtualxid = any(@ids)), '{}'),
+                       exists (select 1 from {{storage.Table("mt_events")}} where seq_id = @head)
+                """, connection);
             check.Parameters.AddWithValue("ids", inFlight);
-            inFlight = (string[])(await check.ExecuteScalarAsync(ct))!;
+            check.Parameters.AddWithValue("head", head);
+            await using (var reader = await check.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                inFlight = reader.GetFieldValue<string[]>(0);
+                if (inFlight.Length > 0 && reader.GetBoolean(1))
+                {
+                    decided = false;
+                    break;
+                }
+            }
+
             if (inFlight.Length > 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(5), time, ct);
             }
         }
+
+        var waited = Stopwatch.GetElapsedTime(started);
+        Interlocked.Increment(ref holeWaits);
+        Interlocked.Add(ref holeWaitTicks, waited.Ticks);
+        if (waited.Ticks > Interlocked.Read(ref longestHoleWaitTicks))
+        {
+            Interlocked.Exchange(ref longestHoleWaitTicks, waited.Ticks);
+        }
+
+        stages?.Record(decided ? "(ledger) hole_wait" : "(ledger) hole_wait_filled", (long)waited.TotalMicroseconds);
+        if (waited > TimeSpan.FromSeconds(1))
+        {
+            logger.LogWarning("Ledger sequencer waited {Seconds:F1} s at a hole for transactions that were open then", waited.TotalSeconds);
+        }
+
+        return decided;
     }
 
     private sealed record EventRow(long SeqId, Guid EventId, string StreamId, long Version, string Type, DateTimeOffset Timestamp, string DataJson);

@@ -255,39 +255,37 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
     {
         string T(string name) => $"\"{schema}\".{name}";
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var leaves = new NpgsqlCommand($"""
+
+        // One round trip for the three statements (arrays through unnest, not a row per parameter set).
+        await using var write = new NpgsqlBatch(connection, tx);
+        var leaves = new NpgsqlBatchCommand($"""
             insert into {T("ledger_leaves")} (leaf_index, seq_id, event_id, stream_id, leaf_bytes, leaf_hash)
             select * from unnest(@idx, @seq, @eid, @sid, @bytes, @hash)
-            """, connection, tx))
-        {
-            leaves.Parameters.AddWithValue("idx", batch.Leaves.Select(l => l.LeafIndex).ToArray());
-            leaves.Parameters.AddWithValue("seq", batch.Leaves.Select(l => l.SeqId).ToArray());
-            leaves.Parameters.AddWithValue("eid", batch.Leaves.Select(l => l.EventId).ToArray());
-            leaves.Parameters.AddWithValue("sid", batch.Leaves.Select(l => l.StreamId).ToArray());
-            leaves.Parameters.Add(new NpgsqlParameter("bytes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Leaves.Select(l => l.LeafBytes).ToArray() });
-            leaves.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Leaves.Select(l => l.LeafHash).ToArray() });
-            await leaves.ExecuteNonQueryAsync(ct);
-        }
+            """);
+        leaves.Parameters.AddWithValue("idx", batch.Leaves.Select(l => l.LeafIndex).ToArray());
+        leaves.Parameters.AddWithValue("seq", batch.Leaves.Select(l => l.SeqId).ToArray());
+        leaves.Parameters.AddWithValue("eid", batch.Leaves.Select(l => l.EventId).ToArray());
+        leaves.Parameters.AddWithValue("sid", batch.Leaves.Select(l => l.StreamId).ToArray());
+        leaves.Parameters.Add(new NpgsqlParameter("bytes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Leaves.Select(l => l.LeafBytes).ToArray() });
+        leaves.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Leaves.Select(l => l.LeafHash).ToArray() });
+        write.BatchCommands.Add(leaves);
 
-        await using (var nodes = new NpgsqlCommand($"insert into {T("ledger_nodes")} (level, idx, hash) select * from unnest(@level, @idx, @hash)", connection, tx))
-        {
-            nodes.Parameters.AddWithValue("level", batch.Nodes.Select(n => n.Level).ToArray());
-            nodes.Parameters.AddWithValue("idx", batch.Nodes.Select(n => n.Index).ToArray());
-            nodes.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Nodes.Select(n => n.Hash).ToArray() });
-            await nodes.ExecuteNonQueryAsync(ct);
-        }
+        var nodes = new NpgsqlBatchCommand($"insert into {T("ledger_nodes")} (level, idx, hash) select * from unnest(@level, @idx, @hash)");
+        nodes.Parameters.AddWithValue("level", batch.Nodes.Select(n => n.Level).ToArray());
+        nodes.Parameters.AddWithValue("idx", batch.Nodes.Select(n => n.Index).ToArray());
+        nodes.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Nodes.Select(n => n.Hash).ToArray() });
+        write.BatchCommands.Add(nodes);
 
-        await using (var state = new NpgsqlCommand(
-            $"update {T("ledger_state")} set size = @size, last_seq_id = @seq, updated_at = now() where id = 1 and size = @expected",
-            connection, tx))
+        var state = new NpgsqlBatchCommand($"update {T("ledger_state")} set size = @size, last_seq_id = @seq, updated_at = now() where id = 1 and size = @expected");
+        state.Parameters.AddWithValue("size", batch.ExpectedSize + batch.Leaves.Count);
+        state.Parameters.AddWithValue("seq", batch.Leaves[^1].SeqId);
+        state.Parameters.AddWithValue("expected", batch.ExpectedSize);
+        write.BatchCommands.Add(state);
+
+        await write.ExecuteNonQueryAsync(ct);
+        if (state.RecordsAffected != 1)
         {
-            state.Parameters.AddWithValue("size", batch.ExpectedSize + batch.Leaves.Count);
-            state.Parameters.AddWithValue("seq", batch.Leaves[^1].SeqId);
-            state.Parameters.AddWithValue("expected", batch.ExpectedSize);
-            if (await state.ExecuteNonQueryAsync(ct) != 1)
-            {
-                throw new InvalidOperationException($"ledger_state is no longer at size {batch.ExpectedSize}: another sequencer wrote; stepping down.");
-            }
+            throw new InvalidOperationException($"ledger_state is no longer at size {batch.ExpectedSize}: another sequencer wrote; stepping down.");
         }
 
         await tx.CommitAsync(ct);
