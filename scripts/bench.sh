@@ -12,7 +12,7 @@ source scripts/lib/postgres.sh
 
 quick=""
 [ "${1:-}" = "--quick" ] && quick="--quick"
-trade_seconds="${BENCH_TRADE_SECONDS:-$([ -n "$quick" ] && echo 8 || echo 30)}"
+trade_seconds="${BENCH_TRADE_SECONDS:-$([ -n "$quick" ] && echo 5 || echo 30)}"
 
 bench_dir="$PWD/.data/bench"
 server_pid=""

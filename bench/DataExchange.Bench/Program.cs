@@ -91,7 +91,7 @@ JsonObject? ledger = null;
 if (options.DatabaseUrl is { } databaseUrl)
 {
     Console.WriteLine("Ledger ...");
-    var covered = 0L;
+    var uncovered = 0L;
     results.Add(await Timed(() => Load.RunAsync("execute_trade_8_wait_receipt", "TradeService/ExecuteTrade", 8, shortWarmup, tradeWindow, async client =>
     {
         var buyer = world.Buyers[client];
@@ -101,7 +101,7 @@ if (options.DatabaseUrl is { } databaseUrl)
             Listing = listing.Name, Licence = listing.Licence, AgreedPrice = listing.Price, RequestId = Guid.CreateVersion7().ToString(),
             WaitForReceipt = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
         }, buyer.Auth);
-        if (trade.ReceiptCheckpointSize > 0) Interlocked.Increment(ref covered);
+        if (trade.ReceiptCheckpointSize == 0) Interlocked.Increment(ref uncovered); // counted over warm-up too: pessimistic
         if (tradeNames[client].Count < 2000) tradeNames[client].Add((client, trade.Name));
     }, stageFile, Cpu)));
     var waited = results[^1];
@@ -140,7 +140,7 @@ if (options.DatabaseUrl is { } databaseUrl)
         ["coverage_by_window"] = coverage,
         ["wait_for_receipt_8"] = new JsonObject
         {
-            ["trades"] = waited.Ok, ["covered_within_wait"] = Interlocked.Read(ref covered),
+            ["trades"] = waited.Ok, ["covered_within_wait"] = Math.Max(0, waited.Ok - Interlocked.Read(ref uncovered)),
             ["p50_ms"] = Report.R(waited.Percentile(0.5), 1), ["p99_ms"] = Report.R(waited.Percentile(0.99), 1),
         },
         ["sequencer_stages_execute_trade_32"] = LedgerBench.SequencerStages(t32.Stages),
