@@ -164,6 +164,7 @@ public static class StageTimings
             if (Has("mt_doc_participant")) return "load_participant";
             if (Has("mt_doc_trade")) return Has("group by") ? "statistics_aggregate" : "read_trade";
             if (Has("mt_streams") || Has("mt_events")) return "read_stream";
+            if (s.Contains("pg_advisory_xact_lock", StringComparison.OrdinalIgnoreCase)) return "exporter_lock";
             if (s.StartsWith("select 1", StringComparison.OrdinalIgnoreCase)) return "health_select_1";
             var words = s.Split((char[]?)null, 4, StringSplitOptions.RemoveEmptyEntries);
             return "other:" + string.Join(' ', words.Take(3));
