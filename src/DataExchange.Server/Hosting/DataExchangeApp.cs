@@ -61,11 +61,17 @@ public static class DataExchangeApp
         {
             o.Interceptors.Add<ErrorInterceptor>();
             o.Interceptors.Add<AuthenticationInterceptor>();
+            o.Interceptors.Add<Ledger.LedgerIntegrityInterceptor>();
             o.EnableDetailedErrors = false;
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
-            .AddCheck<DatabaseHealthCheck>("postgresql");
+        services.AddGrpcHealthChecks(o =>
+            {
+                o.Services.Map("", _ => true);
+                o.Services.Map("dataexchange.v1.LedgerService", _ => true);
+            })
+            .AddCheck<DatabaseHealthCheck>("postgresql")
+            .AddCheck<Ledger.LedgerIntegrityHealthCheck>("ledger");
         return services;
     }
 

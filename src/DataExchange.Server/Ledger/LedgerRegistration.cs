@@ -11,6 +11,8 @@ public static class LedgerRegistration
     {
         services.AddSingleton(_ => new LedgerStorage(NpgsqlDataSource.Create(settings.ConnectionString), settings));
         services.AddSingleton<LedgerSigning>();
+        services.AddSingleton<LedgerIntegrity>();
+        services.AddSingleton<CheckpointSigner>();
         services.AddSingleton<Checkpointer>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();

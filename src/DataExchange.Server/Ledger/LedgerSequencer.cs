@@ -36,7 +36,7 @@ namespace DataExchange.Server.Ledger;
 /// which starts a new wait, so one slow, unrelated transaction does not hold back commits that are already visible.
 /// </summary>
 public sealed class LedgerSequencer(
-    LedgerStorage storage, Checkpointer checkpointer, ServerSettings settings, TimeProvider time, ILogger<LedgerSequencer> logger,
+    LedgerStorage storage, CheckpointSigner signer, ServerSettings settings, TimeProvider time, ILogger<LedgerSequencer> logger,
     IServiceProvider services)
     : BackgroundService
 {
@@ -91,6 +91,12 @@ public sealed class LedgerSequencer(
             {
                 break;
             }
+            catch (LedgerIntegrityException)
+            {
+                // Logged with its evidence by the signer. Nothing more is signed or integrated by this process until an
+                // operator has looked and restarted it (the restart verifies again).
+                break;
+            }
             catch (Exception e)
             {
                 logger.LogError(e, "Ledger sequencer failed; resuming from the stored state");
@@ -99,24 +105,22 @@ public sealed class LedgerSequencer(
             finally
             {
                 isLeader = false;
+                signer.Deactivate();
             }
         }
     }
 
     private async Task LeadAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        var state = await storage.ReadStateAsync(connection, ct);
-        var peakIds = CompactRange.PeakIds(state.Size);
-        var peaks = await storage.ReadNodesAsync(connection, peakIds, ct);
-        var range = new CompactRange(hasher, state.Size, peakIds.Select(id => peaks[id]));
-        long lastSeq = state.LastSeqId;
+        // The tree to extend comes from the signer, verified against its own state, never from the stored peaks.
+        var (range, lastSeq) = await signer.ResumeAsync(connection, ct);
         long decidedThrough = lastSeq; // every seq_id ≤ this is integrated or known never to appear
-        var checkpointed = (await storage.LatestCheckpointAsync(ct))?.Size ?? 0;
-        var lastCheckpointAt = DateTimeOffset.MinValue;
+        var lastCheckpointAt = time.GetUtcNow();
 
         while (!ct.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
+            signer.ResetWake();
             var candidates = await ReadCandidatesAsync(connection, lastSeq, ct);
             var accepted = 0;
             long next = lastSeq + 1;
@@ -138,6 +142,7 @@ public sealed class LedgerSequencer(
                 var rows = accepted == candidates.Count ? candidates : candidates.GetRange(0, accepted);
                 var batch = Build(range, rows);
                 await LedgerStorage.AppendBatchAsync(connection, storage.Schema, batch, ct);
+                signer.Add(batch.Leaves);
                 lastSeq = rows[^1].SeqId;
                 decidedThrough = Math.Max(decidedThrough, lastSeq);
                 Interlocked.Add(ref integrated, accepted);
@@ -162,16 +167,25 @@ public sealed class LedgerSequencer(
             }
 
             var utcNow = time.GetUtcNow();
-            if (range.Size > checkpointed && utcNow - lastCheckpointAt >= ledger.CheckpointInterval)
+            if (utcNow - lastCheckpointAt >= ledger.CheckpointInterval || signer.IsRequested(range.Size))
             {
-                await checkpointer.IssueAsync(range.Size, range.Root(), ct);
-                checkpointed = range.Size;
+                if (range.Size > signer.SignedSize)
+                {
+                    await signer.SignAsync(connection, range, ct);
+                }
+                else
+                {
+                    await signer.CheckIdleAsync(connection, ct);
+                }
+
                 lastCheckpointAt = utcNow;
             }
 
             if (accepted < ledger.BatchSize && accepted == candidates.Count)
             {
-                await Task.Delay(ledger.PollInterval, time, ct);
+                // Idle: poll again after the interval, or at once when someone asks for a checkpoint.
+                await Task.WhenAny(Task.Delay(ledger.PollInterval, time, ct), signer.WakeTask);
+                ct.ThrowIfCancellationRequested();
             }
         }
     }

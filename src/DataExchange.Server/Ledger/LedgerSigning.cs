@@ -61,28 +61,59 @@ public sealed class LedgerSigning
     }
 }
 
-/// <summary>Signs and stores checkpoints: periodically for the sequencer, and on demand for any server process.</summary>
-public sealed class Checkpointer(LedgerStorage storage, LedgerSigning signing, ServerSettings settings, TimeProvider time)
+/// <summary>
+/// Hands out signed checkpoints. Only the sequencer leader's <see cref="CheckpointSigner"/> signs; any other process
+/// waits for the checkpoint it needs to appear in the database (the leader signs at least every checkpoint interval).
+/// </summary>
+public sealed class Checkpointer(LedgerStorage storage, CheckpointSigner signer, LedgerIntegrity integrity, ServerSettings settings, TimeProvider time)
 {
-    public DataExchange.Ledger.Hashing.IHasher Hasher { get; } = DataExchange.Ledger.Hashing.TreeHasher.For(settings.Ledger.HashAlgorithm);
-
-    /// <summary>Signs the tree of <paramref name="size"/> whose root is known (the sequencer's compact range).</summary>
-    public Task<StoredCheckpoint> IssueAsync(long size, byte[] root, CancellationToken ct) =>
-        storage.InsertCheckpointAsync(size, root, signing.Sign(settings.Ledger.Origin, size, root), time.GetUtcNow(), ct);
-
     /// <summary>
-    /// Signs a checkpoint of everything integrated so far, computing the root from the stored peaks; any process can
-    /// do this because a size determines its root. Null while the log is empty.
+    /// A signed checkpoint of everything integrated so far (signed on demand by the leader). Null while the log is
+    /// empty; UNAVAILABLE (retry) when no leader signs within a few checkpoint intervals.
     /// </summary>
     public async Task<StoredCheckpoint?> IssueFreshAsync(CancellationToken ct)
     {
-        var state = await storage.ReadStateAsync(null, ct);
-        if (state.Size == 0)
+        var size = (await storage.ReadStateAsync(null, ct)).Size;
+        return size == 0 ? null : await CoveringAsync(size, ct);
+    }
+
+    /// <summary>A signed checkpoint of at least <paramref name="size"/> leaves (which must be integrated already).</summary>
+    public async Task<StoredCheckpoint> CoveringAsync(long size, CancellationToken ct)
+    {
+        integrity.ThrowIfFailed();
+        if (await storage.LatestCheckpointAsync(ct) is { } stored && stored.Size >= size)
         {
-            return null;
+            return stored;
         }
 
-        return await storage.CheckpointOfSizeAsync(state.Size, ct)
-            ?? await IssueAsync(state.Size, await storage.RootAsync(Hasher, state.Size, ct), ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(settings.Ledger.CheckpointInterval * 5 + TimeSpan.FromSeconds(2));
+        try
+        {
+            while (true)
+            {
+                if (signer.IsActive)
+                {
+                    return await signer.WaitForAsync(size, timeout.Token);
+                }
+
+                integrity.ThrowIfFailed();
+                if (await storage.LatestCheckpointAsync(timeout.Token) is { } latest && latest.Size >= size)
+                {
+                    return latest;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(20), time, timeout.Token);
+            }
+        }
+        catch (LedgerIntegrityException e)
+        {
+            throw LedgerIntegrity.Error(e.Violation);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw DataExchange.Server.Infrastructure.RpcErrors.Create(Google.Rpc.Code.Unavailable, "CHECKPOINT_PENDING",
+                $"No checkpoint of {size} leaves was signed in time (is the ledger's sequencer running?); retry shortly.");
+        }
     }
 }

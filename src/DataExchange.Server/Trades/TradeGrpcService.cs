@@ -68,7 +68,16 @@ public sealed class TradeGrpcService(
                 var checkpoint = await ledger.LatestCheckpointAsync(ct);
                 if (checkpoint is null || checkpoint.Size < needed)
                 {
-                    checkpoint = await checkpointer.IssueFreshAsync(ct);
+                    try
+                    {
+                        checkpoint = await checkpointer.CoveringAsync(needed, ct);
+                    }
+                    catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.FailedPrecondition)
+                    {
+                        // The trade is recorded: no receipt yet (no signer, or the ledger stopped signing) is answered
+                        // as receipt_checkpoint_size 0, never as a failure of the trade.
+                        return 0;
+                    }
                 }
 
                 if (checkpoint is not null && checkpoint.Size >= needed)
