@@ -141,6 +141,16 @@ public static class LogExtension
                 return new ExtensionDecision.Refuse(malformed);
             }
 
+            if (row.Note != signed.Note && !signedBySigner(row.Note))
+            {
+                return new ExtensionDecision.Refuse(new IntegrityViolation(ViolationKind.CheckpointForged,
+                    $"the stored checkpoint of size {row.RowSize} does not carry a valid signature of the signer")
+                {
+                    TreeSize = row.RowSize,
+                    ConflictingNote = row.Note,
+                });
+            }
+
             if (row.RowSize > stored.StoredSize)
             {
                 return new ExtensionDecision.Refuse(Violation(
@@ -260,16 +270,15 @@ public static class LogExtension
             return malformed;
         }
 
+        // The record must first agree with the signer's own state: a damaged record is not evidence against the database.
         var sizes = mine.ToLookup(p => p.RowSize);
         var range = new CompactRange(hasher);
+        IntegrityViolation? firstConflict = null;
         for (long i = 0; ; i++)
         {
             foreach (var checkpoint in sizes[range.Size])
             {
-                if (Conflict(checkpoint, range, signedBySigner) is { } conflict)
-                {
-                    return conflict;
-                }
+                firstConflict ??= Conflict(checkpoint, range, signedBySigner);
             }
 
             if (i == signed.Size)
@@ -281,7 +290,7 @@ public static class LogExtension
         }
 
         return range.Root().AsSpan().SequenceEqual(signed.Root)
-            ? null
+            ? firstConflict
             : new IntegrityViolation(ViolationKind.SignerRecordCorrupt, $"the signer's leaf hashes do not fold to the root it signed for size {signed.Size}");
     }
 

@@ -69,10 +69,19 @@ public sealed class LedgerIntegrityHealthCheck(LedgerIntegrity integrity) : IHea
             : HealthCheckResult.Healthy());
 }
 
-/// <summary>Answers every ledger RPC with LEDGER_INTEGRITY_FAILURE once the signer has refused.</summary>
+/// <summary>
+/// Answers ledger RPCs with LEDGER_INTEGRITY_FAILURE once the signer has refused: checkpoints, proofs and receipts, which
+/// would vouch for the stored tree. What auditors need to investigate (the raw log, the stored checkpoints, the keys)
+/// stays readable, so `dx audit verify` can still name what changed.
+/// </summary>
 public sealed class LedgerIntegrityInterceptor(LedgerIntegrity integrity) : Interceptor
 {
     private const string LedgerService = "/dataexchange.v1.LedgerService/";
+
+    private static readonly HashSet<string> ForInvestigation =
+    [
+        "ListSigningKeys", "ListEntries", "StreamEntries", "StreamEntryBatches", "ListCheckpoints", "StreamTreeNodes", "ListTreeNodes", "ListUnloggedEvents",
+    ];
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -89,7 +98,7 @@ public sealed class LedgerIntegrityInterceptor(LedgerIntegrity integrity) : Inte
 
     private void Guard(ServerCallContext context)
     {
-        if (context.Method.StartsWith(LedgerService, StringComparison.Ordinal))
+        if (context.Method.StartsWith(LedgerService, StringComparison.Ordinal) && !ForInvestigation.Contains(context.Method[LedgerService.Length..]))
         {
             integrity.ThrowIfFailed();
         }

@@ -189,6 +189,17 @@ public class LogExtensionTests
     }
 
     [Fact]
+    public void A_stored_note_with_the_right_root_but_no_valid_signature_is_a_forgery()
+    {
+        var log = Log(10);
+        var state = Signed(log, 10);
+        var edited = state.Note!.Replace("\n\n", "\nextension line\n\n", StringComparison.Ordinal);
+        var violation = Refused(LogExtension.Decide(state, Stored(log, 10, 10, published: [PublishedCheckpoint.FromRow(10, edited)]), SignedByKey));
+        Assert.Equal(ViolationKind.CheckpointForged, violation.Kind);
+        Assert.Equal(edited, violation.ConflictingNote);
+    }
+
+    [Fact]
     public void The_signers_record_must_fold_to_its_signed_root_and_agree_with_every_older_checkpoint()
     {
         var log = Log(9);
