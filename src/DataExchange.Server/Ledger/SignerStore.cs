@@ -64,7 +64,7 @@ public sealed class SignerStore
     /// </summary>
     public void Save(SignerState state, LeafHashRecord record, long previousSize)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        CreateOwnerOnly(Directory);
         using (var hashes = Open(hashesPath, FileMode.OpenOrCreate))
         {
             hashes.SetLength(previousSize * LeafHashRecord.HashSize);
@@ -88,12 +88,24 @@ public sealed class SignerStore
     public string WriteEvidence(string json, DateTimeOffset at)
     {
         var folder = Path.Combine(Directory, "evidence");
-        System.IO.Directory.CreateDirectory(folder);
+        CreateOwnerOnly(folder);
         var path = Path.Combine(folder, $"{at.UtcDateTime:yyyyMMdd'T'HHmmss'.'fffffff'Z'}.json");
         using var file = Open(path, FileMode.Create);
         file.Write(Encoding.UTF8.GetBytes(json));
         file.Flush(flushToDisk: true);
         return path;
+    }
+
+    private static void CreateOwnerOnly(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private static FileStream Open(string path, FileMode mode)
