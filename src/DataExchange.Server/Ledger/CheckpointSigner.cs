@@ -167,6 +167,7 @@ public sealed class CheckpointSigner(
     /// <summary>Signs the tree the sequencer holds now, if the stored tree extends the signed one with exactly the pending leaves.</summary>
     public async Task<StoredCheckpoint> SignAsync(NpgsqlConnection connection, CompactRange sequencerRange, CancellationToken ct)
     {
+        ThrowIfStopped();
         var signed = state ?? throw new InvalidOperationException("The signer has not resumed.");
         var witnesses = pending.Select(l => new LeafWitness(l.LeafIndex, l.LeafBytes, l.LeafHash, l.LeafBytes)).ToList();
         var storedSize = (await storage.ReadStateAsync(connection, ct)).Size;
@@ -212,6 +213,7 @@ public sealed class CheckpointSigner(
     /// </summary>
     public async Task CheckIdleAsync(NpgsqlConnection connection, CancellationToken ct)
     {
+        ThrowIfStopped();
         var signed = state ?? throw new InvalidOperationException("The signer has not resumed.");
         var storedSize = (await storage.ReadStateAsync(connection, ct)).Size;
         var rows = await ReadCheckpointRowsAsync(connection, signed.Size, ct);
@@ -225,6 +227,17 @@ public sealed class CheckpointSigner(
         {
             logger.LogWarning("The latest checkpoint row (size {Size}) was missing from the database; filed again from the signer's state", signed.Size);
             SetLatest(await PublishAsync(signed.Size, signed.Root, note, signed.SignedAt ?? time.GetUtcNow(), ct));
+        }
+    }
+
+    /// <summary>Stops the ledger for a disagreement found elsewhere (a served proof that does not reach the signed root).</summary>
+    public LedgerIntegrityException Stop(IntegrityViolation violation) => integrity.Violation is { } earlier ? new LedgerIntegrityException(earlier) : Refuse(violation, null);
+
+    private void ThrowIfStopped()
+    {
+        if (integrity.Violation is { } v)
+        {
+            throw new LedgerIntegrityException(v);
         }
     }
 

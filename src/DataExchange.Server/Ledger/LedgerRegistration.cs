@@ -14,6 +14,7 @@ public static class LedgerRegistration
         services.AddSingleton<LedgerIntegrity>();
         services.AddSingleton<CheckpointSigner>();
         services.AddSingleton<Checkpointer>();
+        services.AddSingleton<ServedProofGuard>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
         services.AddSingleton<LedgerSequencer>();
