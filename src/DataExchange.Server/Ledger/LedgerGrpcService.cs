@@ -15,7 +15,7 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Ledger;
 
 public sealed class LedgerGrpcService(
-    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServerSettings settings)
+    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServedProofGuard guard, ServerSettings settings)
     : V1.LedgerService.LedgerServiceBase
 {
     private const int StreamChunk = 5000;
@@ -93,6 +93,7 @@ public sealed class LedgerGrpcService(
         };
         if ((checkpoint ?? await storage.CheckpointOfSizeAsync(treeSize, ct)) is { } signed)
         {
+            guard.Inclusion(leaf.LeafIndex, leaf.LeafBytes, proof, signed);
             response.Checkpoint = ToProto(signed);
         }
 
@@ -124,6 +125,11 @@ public sealed class LedgerGrpcService(
         };
         if ((checkpoint ?? await storage.CheckpointOfSizeAsync(second, ct)) is { } signed)
         {
+            if (await storage.CheckpointOfSizeAsync(request.FirstTreeSize, ct) is { } first)
+            {
+                guard.Consistency(first, signed, proof);
+            }
+
             response.Checkpoint = ToProto(signed);
         }
 
@@ -312,6 +318,7 @@ public sealed class LedgerGrpcService(
         foreach (var leaf in leaves)
         {
             var proof = await storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, checkpoint.Size), ct);
+            guard.Inclusion(leaf.LeafIndex, leaf.LeafBytes, proof, checkpoint);
             receipt.Leaves.Add(new V1.ReceiptLeaf { Entry = ToProto(leaf, withPayload: false), InclusionProof = { proof.Select(ByteString.CopyFrom) } });
         }
 

@@ -1,4 +1,5 @@
 using DataExchange.Ledger.Signing;
+using DataExchange.Server.Tests.Infrastructure;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
 
 namespace DataExchange.Server.Tests.Ledger;
@@ -74,6 +75,20 @@ public class TamperingWhileRunningSpecs
         var refusal = await exchange.RefusalAsync();
         Assert.Equal(ViolationKind.LogRolledBack, refusal.Kind);
         Assert.Equal(keep, refusal.LeafIndex);
+        await exchange.AssertStoppedAsync();
+        await exchange.AssertOnlyTrueHistorySignedAsync();
+    }
+
+    [Fact]
+    public async Task A_changed_interior_node_is_caught_before_a_proof_through_it_is_served()
+    {
+        await using var exchange = await TamperedExchange.StartAsync();
+        await exchange.AttackAsync($"update {{schema}}.ledger_nodes set hash = decode(repeat('ef', 32), 'hex') where level = 1 and idx = {(exchange.TradeLeaf >> 1) ^ 1}");
+        var refused = await Errors.Expect(Grpc.Core.StatusCode.FailedPrecondition, "LEDGER_INTEGRITY_FAILURE",
+            () => exchange.Server.Operator.Ledger.GetTradeReceiptAsync(new DataExchange.Contracts.V1.GetTradeReceiptRequest { Trade = $"trades/{exchange.TradeId}" }));
+        Assert.Contains($"leaf {exchange.TradeLeaf}", refused.Message);
+        var refusal = await exchange.RefusalAsync();
+        Assert.Equal(ViolationKind.NodeAltered, refusal.Kind);
         await exchange.AssertStoppedAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
     }
