@@ -104,6 +104,23 @@ public class TamperingWhileRunningSpecs
         await exchange.AssertOnlyTrueHistorySignedAsync();
         Assert.False((await exchange.AuditAsync()).Ok);
     }
+
+    [Fact]
+    public async Task Deleted_and_swapped_events_leave_the_signed_history_untouched_and_the_signer_goes_on()
+    {
+        await using var exchange = await TamperedExchange.StartAsync();
+        var (a, b) = (exchange.TradeLeaf + 1, exchange.TradeLeaf + 3);
+        await exchange.AttackAsync($$"""
+            update {schema}.mt_events set seq_id = -1 where seq_id = (select seq_id from {schema}.ledger_leaves where leaf_index = {{a}});
+            update {schema}.mt_events set seq_id = (select seq_id from {schema}.ledger_leaves where leaf_index = {{a}})
+                where seq_id = (select seq_id from {schema}.ledger_leaves where leaf_index = {{b}});
+            update {schema}.mt_events set seq_id = (select seq_id from {schema}.ledger_leaves where leaf_index = {{b}}) where seq_id = -1;
+            delete from {schema}.mt_events where seq_id = (select seq_id from {schema}.ledger_leaves where leaf_index = 5);
+            """);
+        await exchange.StillSignsAsync();
+        await exchange.AssertOnlyTrueHistorySignedAsync();
+        Assert.False((await exchange.AuditAsync()).Ok);
+    }
 }
 
 /// <summary>Attacks made while the server is down, found when it starts again.</summary>
