@@ -147,6 +147,35 @@ internal static class ProtoDiff
                     continue;
                 }
 
+                // Elements with a key of their own (a rule id, a year, a currency) are matched by it, others by position.
+                var servedKeys = x.Cast<IMessage>().Select(Key).ToList();
+                var replayedKeys = y.Cast<IMessage>().Select(Key).ToList();
+                if (servedKeys.Concat(replayedKeys).All(k => k is not null)
+                    && servedKeys.Distinct().Count() == x.Count && replayedKeys.Distinct().Count() == y.Count)
+                {
+                    var servedOrder = servedKeys.Where(replayedKeys.Contains).ToList();
+                    var replayedOrder = replayedKeys.Where(servedKeys.Contains).ToList();
+                    if (!servedOrder.SequenceEqual(replayedOrder))
+                    {
+                        output.Add($"{name}: served in the order [{string.Join(", ", servedOrder)}], replayed [{string.Join(", ", replayedOrder)}]");
+                    }
+
+                    foreach (var key in servedKeys.Union(replayedKeys))
+                    {
+                        var (i, j) = (servedKeys.IndexOf(key), replayedKeys.IndexOf(key));
+                        if (i < 0 || j < 0)
+                        {
+                            output.Add($"{name}[{key}]: {(i < 0 ? "replayed" : "served")} only: {Show(i < 0 ? y[j] : x[i])}");
+                        }
+                        else
+                        {
+                            Value($"{name}[{key}]", x[i], y[j], output);
+                        }
+                    }
+
+                    continue;
+                }
+
                 if (x.Count != y.Count)
                 {
                     output.Add(string.Create(CultureInfo.InvariantCulture, $"{name}: served {x.Count} item(s), replayed {y.Count}"));
@@ -154,7 +183,7 @@ internal static class ProtoDiff
 
                 for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
                 {
-                    Value($"{name}[{Label((IMessage)y[i]!, i)}]", x[i], y[i], output);
+                    Value(string.Create(CultureInfo.InvariantCulture, $"{name}[{i}]"), x[i], y[i], output);
                 }
             }
             else
@@ -179,10 +208,10 @@ internal static class ProtoDiff
 
     private static string Join(IList values) => string.Join(", ", values.Cast<object>().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
-    /// <summary>A repeated message's element by its own key where it has one (a rule id, a year, a currency), else its index.</summary>
-    private static string Label(IMessage element, int index)
+    /// <summary>A repeated message's element's own key where it has one (a rule id, a year, a currency), else null.</summary>
+    private static string? Key(IMessage element)
     {
-        foreach (var keyField in new[] { "rule_id", "year", "currency_code", "name" })
+        foreach (var keyField in new[] { "rule_id", "year", "currency_code" })
         {
             if (element.Descriptor.FindFieldByName(keyField) is { } field && field.Accessor.GetValue(element) is { } value
                 && Convert.ToString(value, CultureInfo.InvariantCulture) is { Length: > 0 } text)
@@ -191,7 +220,7 @@ internal static class ProtoDiff
             }
         }
 
-        return index.ToString(CultureInfo.InvariantCulture);
+        return null;
     }
 
     private static void Value(string name, object? a, object? b, List<string> output)
