@@ -40,8 +40,16 @@ internal sealed record ReplayReport(IReadOnlyList<ReplayDifference> Found, IRead
 /// </summary>
 internal static class LedgerReplay
 {
-    /// <summary>How Marten stores event payloads: System.Text.Json, property names as declared, enums as strings.</summary>
-    public static readonly JsonSerializerOptions MartenJson = new() { Converters = { new JsonStringEnumConverter() } };
+    /// <summary>
+    /// How Marten stores event payloads: System.Text.Json, property names as declared, enums as strings. Strict about
+    /// what a payload leaves out or nulls: an event a verified leaf commits to may still have been crafted.
+    /// </summary>
+    public static readonly JsonSerializerOptions MartenJson = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
 
     /// <summary>Marten's event type name: the CLR name in snake_case (ListingDrafted → listing_drafted).</summary>
     public static string EventTypeName(Type type) => JsonNamingPolicy.SnakeCaseLower.ConvertName(type.Name);

@@ -126,8 +126,9 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
                     break;
             }
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Evolve refuses an event its stream's state cannot take; anything else is a payload replay cannot make sense of.
             report(new ReplayDifference("history", subject, $"{ReplayLeafCheck.Describe(entry)}: cannot apply to the rebuilt stream ({ex.Message})"));
             return;
         }

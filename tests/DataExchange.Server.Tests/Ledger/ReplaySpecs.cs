@@ -142,6 +142,30 @@ public class ReplaySpecs(ITestOutputHelper output)
         Assert.All(report.Found, d => Assert.Equal("compliance", d.Area));
     });
 
+    [Fact]
+    public Task A_crafted_event_replay_cannot_read_is_named_and_not_crashed_on() => OnOwnServerAsync(async server =>
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Shenzhen port ETA feed", individuals: 60_000));
+        var honest = await world.HongKongBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
+
+        // A copy of an honest trade without its compliance inputs, appended through Marten: its digest matches.
+        var store = server.Services.GetRequiredService<IDocumentStore>();
+        var forged = Guid.CreateVersion7();
+        await using (var session = store.LightweightSession())
+        {
+            var original = (TradeContracted)(await session.Events.FetchStreamAsync(Guid.Parse(Id(honest.Name))))[0].Data;
+            session.Events.StartStream<D.Trades.Trade>(forged, original with { TradeId = forged, FilingNumber = "DX-2026-999999", ComplianceInput = null! });
+            await session.SaveChangesAsync();
+        }
+
+        await server.CaughtUpCheckpointAsync();
+        var (leaf, eventId) = await LeafOfAsync(server, forged.ToString(), "trade_contracted");
+        var report = await ReplayAsync(server);
+        Assert.Contains(report.Lines, l => l.StartsWith($"ledger leaf {leaf}: event {eventId}, trade_contracted, stream {forged} version 1: the payload does not read as TradeContracted", StringComparison.Ordinal));
+        Assert.Contains($"trades/{forged}: served, but no verified event rebuilds it", report.Lines);
+    });
+
     private async Task OnOwnServerAsync(Func<ServerFixture, Task> body)
     {
         var server = new ServerFixture();
