@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using DataExchange.Contracts.V1;
+using Xunit.Abstractions;
 
 namespace DataExchange.Seeds.Tests;
 
 /// <summary>
 /// End to end: the committed data set loaded through the public API into a real server on a real PostgreSQL.
 /// </summary>
-public class SeedLoadSpecs(SeedServerFixture server) : IClassFixture<SeedServerFixture>
+public class SeedLoadSpecs(SeedServerFixture server, ITestOutputHelper output) : IClassFixture<SeedServerFixture>
 {
     [Fact]
     public async Task Loading_reproduces_the_published_figures_and_loading_again_changes_nothing()
@@ -28,6 +29,7 @@ public class SeedLoadSpecs(SeedServerFixture server) : IClassFixture<SeedServerF
         Assert.Equal(dataSet.Listings.Count, first.ListingNames.Count);
 
         await EverySeededReceiptAndTheWholeLogVerifyAsync(channel, first.TradeNames.Values, dataSet.Trades.Count(t => !TradeOutcomes.IsRefused(t.Outcome)));
+        await TheSeededExchangeReplaysWithoutADifferenceAsync(dataSet.Trades.Count);
 
         // The second load is a series of idempotent retries: same names, not one event more.
         var events = await server.CountEventsAsync();
@@ -85,6 +87,18 @@ public class SeedLoadSpecs(SeedServerFixture server) : IClassFixture<SeedServerF
         Assert.Equal(filedCount, verified);
         var audit = await DataExchange.Cli.Commands.LedgerAudit.VerifyAsync(ledger, () => SeedServerFixture.AsOperator(), keys, null, null, CancellationToken.None);
         Assert.True(audit.Ok, audit.Failure);
+    }
+
+    /// <summary>`dx audit replay`: every payload matches its leaf, every decision re-derives from the history, every served field agrees.</summary>
+    private async Task TheSeededExchangeReplaysWithoutADifferenceAsync(int trades)
+    {
+        using var context = new DataExchange.Cli.CliContext(
+            new DataExchange.Cli.CliSettings(server.Address, SeedServerFixture.OperatorToken, false, TimeSpan.FromMinutes(1)),
+            new DataExchange.Cli.Output(false, TextWriter.Null, TextWriter.Null));
+        var report = await DataExchange.Cli.Commands.LedgerReplay.RunAsync(context, CancellationToken.None);
+        output.WriteLine(string.Join("\n", report.Lines));
+        Assert.True(report.Differences == 0, string.Join("\n", report.Lines));
+        Assert.Contains(report.Lines, l => l.StartsWith($"trades: {trades} rebuilt, 0 difference(s); {trades} compliance decisions re-derived", StringComparison.Ordinal));
     }
 
     private static void AssertHeadline(ExchangeStatistics statistics)

@@ -1,146 +1,420 @@
 using System.Globalization;
-using System.Text.Json;
 using DataExchange.Compliance;
-using DataExchange.Contracts.V1;
+using DataExchange.Domain.Common;
+using DataExchange.Domain.Listings;
+using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
-using DomainTrade = DataExchange.Domain.Trades.Trade;
-using DomainTradeState = DataExchange.Domain.Trades.TradeState;
+using DataExchange.Ledger.Entries;
+using CApproval = DataExchange.Compliance.ExportApproval;
+using DomainLicence = DataExchange.Domain.Listings.LicenceTerms;
 
 namespace DataExchange.Cli.Commands;
 
-/// <summary>
-/// Rebuilds every trade from its events and compares it with what the service serves; re-runs the compliance engine
-/// on each recorded decision's own inputs under its recorded rule set (the replay must reach the same decision);
-/// recomputes the published statistics and the exporters' cumulative volumes from the rebuilt trades.
-/// </summary>
-internal sealed class TradeReplay() : ReplayModel<DomainTrade>("trades", DomainTrade.EventTypes, (state, e) => Version(DomainTrade.Evolve(state, e), state))
+/// <summary>What a trade_contracted or trade_refused event states, in one shape.</summary>
+internal sealed record TradeFacts(
+    bool Contracted,
+    Guid TradeId,
+    Guid ListingId,
+    int ListingRevision,
+    Guid VendorId,
+    Guid BuyerId,
+    DomainLicence Licence,
+    Money Amount,
+    TradeOrigin Origin,
+    DateOnly EffectiveDate,
+    string? ExternalReference,
+    ComplianceInput Input,
+    ComplianceDecision Decision,
+    DateTimeOffset At)
 {
-    private readonly List<string> decisionDifferences = [];
-    private int decisionsReplayed;
+    public string EventType => Contracted ? "trade_contracted" : "trade_refused";
 
-    private static DomainTrade Version(DomainTrade next, DomainTrade? previous)
+    public static TradeFacts Of(object e) => e switch
     {
-        next.Version = (previous?.Version ?? 0) + 1;
-        return next;
-    }
+        TradeContracted c => new(true, c.TradeId, c.ListingId, c.ListingRevision, c.VendorId, c.BuyerId, c.Licence, c.Amount, c.Origin,
+            c.EffectiveDate, c.ExternalReference, c.ComplianceInput, c.Compliance, c.At),
+        TradeRefused r => new(false, r.TradeId, r.ListingId, r.ListingRevision, r.VendorId, r.BuyerId, r.Licence, r.Amount, r.Origin,
+            r.EffectiveDate, r.ExternalReference, r.ComplianceInput, r.Compliance, r.At),
+        _ => throw new ArgumentException($"{e.GetType().Name} is not a trade decision.", nameof(e)),
+    };
+}
 
-    public override void Apply(Guid streamId, string eventType, string payloadJson)
+/// <summary>
+/// Re-derives each trade's compliance decision from the rebuilt history as of the trade, as the server derives it
+/// (TradeGrpcService.ContractAsync → TradeDecider.ComplianceInputFor): the listing and its declaration, the parties'
+/// jurisdictions and CIIO status, the exporter's prior cumulative volume in the rule set's window (from the accepted
+/// cross-border trades earlier in the log, not from the trade's event nor from the volume streams), and the exporter's
+/// approvals with their revocations so far. Then decides again under the rule set in force on the contract date and
+/// names every input and every field of the decision that differs from what the trade's event recorded. Finally the
+/// recorded export volumes are matched, trade by trade, with the accepted exports the history gives.
+/// </summary>
+internal sealed class TradeRederivation
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private sealed record Export(Guid ExporterId, int Year, long Individuals, long SensitiveIndividuals);
+
+    private readonly Dictionary<(Guid Exporter, int Year), ExportVolume> accepted = [];
+    private readonly Dictionary<Guid, Export> expected = [];
+    private readonly List<(long Leaf, ExportVolumeRecorded Volume)> recorded = [];
+
+    public int Count { get; private set; }
+
+    public void Rederive(ReplayHistory history, long leaf, LedgerEntry entry, TradeFacts t, Action<ReplayDifference> report)
     {
-        base.Apply(streamId, eventType, payloadJson);
-        (ComplianceInput, Compliance.ComplianceDecision)? recorded = eventType switch
+        Count++;
+        var subject = $"trades/{t.TradeId}";
+        void Diff(string what) => report(new ReplayDifference("compliance", subject, $"{what} ({t.EventType} at leaf {leaf.ToString(Inv)})"));
+
+        if (entry.EffectiveDate != t.EffectiveDate)
         {
-            "trade_contracted" => JsonSerializer.Deserialize<TradeContracted>(payloadJson, LedgerReplay.MartenJson) is { } c ? (c.ComplianceInput, c.Compliance) : null,
-            "trade_refused" => JsonSerializer.Deserialize<TradeRefused>(payloadJson, LedgerReplay.MartenJson) is { } r ? (r.ComplianceInput, r.Compliance) : null,
-            _ => null,
-        };
-        if (recorded is not { } decision)
-        {
-            return;
+            Diff($"contract date: the event says {t.EffectiveDate:yyyy-MM-dd}, its leaf {entry.EffectiveDate?.ToString("yyyy-MM-dd", Inv) ?? "none"}");
         }
 
-        decisionsReplayed++;
-        var ruleSet = RuleSetCatalog.Default.Find(decision.Item2.RuleSetVersion);
-        if (ruleSet is null)
+        if (t.Decision.Accepted != t.Contracted)
         {
-            decisionDifferences.Add($"trades/{streamId}: recorded rule set {decision.Item2.RuleSetVersion} is unknown to this verifier");
-            return;
+            Diff($"a {t.EventType} event carries {(t.Decision.Accepted ? "an accepted" : "a refused")} decision");
         }
 
-        var replayed = ComplianceEngine.Decide(decision.Item1, ruleSet);
-        if (!replayed.Equals(decision.Item2))
+        history.Listings.TryGetValue(t.ListingId, out var listing);
+        Participant? vendor = null, buyer = null;
+        if (listing is not null)
         {
-            decisionDifferences.Add($"trades/{streamId}: recorded decision {(decision.Item2.Accepted ? "accepted" : decision.Item2.RefusalReason)} " +
-                $"under {ruleSet.Version}, replay gives {(replayed.Accepted ? "accepted" : replayed.RefusalReason)}: {replayed.Explanation}");
+            history.Participants.TryGetValue(listing.VendorId, out vendor);
         }
-    }
 
-    /// <summary>How many recorded compliance decisions were re-decided, for the report.</summary>
-    public int DecisionsReplayed => decisionsReplayed;
-
-    public override async Task<IReadOnlyList<string>> CompareAsync(CliContext context, CancellationToken ct)
-    {
-        var differences = new List<string>(decisionDifferences);
-        var served = new Dictionary<Guid, Contracts.V1.Trade>();
-        foreach (var state in new[] { Contracts.V1.TradeState.Unspecified, Contracts.V1.TradeState.Refused })
+        history.Participants.TryGetValue(t.BuyerId, out buyer);
+        if (listing is null || vendor is null || buyer is null)
         {
-            var token = "";
-            do
+            var missing = listing is null ? $"listings/{t.ListingId}" : vendor is null ? $"the vendor participants/{listing.VendorId}" : $"the buyer participants/{t.BuyerId}";
+            Diff($"{missing} is not in the verified history before the trade: its compliance inputs cannot be re-derived");
+            SelfCheck(t, Diff);
+            if (t.Contracted && t.Decision.CrossBorder && t.Input.Data.ContainsPersonalInformation)
             {
-                var page = await context.Trades.ListTradesAsync(new ListTradesRequest { State = state, PageSize = 200, PageToken = token }, context.Call(ct));
-                foreach (var trade in page.Trades)
-                {
-                    served[Guid.Parse(trade.Name["trades/".Length..])] = trade;
-                }
-
-                token = page.NextPageToken;
+                CountExport(t.TradeId, t.VendorId, t.EffectiveDate.Year, t.Input.Data.Individuals, t.Input.Data.SensitiveIndividuals);
             }
-            while (token != "");
+
+            return;
         }
 
-        foreach (var (id, rebuilt) in States)
+        CheckTerms(t, listing, vendor, buyer, Diff);
+
+        var exporter = ReplayHistory.MayExport(listing, buyer)
+            ? new ExporterRecord(PriorVolume(vendor.Id, t.EffectiveDate), history.ApprovalsOf(vendor.Id))
+            : new ExporterRecord(ExportVolume.Zero, []);
+        var derived = TradeDecider.ComplianceInputFor(
+            new TradeRequest(t.TradeId, listing, vendor, buyer, t.Licence, t.Amount, t.EffectiveDate, t.Origin, t.ExternalReference), exporter);
+        var inputDifferences = CompareInputs(t.Input, derived);
+        foreach (var difference in inputDifferences)
         {
-            if (!served.Remove(id, out var trade))
+            Diff($"compliance input {difference}");
+        }
+
+        var ruleSet = RuleSetCatalog.Default.RuleSetFor(t.EffectiveDate);
+        var decision = ComplianceEngine.Decide(derived, ruleSet);
+        foreach (var difference in CompareDecisions(t.Decision, decision))
+        {
+            Diff($"compliance decision {difference}");
+        }
+
+        if (inputDifferences.Count > 0)
+        {
+            SelfCheck(t, Diff);
+        }
+
+        if (t.Contracted && decision.CrossBorder && derived.Data.ContainsPersonalInformation)
+        {
+            CountExport(t.TradeId, vendor.Id, t.EffectiveDate.Year, derived.Data.Individuals, derived.Data.SensitiveIndividuals);
+        }
+    }
+
+    /// <summary>An export volume event as recorded; matched with the history's accepted exports in <see cref="Finish"/>.</summary>
+    public void Recorded(long leaf, ExportVolumeRecorded volume, Action<ReplayDifference> report) => recorded.Add((leaf, volume));
+
+    public void Finish(Action<ReplayDifference> report)
+    {
+        var open = new Dictionary<Guid, Export>(expected);
+        foreach (var (leaf, v) in recorded)
+        {
+            if (!open.Remove(v.TradeId, out var export))
             {
-                differences.Add($"trades/{id}: in the ledger but not served");
+                report(new ReplayDifference("export volumes", $"export volume at leaf {leaf.ToString(Inv)}", string.Create(Inv,
+                    $"records {v.Individuals} individuals / {v.SensitiveIndividuals} sensitive exported by participants/{v.ExporterId} in {v.Year} " +
+                    $"for trades/{v.TradeId}, but the history has no (other) accepted cross-border export of personal information by that trade")));
                 continue;
             }
 
-            var etag = rebuilt.Version.ToString(CultureInfo.InvariantCulture);
-            if ((int)trade.State != (int)rebuilt.State || trade.FilingNumber != (rebuilt.FilingNumber ?? "") || trade.Etag != etag
-                || trade.Amount.AmountMinor != rebuilt.Amount.AmountMinor || trade.Amount.CurrencyCode != rebuilt.Amount.CurrencyCode
-                || trade.Compliance.CrossBorder != rebuilt.CrossBorder)
+            var recordedVolume = new Export(v.ExporterId, v.Year, v.Individuals, v.SensitiveIndividuals);
+            if (recordedVolume != export)
             {
-                differences.Add($"trades/{id}: served {trade.State} {trade.FilingNumber} {trade.Amount.CurrencyCode} {trade.Amount.AmountMinor} etag {trade.Etag}, " +
-                    $"replayed {rebuilt.State} {rebuilt.FilingNumber} {rebuilt.Amount} etag {etag}");
+                report(new ReplayDifference("export volumes", $"trades/{v.TradeId}", string.Create(Inv,
+                    $"export volume recorded at leaf {leaf}: recorded {Describe(recordedVolume)}, history gives {Describe(export)}")));
             }
         }
 
-        differences.AddRange(served.Keys.Select(id => $"trades/{id}: served but not in the ledger"));
-        differences.AddRange(await CompareStatisticsAsync(context, ct));
-        return differences;
+        foreach (var (tradeId, export) in open)
+        {
+            report(new ReplayDifference("export volumes", $"trades/{tradeId}",
+                $"accepted cross-border export of {Describe(export)}, but no export volume was recorded for it"));
+        }
+
+        static string Describe(Export e) =>
+            string.Create(Inv, $"{e.Individuals} individuals / {e.SensitiveIndividuals} sensitive by participants/{e.ExporterId} in {e.Year}");
     }
 
-    /// <summary>The public figures, recomputed: filed = contracted and not cancelled; refused attempts apart.</summary>
-    private async Task<IReadOnlyList<string>> CompareStatisticsAsync(CliContext context, CancellationToken ct)
+    private void CountExport(Guid tradeId, Guid exporterId, int year, long individuals, long sensitive)
     {
-        var filed = States.Values.Where(t => t.State is not (DomainTradeState.Refused or DomainTradeState.Cancelled)).ToList();
-        var statistics = await context.Trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest(), context.Call(ct));
-        var overall = statistics.Overall;
+        var key = (exporterId, year);
+        var before = accepted.GetValueOrDefault(key) ?? ExportVolume.Zero;
+        accepted[key] = new ExportVolume(before.Individuals + individuals, before.SensitiveIndividuals + sensitive);
+        expected[tradeId] = new Export(exporterId, year, individuals, sensitive);
+    }
+
+    /// <summary>The exporter's accepted exports earlier in the log, summed over the rule set's counting window.</summary>
+    private ExportVolume PriorVolume(Guid exporterId, DateOnly tradeDate)
+    {
+        var start = RuleSetCatalog.Default.RuleSetFor(tradeDate).VolumeWindowStart(tradeDate);
+        long individuals = 0, sensitive = 0;
+        for (var year = start.Year; year <= tradeDate.Year; year++)
+        {
+            if (accepted.TryGetValue((exporterId, year), out var volume))
+            {
+                individuals += volume.Individuals;
+                sensitive += volume.SensitiveIndividuals;
+            }
+        }
+
+        return new ExportVolume(individuals, sensitive);
+    }
+
+    /// <summary>The trade's own terms against the listing and parties the history holds (TradeDecider's preconditions).</summary>
+    private static void CheckTerms(TradeFacts t, Listing listing, Participant vendor, Participant buyer, Action<string> diff)
+    {
+        if (t.VendorId != listing.VendorId)
+        {
+            diff($"vendor: recorded participants/{t.VendorId}, the listing's vendor in the history is participants/{listing.VendorId}");
+        }
+
+        if (t.ListingRevision != listing.Revision)
+        {
+            diff(string.Create(Inv, $"listing revision: recorded {t.ListingRevision}, history gives {listing.Revision}"));
+        }
+
+        if (t.Licence != listing.Content.Licence)
+        {
+            diff($"licence: recorded {t.Licence}, the listing's licence in the history is {listing.Content.Licence}");
+        }
+
+        if (t.Origin == TradeOrigin.Executed)
+        {
+            if (listing.State != ListingState.Listed)
+            {
+                diff($"listing state: the history has the listing {ListingDecider.StateName(listing.State)} at the trade; executed trades need LISTED");
+            }
+
+            if (t.Amount != listing.Content.Price)
+            {
+                diff($"price: recorded {t.Amount}, the listing's price in the history is {listing.Content.Price}");
+            }
+
+            // The contract date is the China date of the moment the trade was decided.
+            var decidedOn = RegionMapping.ChinaDate(t.At);
+            if (t.EffectiveDate > decidedOn || t.EffectiveDate < decidedOn.AddDays(-1))
+            {
+                diff(string.Create(Inv, $"contract date: recorded {t.EffectiveDate:yyyy-MM-dd}, but the trade was executed on {decidedOn:yyyy-MM-dd}"));
+            }
+        }
+        else if (listing.State is ListingState.Draft or ListingState.Submitted or ListingState.Returned or ListingState.Rejected)
+        {
+            diff($"listing state: the history has the listing {ListingDecider.StateName(listing.State)} at the trade; filed trades need a registered listing");
+        }
+
+        if (!buyer.Has(Role.Buyer))
+        {
+            diff($"buyer: participants/{buyer.Id} does not hold the buyer role in the history");
+        }
+
+        if (buyer.Id == vendor.Id)
+        {
+            diff("buyer: the buyer is the listing's vendor");
+        }
+    }
+
+    /// <summary>When the recorded inputs are not the history's: does the recorded decision at least follow from them?</summary>
+    private static void SelfCheck(TradeFacts t, Action<string> diff)
+    {
+        if (RuleSetCatalog.Default.Find(t.Decision.RuleSetVersion) is not { } ruleSet)
+        {
+            diff($"recorded rule set {t.Decision.RuleSetVersion} is unknown to this verifier");
+            return;
+        }
+
+        var replayed = ComplianceEngine.Decide(t.Input, ruleSet);
+        if (!replayed.Equals(t.Decision))
+        {
+            diff($"the recorded decision does not even follow from the trade's own recorded inputs under {ruleSet.Version}: " +
+                $"they give {Outcome(replayed)}, recorded {Outcome(t.Decision)}");
+        }
+    }
+
+    private static string Outcome(ComplianceDecision d) =>
+        d.Accepted ? $"accepted ({d.Mechanism})" : $"refused ({d.RefusalReason} by {d.RefusedByRule})";
+
+    private static string Text(string? s) => s is null ? "none" : $"'{s}'";
+
+    private static string Volume(ExportVolume v) => string.Create(Inv, $"{v.Individuals} individuals / {v.SensitiveIndividuals} sensitive");
+
+    /// <summary>Every input of the engine, recorded against re-derived: "prior volume: recorded X, history gives Y".</summary>
+    public static IReadOnlyList<string> CompareInputs(ComplianceInput recorded, ComplianceInput history)
+    {
         var differences = new List<string>();
-        void Check(string what, long served, long replayed)
+        void Check<T>(string field, T a, T b, Func<T, string>? show = null)
         {
-            if (served != replayed)
+            if (!EqualityComparer<T>.Default.Equals(a, b))
             {
-                differences.Add($"statistics: {what} served {served}, replayed {replayed}");
+                show ??= v => Convert.ToString(v, Inv) ?? "none";
+                differences.Add($"{field}: recorded {show(a)}, history gives {show(b)}");
             }
         }
 
-        Check("filed trades", overall.FiledTrades, filed.Count);
-        Check("cross-border trades", overall.CrossBorderTrades, filed.Count(t => t.CrossBorder));
-        Check("refused attempts", overall.RefusedAttempts, States.Values.Count(t => t.State == DomainTradeState.Refused));
-        foreach (var currency in filed.Select(t => t.Amount.CurrencyCode).Union(overall.TotalValue.Select(m => m.CurrencyCode)).Distinct())
+        Check("trade date", recorded.TradeDate, history.TradeDate, d => d.ToString("yyyy-MM-dd", Inv));
+        foreach (var (role, a, b) in new[] { ("exporter", recorded.Exporter, history.Exporter), ("importer", recorded.Importer, history.Importer) })
         {
-            Check($"value {currency}", overall.TotalValue.FirstOrDefault(m => m.CurrencyCode == currency)?.AmountMinor ?? 0,
-                filed.Where(t => t.Amount.CurrencyCode == currency).Sum(t => t.Amount.AmountMinor));
-            Check($"cross-border value {currency}", overall.CrossBorderValue.FirstOrDefault(m => m.CurrencyCode == currency)?.AmountMinor ?? 0,
-                filed.Where(t => t.CrossBorder && t.Amount.CurrencyCode == currency).Sum(t => t.Amount.AmountMinor));
+            Check($"{role}", a.ParticipantId, b.ParticipantId, id => $"participants/{id}");
+            Check($"{role} region", a.Region, b.Region);
+            Check($"{role} city", a.City, b.City, Text);
+            Check($"{role} CIIO status", a.IsCriticalInformationInfrastructureOperator, b.IsCriticalInformationInfrastructureOperator,
+                ciio => ciio ? "CIIO" : "not a CIIO");
         }
 
+        var (d, h) = (recorded.Data, history.Data);
+        Check("listing", d.ListingId, h.ListingId, id => $"listings/{id}");
+        Check("data level", d.Level, h.Level);
+        Check("personal information", d.ContainsPersonalInformation, h.ContainsPersonalInformation);
+        Check("individuals", d.Individuals, h.Individuals);
+        Check("sensitive individuals", d.SensitiveIndividuals, h.SensitiveIndividuals);
+        Check("data location", d.Location, h.Location);
+        Check("data location city", d.LocationCity, h.LocationCity, Text);
+        Check("sector", d.Sector, h.Sector);
+        Check("data categories", string.Join(",", d.Categories), string.Join(",", h.Categories), s => $"[{s}]");
+        Check("licence onward transfer allowed", recorded.Licence.OnwardTransferAllowed, history.Licence.OnwardTransferAllowed);
+        Check("licence territory", recorded.Licence.Territory, history.Licence.Territory);
+        Check("prior volume", recorded.PriorVolumeThisYear, history.PriorVolumeThisYear, Volume);
+        differences.AddRange(CompareApprovals(recorded.ExporterApprovals, history.ExporterApprovals));
         return differences;
     }
-}
 
-/// <summary>Each exporter's yearly export volume, rebuilt from its stream and from the accepted trades that fed it.</summary>
-internal sealed class ExportVolumeReplay() : ReplayModel<ExporterYearVolume>("export volumes", [typeof(ExportVolumeRecorded)],
-    (state, e) => ExporterYearVolume.Evolve(state, (ExportVolumeRecorded)e))
-{
-    public override Task<IReadOnlyList<string>> CompareAsync(CliContext context, CancellationToken ct)
+    /// <summary>The exporter's approvals as recorded with the trade against those the history held, by approval id.</summary>
+    private static IEnumerable<string> CompareApprovals(IReadOnlyList<CApproval> recorded, IReadOnlyList<CApproval> history)
     {
-        // Every exporter-year stream must sit at the name-based id of its exporter and year: a volume recorded under
-        // another id would escape the cumulative threshold check.
-        IReadOnlyList<string> differences = [.. States
-            .Where(kv => kv.Key != ExporterYearVolume.StreamId(kv.Value.ExporterId, kv.Value.Year))
-            .Select(kv => $"export volume stream {kv.Key} does not belong to exporter {kv.Value.ExporterId} in {kv.Value.Year}")];
-        return Task.FromResult(differences);
+        var inHistory = history.ToDictionary(a => a.ApprovalId);
+        foreach (var a in recorded.OrderBy(a => a.ApprovalId))
+        {
+            if (!inHistory.Remove(a.ApprovalId, out var h))
+            {
+                yield return $"approval {a.Reference} ({a.ApprovalId}, {a.Kind}): recorded, but the history holds no such approval of the exporter before the trade";
+                continue;
+            }
+
+            var fields = new List<string>();
+            void Check(string field, string x, string y)
+            {
+                if (x != y)
+                {
+                    fields.Add($"{field} recorded {x}, history gives {y}");
+                }
+            }
+
+            Check("exporter", a.ExporterId.ToString(), h.ExporterId.ToString());
+            Check("kind", a.Kind.ToString(), h.Kind.ToString());
+            Check("reference", a.Reference, h.Reference);
+            Check("counterpart region", a.CounterpartRegion.ToString(), h.CounterpartRegion.ToString());
+            Check("listings", string.Join(",", a.ListingIds), string.Join(",", h.ListingIds));
+            Check("data categories", string.Join(",", a.DataCategories), string.Join(",", h.DataCategories));
+            Check("valid from", a.ValidFrom.ToString("yyyy-MM-dd", Inv), h.ValidFrom.ToString("yyyy-MM-dd", Inv));
+            Check("valid until", a.ValidUntil.ToString("yyyy-MM-dd", Inv), h.ValidUntil.ToString("yyyy-MM-dd", Inv));
+            Check("revoked on", a.RevokedOn?.ToString("yyyy-MM-dd", Inv) ?? "none", h.RevokedOn?.ToString("yyyy-MM-dd", Inv) ?? "none");
+            if (fields.Count > 0)
+            {
+                yield return $"approval {a.Reference} ({a.ApprovalId}): {string.Join("; ", fields)}";
+            }
+        }
+
+        foreach (var h in inHistory.Values.OrderBy(a => a.ApprovalId))
+        {
+            yield return $"approval {h.Reference} ({h.ApprovalId}, {h.Kind}): held by the exporter in the history before the trade, but not recorded";
+        }
+    }
+
+    /// <summary>Every field of the decision, recorded against re-decided from the history's inputs.</summary>
+    public static IReadOnlyList<string> CompareDecisions(ComplianceDecision recorded, ComplianceDecision history)
+    {
+        var differences = new List<string>();
+        void Check<T>(string field, T a, T b, Func<T, string>? show = null)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a, b))
+            {
+                show ??= v => Convert.ToString(v, Inv) ?? "none";
+                differences.Add($"{field}: recorded {show(a)}, history gives {show(b)}");
+            }
+        }
+
+        Check("rule set", recorded.RuleSetVersion, history.RuleSetVersion);
+        Check("outcome", Outcome(recorded), Outcome(history));
+        Check("cross-border", recorded.CrossBorder, history.CrossBorder);
+        if (recorded.Accepted == history.Accepted)
+        {
+            // With different outcomes these only repeat the outcome line.
+            Check("mechanism", recorded.Mechanism, history.Mechanism);
+            Check("refusal reason", recorded.RefusalReason, history.RefusalReason, Text);
+            Check("refused by rule", recorded.RefusedByRule, history.RefusedByRule, Text);
+        }
+
+        Check("approval relied on", (recorded.ApprovalId, recorded.ApprovalReference), (history.ApprovalId, history.ApprovalReference),
+            a => a.ApprovalId is null ? "none" : $"{a.ApprovalReference} ({a.ApprovalId})");
+        Check("cumulative volume after the trade", recorded.VolumeAfter, history.VolumeAfter, Volume);
+
+        var historyRules = history.Evaluations.ToDictionary(e => e.RuleId);
+        foreach (var e in recorded.Evaluations)
+        {
+            if (!historyRules.Remove(e.RuleId, out var h))
+            {
+                differences.Add($"evaluation {e.RuleId}: recorded ({e.Outcome}), not reached from the history's inputs");
+                continue;
+            }
+
+            var parts = new List<string>();
+            if (e.Outcome != h.Outcome)
+            {
+                parts.Add($"outcome recorded {e.Outcome}, history gives {h.Outcome}");
+            }
+
+            if (e.Description != h.Description)
+            {
+                parts.Add($"description recorded '{e.Description}', history gives '{h.Description}'");
+            }
+
+            foreach (var key in e.Inputs.Keys.Union(h.Inputs.Keys).Order(StringComparer.Ordinal))
+            {
+                var (x, y) = (e.Inputs.GetValueOrDefault(key), h.Inputs.GetValueOrDefault(key));
+                if (x != y)
+                {
+                    parts.Add($"{key} recorded {Text(x)}, history gives {Text(y)}");
+                }
+            }
+
+            if (parts.Count > 0)
+            {
+                differences.Add($"evaluation {e.RuleId}: {string.Join("; ", parts)}");
+            }
+        }
+
+        foreach (var h in historyRules.Values)
+        {
+            differences.Add($"evaluation {h.RuleId}: reached from the history's inputs ({h.Outcome}), not recorded");
+        }
+
+        Check("explanation", recorded.Explanation, history.Explanation, Text);
+        return differences;
     }
 }
