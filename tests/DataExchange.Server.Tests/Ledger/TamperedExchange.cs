@@ -70,24 +70,8 @@ internal sealed class TamperedExchange : IAsyncDisposable
         await session.SaveChangesAsync();
     }
 
-    /// <summary>SQL as a superuser attacker: in a session that skips the append-only triggers. {schema} is replaced.</summary>
-    public async Task AttackAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(Server.ConnectionString);
-        await connection.OpenAsync();
-        await using (var replica = new NpgsqlCommand("set session_replication_role = replica", connection))
-        {
-            await replica.ExecuteNonQueryAsync();
-        }
-
-        await using var command = new NpgsqlCommand(sql.Replace("{schema}", Server.Schema, StringComparison.Ordinal), connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
+    /// <summary>SQL as a superuser attacker, past the append-only triggers (see <see cref="Tampering"/>). {schema} is replaced.</summary>
+    public Task AttackAsync(string sql, params (string Name, object Value)[] parameters) => Server.TamperAsync(sql, parameters);
 
     /// <summary>
     /// The strongest rewrite without keys: changes one event's payload, rebuilds its leaf from it exactly as the

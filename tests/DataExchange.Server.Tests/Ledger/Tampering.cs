@@ -11,7 +11,7 @@ internal static class Tampering
     /// <c>session_replication_role = replica</c>, so ordinary triggers (the append-only guards on the event and ledger
     /// tables among them) do not fire. Returns the number of rows changed.
     /// </summary>
-    public static async Task<int> TamperAsync(this ServerFixture server, string sql)
+    public static async Task<int> TamperAsync(this ServerFixture server, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
@@ -21,6 +21,11 @@ internal static class Tampering
         }
 
         await using var command = new NpgsqlCommand(sql.Replace("{schema}", server.Schema, StringComparison.Ordinal), connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
         return await command.ExecuteNonQueryAsync();
     }
 }
