@@ -14,6 +14,7 @@ public static class LedgerRegistration
         services.AddSingleton<Checkpointer>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
+        services.AddHostedService<AppendOnlyGuards>();
         services.AddSingleton<LedgerSequencer>();
         if (settings.Ledger.RunSequencer)
         {
