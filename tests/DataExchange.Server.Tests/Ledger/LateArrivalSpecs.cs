@@ -98,9 +98,10 @@ public class LateArrivalSpecs(ServerFixture server) : IClassFixture<ServerFixtur
     }
 
     [Fact]
-    public async Task A_failed_marten_append_leaves_no_committed_event_outside_the_log()
+    public async Task Marten_tombstones_of_failed_appends_pass_the_guards_and_every_one_becomes_a_leaf()
     {
-        // A duplicate stream id makes Marten's save fail after it drew sequence numbers; whatever it writes then must be logged.
+        // Failed saves: a duplicate stream id (fails before drawing sequence numbers), then appends rolled back by a
+        // failing document insert after their numbers were drawn: Marten writes tombstones for those, in a new transaction.
         var stream = Guid.CreateVersion7();
         await using (var session = server.Services.GetRequiredService<IDocumentStore>().LightweightSession())
         {
@@ -115,8 +116,19 @@ public class LateArrivalSpecs(ServerFixture server) : IClassFixture<ServerFixtur
             await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
         }
 
+        // Events appended, then a document insert that fails (the bootstrap record exists): the transaction rolls back.
+        for (var i = 0; i < 3; i++)
+        {
+            await using var session = server.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+            session.Events.Append(stream, new LedgerProbe(4, 3, "rolled back"), new LedgerProbe(4, 4, "rolled back"));
+            session.Insert(new DataExchange.Server.Hosting.BootstrapRecord { OperatorId = Guid.CreateVersion7() });
+            await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
+        }
+
         await AppendAsync(server, 2);
         await AssertCompleteAsync(server);
+        Assert.True(await server.ScalarAsync("select count(*) from {schema}.mt_events where type = 'tombstone'") >= 6,
+            "Marten writes a tombstone for each event of a failed append that drew its sequence number");
     }
 
     [Fact]
