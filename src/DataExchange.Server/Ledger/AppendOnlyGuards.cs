@@ -54,7 +54,7 @@ public sealed class AppendOnlyGuards(LedgerStorage storage, IDocumentStore store
     /// <summary>Installs (or re-installs) every guard, idempotently, under the ledger's DDL lock.</summary>
     public static async Task InstallAsync(LedgerStorage storage, ILogger logger, CancellationToken ct)
     {
-        await using var connection = await storage.DataSource.OpenConnectionAsync(ct);
+        await using var connection = await storage.SchemaDataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LedgerStorage.Exec(connection, "select pg_advisory_xact_lock(@k)", ct, ("k", storage.LockKey + 1));
 
@@ -87,6 +87,40 @@ public sealed class AppendOnlyGuards(LedgerStorage storage, IDocumentStore store
         }
 
         await LedgerStorage.Exec(connection, Ddl(storage.Schema), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Grants <paramref name="role"/> (the runtime role, not the owner) what the server needs and no more: DML on
+    /// Marten's document tables; SELECT and INSERT on the guarded tables plus UPDATE of exactly the columns their
+    /// guards allow; no DELETE or TRUNCATE of history; the schema's sequences and functions. Idempotent; run at every
+    /// start after the schema is migrated, so tables Marten added since are covered.
+    /// </summary>
+    public static async Task GrantRuntimeRoleAsync(LedgerStorage storage, string role, CancellationToken ct)
+    {
+        var s = $"\"{storage.Schema}\"";
+        var r = "\"" + role.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var sql = new System.Text.StringBuilder($"""
+            grant usage on schema {s} to {r};
+            grant select, insert, update, delete on all tables in schema {s} to {r};
+            grant usage, select, update on all sequences in schema {s} to {r};
+            grant execute on all functions in schema {s} to {r};
+
+            """);
+        foreach (var (table, updatable) in Rules)
+        {
+            sql.AppendLine($"revoke all on {s}.{table} from {r};");
+            sql.AppendLine($"grant select, insert on {s}.{table} to {r};");
+            if (updatable is not null)
+            {
+                sql.AppendLine($"grant update ({string.Join(", ", updatable.Select(u => u.Split(':')[0]))}) on {s}.{table} to {r};");
+            }
+        }
+
+        await using var connection = await storage.SchemaDataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await LedgerStorage.Exec(connection, "select pg_advisory_xact_lock(@k)", ct, ("k", storage.LockKey + 1));
+        await LedgerStorage.Exec(connection, sql.ToString(), ct);
         await tx.CommitAsync(ct);
     }
 

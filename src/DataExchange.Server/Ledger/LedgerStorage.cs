@@ -29,7 +29,19 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
     /// <summary>For the sequencer's leader connection: a pooled connection would keep the advisory lock after Close.</summary>
     public string UnpooledConnectionString { get; } = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString;
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        if (ownerDataSource is not null)
+        {
+            await ownerDataSource.DisposeAsync();
+        }
+    }
+
+    private readonly NpgsqlDataSource? ownerDataSource = settings.OwnerConnectionString is { } owner ? NpgsqlDataSource.Create(owner) : null;
+
+    /// <summary>For DDL (tables, guards, grants): the schema owner's connections when DX_DATABASE_OWNER_URL is set.</summary>
+    public NpgsqlDataSource SchemaDataSource => ownerDataSource ?? DataSource;
 
     public const string KeyTypeEd25519 = "ed25519";
     public const string KeyTypeSm2 = "sm2-sm3";
@@ -45,7 +57,7 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
 
     public async Task EnsureSchemaAsync(LedgerSettings ledger, CancellationToken ct)
     {
-        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var connection = await SchemaDataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await Exec(connection, "select pg_advisory_xact_lock(@k)", ct, ("k", LockKey + 1));
         await Exec(connection, $"""
