@@ -296,6 +296,7 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
                 select h.s, @expected from (
                     select generate_series((select last_seq_id + 1 from {T("ledger_state")} where id = 1), @last)
                     except select unnest(@seq)) as h(s)
+                on conflict (seq_id) do nothing
                 """);
             holes.Parameters.AddWithValue("expected", batch.ExpectedSize);
             holes.Parameters.AddWithValue("last", seqIds.Max());

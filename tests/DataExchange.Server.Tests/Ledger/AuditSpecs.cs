@@ -10,7 +10,7 @@ using static DataExchange.Server.Tests.Listings.Samples;
 
 namespace DataExchange.Server.Tests.Ledger;
 
-/// <summary>dx audit verify / replay, in-process against a real server; then the database is tampered with directly.</summary>
+/// <summary>dx audit verify / replay, in-process against a real server; then the database is tampered with directly, as a superuser who skips the append-only triggers.</summary>
 public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     private Task<AuditReport> AuditAsync(string? trustedNote = null) =>
