@@ -50,9 +50,16 @@ public static class DataExchangeApp
         services.AddSingleton<FilingNumbers>();
         services.AddSingleton<ExchangeStatisticsReader>();
 
-        services.AddMarten(_ => MartenSetup.Configure(settings))
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+        var marten = services.AddMarten(_ => MartenSetup.Configure(settings)).UseLightweightSessions();
+        if (settings.OwnerConnectionString is null)
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+        else
+        {
+            services.AddHostedService<RuntimeRoleSetup>(); // the schema, as its owner, before anything writes
+        }
+
         services.AddHostedService<BootstrapService>();
         services.AddSingleton<ITradeReceiptResolver, TradeReceiptResolver>();
         services.AddLedger(settings);

@@ -19,7 +19,8 @@ public static class MartenSetup
         options.Connection(settings.ConnectionString);
         options.DatabaseSchemaName = settings.Schema;
         options.Events.DatabaseSchemaName = settings.Schema;
-        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        // With a separate owner role the runtime role cannot change the schema: RuntimeRoleSetup migrates it as the owner.
+        options.AutoCreateSchemaObjects = settings.OwnerConnectionString is null ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         options.Events.StreamIdentity = StreamIdentity.AsGuid;
 

@@ -10,6 +10,18 @@ public sealed record ServerSettings
 
     public required string ConnectionString { get; init; }
 
+    /// <summary>
+    /// DX_DATABASE_OWNER_URL (optional): the role that owns the schema. When set, the server creates and migrates the
+    /// schema (Marten's tables, the ledger's, the append-only guards) with it at start, grants
+    /// <see cref="ConnectionString"/>'s role only the rights it needs (no DELETE or TRUNCATE of history, UPDATE of the
+    /// guarded tables only on the columns the guards allow, not the owner, so it cannot disable a trigger), and runs
+    /// everything else as that role. Unset: one role does both.
+    /// </summary>
+    public string? OwnerConnectionString { get; init; }
+
+    /// <summary>The connection for schema changes: the owner's when configured, otherwise the server's.</summary>
+    public string SchemaConnectionString => OwnerConnectionString ?? ConnectionString;
+
     /// <summary>Marten schema; tests use one per test class so they run in parallel on one cluster.</summary>
     public string Schema { get; init; } = "dataexchange";
 
@@ -33,6 +45,7 @@ public sealed record ServerSettings
         {
             Listen = ParseEndpoint(listen),
             ConnectionString = ToConnectionString(url),
+            OwnerConnectionString = env("DX_DATABASE_OWNER_URL") is { Length: > 0 } owner ? ToConnectionString(owner) : null,
             Schema = env("DX_SCHEMA") is { Length: > 0 } s ? s : "dataexchange",
             BootstrapToken = env("DX_BOOTSTRAP_TOKEN") is { Length: > 0 } t ? t : null,
             DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",

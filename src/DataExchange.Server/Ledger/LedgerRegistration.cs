@@ -17,6 +17,7 @@ public static class LedgerRegistration
         services.AddSingleton<ServedProofGuard>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
+        services.AddHostedService<AppendOnlyGuards>();
         services.AddSingleton<LedgerSequencer>();
         if (settings.Ledger.RunSequencer)
         {

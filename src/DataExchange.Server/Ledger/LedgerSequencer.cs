@@ -42,6 +42,7 @@ public sealed class LedgerSequencer(
 {
     private readonly LedgerSettings ledger = settings.Ledger;
     private readonly IHasher hasher = TreeHasher.For(settings.Ledger.HashAlgorithm);
+    private readonly LateArrivals lateArrivals = new(storage, settings.Ledger, logger);
     private volatile bool isLeader;
 
     // DX_STAGE_TIMINGS=1 (the bench): hole waits, batches and commit-to-leaf lag go into stage-timings.json.
@@ -166,6 +167,7 @@ public sealed class LedgerSequencer(
                 continue;
             }
 
+            Interlocked.Add(ref integrated, await lateArrivals.IntegrateAsync(connection, range, ct));
             var utcNow = time.GetUtcNow();
             if (utcNow - lastCheckpointAt >= ledger.CheckpointInterval || signer.IsRequested(range.Size))
             {

@@ -24,12 +24,24 @@ public sealed record StoredKey(string Name, uint KeyId, string Type, string Publ
 /// The ledger's tables, in the Marten schema, and every query on them. DDL is idempotent and runs under an advisory
 /// transaction lock so several servers may start at once.
 /// </summary>
-public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings settings) : IAsyncDisposable
+public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings settings) : IAsyncDisposable
 {
     /// <summary>For the sequencer's leader connection: a pooled connection would keep the advisory lock after Close.</summary>
     public string UnpooledConnectionString { get; } = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString;
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        if (ownerDataSource is not null)
+        {
+            await ownerDataSource.DisposeAsync();
+        }
+    }
+
+    private readonly NpgsqlDataSource? ownerDataSource = settings.OwnerConnectionString is { } owner ? NpgsqlDataSource.Create(owner) : null;
+
+    /// <summary>For DDL (tables, guards, grants): the schema owner's connections when DX_DATABASE_OWNER_URL is set.</summary>
+    public NpgsqlDataSource SchemaDataSource => ownerDataSource ?? DataSource;
 
     public const string KeyTypeEd25519 = "ed25519";
     public const string KeyTypeSm2 = "sm2-sm3";
@@ -45,7 +57,7 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
 
     public async Task EnsureSchemaAsync(LedgerSettings ledger, CancellationToken ct)
     {
-        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var connection = await SchemaDataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await Exec(connection, "select pg_advisory_xact_lock(@k)", ct, ("k", LockKey + 1));
         await Exec(connection, $"""
@@ -88,6 +100,7 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
             insert into {Table("ledger_state")} (id, hash_algorithm, origin, size, last_seq_id)
                 values (1, @hash, @origin, 0, 0) on conflict (id) do nothing;
             """, ct, ("hash", LedgerSettings.Name(ledger.HashAlgorithm)), ("origin", ledger.Origin));
+        await EnsureHolesTableAsync(connection, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -250,20 +263,53 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>One batch of the sequencer, atomically; fails (and rolls back) unless the state is still at <paramref name="expectedSize"/>.</summary>
+    /// <summary>
+    /// One batch of the sequencer, atomically; fails (and rolls back) unless the state is still at <paramref name="expectedSize"/>.
+    /// Every seq_id the batch passes without a leaf (between the stored last_seq_id and the batch's highest) is recorded
+    /// in ledger_holes in the same transaction; a batch of late arrivals (<see cref="SequencedBatch.FillsHoles"/>) marks
+    /// its holes filled instead, and must consist of open holes only.
+    /// </summary>
     public static async Task AppendBatchAsync(NpgsqlConnection connection, string schema, SequencedBatch batch, CancellationToken ct)
     {
         string T(string name) => $"\"{schema}\".{name}";
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        // One round trip for the three statements (arrays through unnest, not a row per parameter set).
+        // One round trip for every statement (arrays through unnest, not a row per parameter set).
         await using var write = new NpgsqlBatch(connection, tx);
+        var seqIds = batch.Leaves.Select(l => l.SeqId).ToArray();
+        NpgsqlBatchCommand? fills = null;
+        if (batch.FillsHoles)
+        {
+            fills = new NpgsqlBatchCommand($"""
+                update {T("ledger_holes")} h set filled_leaf_index = u.idx, filled_at = now()
+                from unnest(@idx, @seq) as u(idx, seq) where h.seq_id = u.seq and h.filled_leaf_index is null
+                """);
+            fills.Parameters.AddWithValue("idx", batch.Leaves.Select(l => l.LeafIndex).ToArray());
+            fills.Parameters.AddWithValue("seq", seqIds);
+            write.BatchCommands.Add(fills);
+        }
+        else
+        {
+            // Before the state moves: the holes are the seq_ids above the stored last_seq_id that this batch passes.
+            var holes = new NpgsqlBatchCommand($"""
+                insert into {T("ledger_holes")} (seq_id, passed_at_size)
+                select h.s, @expected from (
+                    select generate_series((select last_seq_id + 1 from {T("ledger_state")} where id = 1), @last)
+                    except select unnest(@seq)) as h(s)
+                on conflict (seq_id) do nothing
+                """);
+            holes.Parameters.AddWithValue("expected", batch.ExpectedSize);
+            holes.Parameters.AddWithValue("last", seqIds.Max());
+            holes.Parameters.AddWithValue("seq", seqIds);
+            write.BatchCommands.Add(holes);
+        }
+
         var leaves = new NpgsqlBatchCommand($"""
             insert into {T("ledger_leaves")} (leaf_index, seq_id, event_id, stream_id, leaf_bytes, leaf_hash)
             select * from unnest(@idx, @seq, @eid, @sid, @bytes, @hash)
             """);
         leaves.Parameters.AddWithValue("idx", batch.Leaves.Select(l => l.LeafIndex).ToArray());
-        leaves.Parameters.AddWithValue("seq", batch.Leaves.Select(l => l.SeqId).ToArray());
+        leaves.Parameters.AddWithValue("seq", seqIds);
         leaves.Parameters.AddWithValue("eid", batch.Leaves.Select(l => l.EventId).ToArray());
         leaves.Parameters.AddWithValue("sid", batch.Leaves.Select(l => l.StreamId).ToArray());
         leaves.Parameters.Add(new NpgsqlParameter("bytes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Leaves.Select(l => l.LeafBytes).ToArray() });
@@ -276,9 +322,10 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
         nodes.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = batch.Nodes.Select(n => n.Hash).ToArray() });
         write.BatchCommands.Add(nodes);
 
-        var state = new NpgsqlBatchCommand($"update {T("ledger_state")} set size = @size, last_seq_id = @seq, updated_at = now() where id = 1 and size = @expected");
+        // last_seq_id never moves back: a batch of late arrivals lies below it.
+        var state = new NpgsqlBatchCommand($"update {T("ledger_state")} set size = @size, last_seq_id = greatest(last_seq_id, @seq), updated_at = now() where id = 1 and size = @expected");
         state.Parameters.AddWithValue("size", batch.ExpectedSize + batch.Leaves.Count);
-        state.Parameters.AddWithValue("seq", batch.Leaves[^1].SeqId);
+        state.Parameters.AddWithValue("seq", seqIds.Max());
         state.Parameters.AddWithValue("expected", batch.ExpectedSize);
         write.BatchCommands.Add(state);
 
@@ -286,6 +333,11 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
         if (state.RecordsAffected != 1)
         {
             throw new InvalidOperationException($"ledger_state is no longer at size {batch.ExpectedSize}: another sequencer wrote; stepping down.");
+        }
+
+        if (fills is not null && fills.RecordsAffected != batch.Leaves.Count)
+        {
+            throw new InvalidOperationException($"A batch of {batch.Leaves.Count} late events filled {fills.RecordsAffected} open holes; only open holes may be integrated out of order.");
         }
 
         await tx.CommitAsync(ct);
@@ -307,4 +359,8 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
 public sealed record SequencedLeaf(long LeafIndex, long SeqId, Guid EventId, string StreamId, byte[] LeafBytes, byte[] LeafHash);
 
 /// <summary>What one sequencer transaction writes: leaves, the Merkle nodes they complete (level 0 included), the state move.</summary>
-public sealed record SequencedBatch(long ExpectedSize, IReadOnlyList<SequencedLeaf> Leaves, IReadOnlyList<MerkleNode> Nodes);
+public sealed record SequencedBatch(long ExpectedSize, IReadOnlyList<SequencedLeaf> Leaves, IReadOnlyList<MerkleNode> Nodes)
+{
+    /// <summary>True for late arrivals: events whose seq_id an earlier batch passed as a hole (see <see cref="LateArrivals"/>).</summary>
+    public bool FillsHoles { get; init; }
+}

@@ -35,6 +35,12 @@ public sealed class ServerFixture : IAsyncLifetime
         Environment.GetEnvironmentVariable("DX_TEST_DATABASE_URL")
         ?? throw new InvalidOperationException("DX_TEST_DATABASE_URL is not set: run the tests through scripts/test.sh, which starts PostgreSQL."));
 
+    /// <summary>
+    /// The server's own connection when it differs from <see cref="ConnectionString"/> (a restricted runtime role);
+    /// the fixture's connection then acts as DX_DATABASE_OWNER_URL. Tests always use <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? ServerConnectionString { get; init; }
+
     public Uri Address { get; private set; } = null!;
 
     public IServiceProvider Services => app!.Services;
@@ -44,7 +50,8 @@ public sealed class ServerFixture : IAsyncLifetime
         var settings = new ServerSettings
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            ConnectionString = ConnectionString,
+            ConnectionString = ServerConnectionString ?? ConnectionString,
+            OwnerConnectionString = ServerConnectionString is null ? null : ConnectionString,
             Schema = Schema,
             BootstrapToken = OperatorToken,
             StatisticsMaxAge = TimeSpan.Zero,
