@@ -110,6 +110,7 @@ public sealed class CheckpointSigner(
         }
 
         state = loaded;
+        await LoadExchangeKeysAsync(ct);
         var checkpoints = await ReadCheckpointRowsAsync(connection, 0, ct);
         if (LogExtension.CheckRecord(loaded, record, checkpoints, SignedBySigner) is { } recordViolation)
         {
@@ -273,8 +274,36 @@ public sealed class CheckpointSigner(
     private static bool LedgerCheckpointRootEquals(string note, byte[] root) =>
         PublishedCheckpoint.FromRow(0, note).Stated is { } stated && stated.RootHash.AsSpan().SequenceEqual(root);
 
-    private bool SignedBySigner(string note) =>
-        SignedNote.Verify(note, [signing.Ed25519.Verifier]).IsValid || SignedNote.Verify(note, [signing.Sm2.Verifier]).IsValid;
+    /// <summary>
+    /// The exchange's keys: the signer's own and every key published in ledger_keys (retired keys signed older
+    /// checkpoints). A key added to that table by an intruder only lets the intruder's notes count as the exchange's
+    /// for this check, which makes a conflicting one a fork instead of a forgery: refused either way.
+    /// </summary>
+    private IReadOnlyList<INoteVerifier> exchangeKeys = [];
+
+    private bool SignedBySigner(string note) => SignedNote.Verify(note, exchangeKeys).IsValid;
+
+    private async Task LoadExchangeKeysAsync(CancellationToken ct)
+    {
+        var keys = new List<INoteVerifier> { signing.Sm2.Verifier, signing.Ed25519.Verifier };
+        foreach (var key in await storage.ReadKeysAsync(ct))
+        {
+            try
+            {
+                var verifier = NoteKeys.ParseVerifierKey(key.VerifierKey);
+                if (!keys.Any(k => k.KeyName == verifier.KeyName && k.KeyId == verifier.KeyId))
+                {
+                    keys.Add(verifier);
+                }
+            }
+            catch (FormatException)
+            {
+                // An unreadable published key verifies nothing.
+            }
+        }
+
+        exchangeKeys = keys;
+    }
 
     /// <summary>Stops the ledger: logs the facts, keeps them as evidence, and returns the exception that ends the sequencer.</summary>
     private LedgerIntegrityException Refuse(IntegrityViolation violation, string? conflictingNote)

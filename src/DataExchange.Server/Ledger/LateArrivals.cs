@@ -25,12 +25,12 @@ internal sealed class LateArrivals(LedgerStorage storage, LedgerSettings ledger,
     private long cursor;
     private long lastProbe;
 
-    /// <summary>Integrates late events, if any, as the next leaves of <paramref name="range"/>; returns how many.</summary>
-    public async Task<int> IntegrateAsync(NpgsqlConnection connection, CompactRange range, CancellationToken ct)
+    /// <summary>Integrates late events, if any, as the next leaves of <paramref name="range"/>; returns the leaves stored.</summary>
+    public async Task<IReadOnlyList<SequencedLeaf>> IntegrateAsync(NpgsqlConnection connection, CompactRange range, CancellationToken ct)
     {
         if (lastProbe != 0 && Stopwatch.GetElapsedTime(lastProbe) < ledger.PollInterval)
         {
-            return 0;
+            return [];
         }
 
         lastProbe = Stopwatch.GetTimestamp();
@@ -42,14 +42,14 @@ internal sealed class LateArrivals(LedgerStorage storage, LedgerSettings ledger,
 
         if (rows.Count == 0)
         {
-            return 0;
+            return [];
         }
 
         var batch = Build(range, rows);
         await LedgerStorage.AppendBatchAsync(connection, storage.Schema, batch, ct);
         logger.LogInformation("Ledger sequencer integrated {Count} late event(s), committed after their seq_id was passed as a hole: seq_id {SeqIds} → leaves {First}..{Last}",
             rows.Count, string.Join(", ", rows.Take(20).Select(r => r.SeqId)), batch.Leaves[0].LeafIndex, batch.Leaves[^1].LeafIndex);
-        return rows.Count;
+        return batch.Leaves;
     }
 
     private SequencedBatch Build(CompactRange range, IReadOnlyList<PendingEventRow> rows)

@@ -167,7 +167,9 @@ public sealed class LedgerSequencer(
                 continue;
             }
 
-            Interlocked.Add(ref integrated, await lateArrivals.IntegrateAsync(connection, range, ct));
+            var late = await lateArrivals.IntegrateAsync(connection, range, ct);
+            signer.Add(late); // built here from their event rows, like every other leaf the signer signs
+            Interlocked.Add(ref integrated, late.Count);
             var utcNow = time.GetUtcNow();
             if (utcNow - lastCheckpointAt >= ledger.CheckpointInterval || signer.IsRequested(range.Size))
             {

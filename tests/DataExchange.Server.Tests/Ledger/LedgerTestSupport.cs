@@ -55,29 +55,6 @@ internal static class LedgerTestSupport
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>
-    /// Changes rows the way an attacker with superuser rights would: in one transaction with
-    /// session_replication_role = replica, which skips ordinary triggers (the append-only guards among them).
-    /// The server's own role cannot do this; <see cref="AppendOnlySpecs"/> shows what it gets instead.
-    /// </summary>
-    public static async Task TamperAsync(this ServerFixture server, string sql)
-    {
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await using (var bypass = new NpgsqlCommand("set local session_replication_role = replica", connection, tx))
-        {
-            await bypass.ExecuteNonQueryAsync();
-        }
-
-        await using (var command = new NpgsqlCommand(sql.Replace("{schema}", server.Schema, StringComparison.Ordinal), connection, tx))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await tx.CommitAsync();
-    }
-
     public static Task<long> LedgerSizeAsync(this ServerFixture server) => server.ScalarAsync("select size from {schema}.ledger_state");
 
     /// <summary>Waits until every event in mt_events is a leaf, then returns a fresh checkpoint of that size.</summary>
