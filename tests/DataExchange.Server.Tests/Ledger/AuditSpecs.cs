@@ -49,7 +49,8 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
         var forged = signing.Sign("dataexchange.local/ledger", kept.TreeSize, new byte[32]);
         var rewritten = await AuditAsync(forged);
         Assert.False(rewritten.Ok);
-        Assert.Contains("history was rewritten", rewritten.Failure);
+        Assert.Contains(rewritten.Findings, f => f.Kind == "root_mismatch" && f.Message.Contains("history was rewritten", StringComparison.Ordinal));
+        Assert.Contains(rewritten.Findings, f => f.Kind == "split_view" && f.TreeSize == kept.TreeSize);
 
         // Replay rebuilds participants and listings as the service serves them.
         using (var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30)), new Output(false, TextWriter.Null, TextWriter.Null)))
@@ -70,7 +71,7 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
         var changed = latest.TreeSize - 4;
         var seq = await server.ScalarAsync($"select seq_id from {{schema}}.ledger_leaves where leaf_index = {changed}");
         await server.ExecAsync($"create table {{schema}}.tamper_backup as select seq_id, data from {{schema}}.mt_events");
-        await server.ExecAsync($"update {{schema}}.mt_events set data = data || '{{\"Price\": 1}}' where seq_id = {seq}");
+        await server.TamperAsync($"update {{schema}}.mt_events set data = data || '{{\"Price\": 1}}' where seq_id = {seq}");
         var report = await AuditAsync();
         Assert.False(report.Ok);
         Assert.Equal(changed, report.FailingLeafIndex);
@@ -82,7 +83,7 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
 
         // 2. Two events' payloads swapped: the earlier leaf is named.
         var (a, b) = (latest.TreeSize - 9, latest.TreeSize - 5);
-        await server.ExecAsync($$"""
+        await server.TamperAsync($$"""
             update {schema}.mt_events e set data = o.data
             from (select l.seq_id, (select data from {schema}.mt_events where seq_id = (select seq_id from {schema}.ledger_leaves where leaf_index = case when l.leaf_index = {{a}} then {{b}} else {{a}} end)) as data
                   from {schema}.ledger_leaves l where l.leaf_index in ({{a}}, {{b}})) o
@@ -96,7 +97,7 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
 
         // 3. One event deleted.
         var deleted = latest.TreeSize - 2;
-        await server.ExecAsync($"delete from {{schema}}.mt_events where seq_id = (select seq_id from {{schema}}.ledger_leaves where leaf_index = {deleted})");
+        await server.TamperAsync($"delete from {{schema}}.mt_events where seq_id = (select seq_id from {{schema}}.ledger_leaves where leaf_index = {deleted})");
         report = await AuditAsync();
         Assert.False(report.Ok);
         Assert.Equal(deleted, report.FailingLeafIndex);
@@ -105,5 +106,5 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
     }
 
     private Task RestoreAsync() =>
-        server.ExecAsync("update {schema}.mt_events e set data = b.data from {schema}.tamper_backup b where e.seq_id = b.seq_id and e.data is distinct from b.data");
+        server.TamperAsync("update {schema}.mt_events e set data = b.data from {schema}.tamper_backup b where e.seq_id = b.seq_id and e.data is distinct from b.data");
 }

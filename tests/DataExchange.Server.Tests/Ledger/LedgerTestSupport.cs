@@ -55,6 +55,37 @@ internal static class LedgerTestSupport
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Tampering, as an attacker with superuser rights does it: the SQL runs in a session with
+    /// session_replication_role = replica, which skips ordinary triggers (such as append-only guards) and foreign keys.
+    /// Every test that alters the event store or the ledger tables goes through here.
+    /// </summary>
+    public static async Task TamperAsync(this ServerFixture server, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using (var replica = new NpgsqlCommand("set session_replication_role = replica", connection))
+        {
+            await replica.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            await using var command = new NpgsqlCommand(sql.Replace("{schema}", server.Schema, StringComparison.Ordinal), connection);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            await command.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            await using var reset = new NpgsqlCommand("reset session_replication_role", connection);
+            await reset.ExecuteNonQueryAsync();
+        }
+    }
+
     public static Task<long> LedgerSizeAsync(this ServerFixture server) => server.ScalarAsync("select size from {schema}.ledger_state");
 
     /// <summary>Waits until every event in mt_events is a leaf, then returns a fresh checkpoint of that size.</summary>

@@ -74,7 +74,7 @@ public class StreamBatchSpecs(ServerFixture server) : IClassFixture<ServerFixtur
         await AppendAsync(8, 4);
         var size = (await server.CaughtUpCheckpointAsync()).TreeSize;
         var (early, late) = (size - 20, size - 3); // different batches of 5
-        await server.ExecAsync($"update {{schema}}.mt_events set data = data || '{{\"Note\": \"changed\"}}' where seq_id in (select seq_id from {{schema}}.ledger_leaves where leaf_index in ({early}, {late}))");
+        await server.TamperAsync($"update {{schema}}.mt_events set data = data || '{{\"Note\": \"changed\"}}' where seq_id in (select seq_id from {{schema}}.ledger_leaves where leaf_index in ({early}, {late}))");
 
         var auditor = new LogAuditor(LogHashAlgorithm.Sha256);
         foreach (var batch in await ReadAllAsync(server.Operator.Ledger.StreamEntryBatches(new StreamEntryBatchesRequest { TreeSize = size, MaxBatchSize = 5 })))

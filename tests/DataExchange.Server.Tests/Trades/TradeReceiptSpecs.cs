@@ -59,7 +59,7 @@ public class TradeReceiptSpecs(ServerFixture server) : IClassFixture<ServerFixtu
         Assert.NotEqual(0, await DataExchange.Cli.Program.BuildRootCommand().Parse(["receipt", "verify", receiptFile, "--keys", dir]).InvokeAsync());
 
         // Changing the trade in PostgreSQL: the audit names the trade's leaf.
-        await server.ExecAsync($"update {{schema}}.mt_events set data = jsonb_set(data, '{{Amount,AmountMinor}}', '1') where stream_id = '{trade.Name["trades/".Length..]}'");
+        await server.TamperAsync($"update {{schema}}.mt_events set data = jsonb_set(data, '{{Amount,AmountMinor}}', '1') where stream_id = '{trade.Name["trades/".Length..]}'");
         var report = await LedgerAudit.VerifyAsync(server.Operator.Ledger, () => new CallOptions(), server.Verifiers(), null, null, CancellationToken.None);
         Assert.False(report.Ok);
         Assert.Equal(receipt.Leaves[0].Entry.LeafIndex, report.FailingLeafIndex);
