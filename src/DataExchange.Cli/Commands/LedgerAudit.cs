@@ -121,7 +121,7 @@ internal static class LedgerAudit
         else
         {
             lines.Add($"checkpoint: {current.Origin} size {current.Size}, signed by {string.Join(", ", keys.Select(k => k.KeyName).Distinct())}");
-            signed.Add(new SignedRoot("the latest checkpoint", current.Size, current.RootHash));
+            signed.Add(new SignedRoot($"the latest checkpoint (size {current.Size})", current.Size, current.RootHash));
             if (current.Size != served.TreeSize || !current.RootHash.AsSpan().SequenceEqual(served.RootHash.Span))
             {
                 before.Add(new AuditFinding(AuditFindingKinds.CheckpointRowAltered,
@@ -149,7 +149,7 @@ internal static class LedgerAudit
             }
             else
             {
-                signed.Add(new SignedRoot("the trusted checkpoint", kept.Size, kept.RootHash));
+                signed.Add(new SignedRoot($"the trusted checkpoint (size {kept.Size})", kept.Size, kept.RootHash));
             }
         }
 
@@ -224,7 +224,8 @@ internal static class LedgerAudit
                 { TreeSize = row.TreeSize });
             }
 
-            signed.Add(new SignedRoot($"the stored checkpoint of size {note.Size}", note.Size, note.RootHash));
+            var created = row.CreateTime?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            signed.Add(new SignedRoot($"the stored checkpoint of size {note.Size}{(created is null ? "" : $" (created {created})")}", note.Size, note.RootHash));
         }
 
         // One root per size: two signed roots for one size is a split view.
@@ -241,14 +242,16 @@ internal static class LedgerAudit
         if (signed.Where(s => s.Size > size).MaxBy(s => s.Size) is { } largest)
         {
             before.Add(new AuditFinding(AuditFindingKinds.RolledBack,
-                $"{largest.Source} (size {largest.Size}) is larger than the log the server serves ({size} leaves, latest checkpoint size {served.TreeSize}): "
+                $"{largest.Source} is larger than the log the server serves ({size} leaves, latest checkpoint size {served.TreeSize}): "
                 + $"the log was rolled back or its latest checkpoint withheld; {signed.Where(s => s.Size > size).Select(s => s.Size).Distinct().Count()} signed size(s) beyond the log")
             { TreeSize = largest.Size });
         }
 
-        // Every signed checkpoint must be a prefix of the log: its root is the root recomputed at its size.
+        // Every signed checkpoint must be a prefix of the log: its root is the root recomputed at its size. The
+        // smallest mismatch, the latest and the trusted one are named; further stored ones are summed up in one finding.
         var mismatched = new List<SignedRoot>();
         var matched = new List<long>();
+        var others = new List<long>();
         foreach (var checkpoint in signed.Where(s => s.Size <= auditor.Size).DistinctBy(s => (s.Size, Hex(s.Root))).OrderBy(s => s.Size))
         {
             var recomputed = auditor.RootAt(checkpoint.Size);
@@ -264,11 +267,25 @@ internal static class LedgerAudit
             }
 
             mismatched.Add(checkpoint);
-            var sources = string.Join(", ", signed.Where(s => s.Size == checkpoint.Size && s.Root.AsSpan().SequenceEqual(checkpoint.Root)).Select(s => s.Source).Distinct());
-            after.Add(new AuditFinding(AuditFindingKinds.RootMismatch, kept is not null && checkpoint.Size == kept.Size && checkpoint.Root.AsSpan().SequenceEqual(kept.RootHash)
-                ? $"the log's first {checkpoint.Size} leaves do not hash to the trusted checkpoint's root: history was rewritten (they hash to {Hex(recomputed)}, {sources} signed {Hex(checkpoint.Root)})"
-                : $"the leaves hash to {Hex(recomputed)} at size {checkpoint.Size} but {sources} signed {Hex(checkpoint.Root)}: it is not a prefix of the log served; stored leaves were changed")
+            var sources = signed.Where(s => s.Size == checkpoint.Size && s.Root.AsSpan().SequenceEqual(checkpoint.Root)).Select(s => s.Source).Distinct().ToList();
+            var isKept = kept is not null && checkpoint.Size == kept.Size && checkpoint.Root.AsSpan().SequenceEqual(kept.RootHash);
+            var isLatest = current is not null && checkpoint.Size == current.Size && checkpoint.Root.AsSpan().SequenceEqual(current.RootHash);
+            if (mismatched.Count > 1 && !isKept && !isLatest)
+            {
+                others.Add(checkpoint.Size);
+                continue;
+            }
+
+            after.Add(new AuditFinding(AuditFindingKinds.RootMismatch, isKept
+                ? $"the log's first {checkpoint.Size} leaves do not hash to the trusted checkpoint's root: history was rewritten (they hash to {Hex(recomputed)}, {string.Join(", ", sources)} signed {Hex(checkpoint.Root)})"
+                : $"the leaves hash to {Hex(recomputed)} at size {checkpoint.Size} but {string.Join(", ", sources)} signed {Hex(checkpoint.Root)}: it is not a prefix of the log served (stored rows were changed after it was signed, or it signs another history)")
             { TreeSize = checkpoint.Size });
+        }
+
+        if (others.Count > 0)
+        {
+            after.Add(new AuditFinding(AuditFindingKinds.RootMismatch,
+                $"{others.Count} more signed checkpoint(s), of sizes {others[0]} to {others[^1]}, are not prefixes of the log served either") { TreeSize = others[0] });
         }
 
         if (mismatched.Count == 0 && current is not null && auditor.RootAt(current.Size) is { } root && current.Size == auditor.Size)

@@ -34,6 +34,11 @@ public sealed class LogAuditor
     private readonly Queue<MerkleNode> storedQueue = new();
     private readonly Dictionary<NodeId, byte[]> retainedRecomputed = [];
     private readonly Dictionary<NodeId, byte[]> retainedStored = [];
+
+    // Differing stored nodes whose parent is not compared yet → the differing node they descend from (its "cause"),
+    // and per cause how many nodes above it differ only because it does, and where its finding is.
+    private readonly Dictionary<NodeId, NodeId> differingBelow = [];
+    private readonly Dictionary<NodeId, (int Finding, int Above)> causes = [];
     private bool fatal;
 
     /// <param name="sizesOfInterest">Tree sizes whose roots to remember, e.g. of the signed checkpoints.</param>
@@ -66,8 +71,15 @@ public sealed class LogAuditor
     /// <summary>The first altered leaf (the lowest leaf of a leaf finding), or null.</summary>
     public AuditFailure? Failure { get; private set; }
 
-    /// <summary>Findings in leaf order, at most <see cref="MaxFindings"/>.</summary>
-    public IReadOnlyList<AuditFinding> Findings => findings;
+    /// <summary>
+    /// Findings in leaf order, at most <see cref="MaxFindings"/>. A stored node that differs only because a node
+    /// below it differs is not a finding of its own: the lower node's finding counts it.
+    /// </summary>
+    public IReadOnlyList<AuditFinding> Findings => causes.Count == 0
+        ? findings
+        : findings.Select((f, i) => f.Node is { } id && causes.TryGetValue(id, out var cause) && cause.Finding == i && cause.Above > 0
+            ? f with { Message = f.Message + $"; the {cause.Above} stored node(s) above it that cover the same leaves differ accordingly" }
+            : f).ToList();
 
     /// <summary>All findings, including those beyond <see cref="MaxFindings"/>.</summary>
     public long FindingCount { get; private set; }
@@ -247,17 +259,56 @@ public sealed class LogAuditor
             NodesCompared++;
             if (!stored.AsSpan().SequenceEqual(recomputed))
             {
-                FirstDifferingNode ??= id;
-                Report(new AuditFinding(AuditFindingKinds.NodeDiffers,
-                    $"stored node {Describe(id)} is {Hex(stored)} but the leaves hash to {Hex(recomputed)}: "
-                    + (id.Level == 0 ? "the stored leaf hash node was changed" : "a stored interior node was changed (proofs through it fail)"))
-                { Node = id, LeafIndex = id.Level == 0 ? id.Index : null });
+                Differs(id, () => new AuditFinding(AuditFindingKinds.NodeDiffers, id.Level == 0
+                    ? $"stored node {Describe(id)} is {Hex(stored)} but the leaf hashes to {Hex(recomputed)}: the node or the leaf row was changed (inclusion proofs of this leaf fail)"
+                    : $"stored node {Describe(id)} is {Hex(stored)} but the leaves hash to {Hex(recomputed)}: the node was changed (proofs through it fail)")
+                { Node = id });
+            }
+            else
+            {
+                Forget(id);
             }
         }
         else
         {
-            FirstDifferingNode ??= id;
-            Report(new AuditFinding(AuditFindingKinds.NodeMissing, $"stored node {Describe(id)} is missing: proofs through it cannot be served") { Node = id });
+            Differs(id, () => new AuditFinding(AuditFindingKinds.NodeMissing, $"stored node {Describe(id)} is missing: proofs through it cannot be served") { Node = id });
+        }
+    }
+
+    /// <summary>A differing node: its own finding, unless a child differs (then it only counts for that child's cause).</summary>
+    private void Differs(NodeId id, Func<AuditFinding> finding)
+    {
+        FirstDifferingNode ??= id;
+        NodeId? cause = null;
+        if (id.Level > 0)
+        {
+            foreach (var child in new[] { new NodeId(id.Level - 1, 2 * id.Index), new NodeId(id.Level - 1, (2 * id.Index) + 1) })
+            {
+                if (differingBelow.Remove(child, out var c))
+                {
+                    cause ??= c;
+                }
+            }
+        }
+
+        if (cause is { } known)
+        {
+            var entry = causes[known];
+            causes[known] = entry with { Above = entry.Above + 1 };
+            differingBelow[id] = known;
+            return;
+        }
+
+        causes[id] = (Report(finding()) ? findings.Count - 1 : -1, 0);
+        differingBelow[id] = id;
+    }
+
+    private void Forget(NodeId id)
+    {
+        if (id.Level > 0 && differingBelow.Count > 0)
+        {
+            differingBelow.Remove(new NodeId(id.Level - 1, 2 * id.Index));
+            differingBelow.Remove(new NodeId(id.Level - 1, (2 * id.Index) + 1));
         }
     }
 
@@ -268,7 +319,8 @@ public sealed class LogAuditor
 
     private static string Hex(ReadOnlySpan<byte> hash) => Convert.ToHexStringLower(hash);
 
-    private void Report(AuditFinding finding)
+    /// <summary>Counts a finding and keeps it while the list has room; true when kept.</summary>
+    private bool Report(AuditFinding finding)
     {
         FindingCount++;
         if (finding.LeafIndex is { } leaf && Failure is null && (AuditFindingKinds.IsLeafKind(finding.Kind) || finding.Kind == AuditFindingKinds.LeafOrder))
@@ -279,7 +331,10 @@ public sealed class LogAuditor
         if (findings.Count < MaxFindings)
         {
             findings.Add(finding);
+            return true;
         }
+
+        return false;
     }
 
     private readonly record struct CheckedLeaf(byte[] LeafHash, List<AuditFinding>? Problems);
