@@ -24,11 +24,16 @@ public class AuditRateSpecs(ServerFixture server, ITestOutputHelper output) : IC
         var size = (await server.CaughtUpCheckpointAsync()).TreeSize;
         var rates = new List<double>();
         var whole = new List<double>();
+        var cpu = new List<double>(); // µs of this process's CPU (client and server, not PostgreSQL) per leaf
         for (var run = 0; run < 8; run++)
         {
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            var cpuBefore = self.TotalProcessorTime;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var report = await LedgerAudit.VerifyAsync(server.Operator.Ledger, () => new CallOptions(), server.Verifiers(), null, null, CancellationToken.None);
             whole.Add(size / watch.Elapsed.TotalSeconds);
+            self.Refresh();
+            cpu.Add((self.TotalProcessorTime - cpuBefore).TotalMicroseconds / size);
             Assert.True(report.Ok, report.Failure);
             Assert.Equal(size, report.LeavesChecked);
             rates.Add(report.LeavesPerSecond);
@@ -40,7 +45,7 @@ public class AuditRateSpecs(ServerFixture server, ITestOutputHelper output) : IC
             return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"median {sorted[sorted.Count / 2]:F0}, best {sorted[^1]:F0} ({string.Join(" ", r.Select(x => x.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))})");
         }
 
-        var line = $"audit of {size} leaves: streaming {F(rates)} leaves/s; whole audit (keys, checkpoints, nodes, events) {F(whole)} leaves/s";
+        var line = $"audit of {size} leaves: streaming {F(rates)} leaves/s; whole audit (keys, checkpoints, nodes, events) {F(whole)} leaves/s; CPU (client + server) {F(cpu)} µs/leaf";
         output.WriteLine(line);
         Console.WriteLine("AUDIT-RATE " + line);
     }
