@@ -40,7 +40,7 @@ internal static class AuditCommands
         };
 
         public VerifyCommand(GlobalOptions global)
-            : base("verify", "Recompute every leaf and the root from the events, compare with a signed checkpoint")
+            : base("verify", "Check every checkpoint, leaf, tree node and event against the signed checkpoints; name everything that changed")
         {
             Add(keys);
             Add(trusted);
