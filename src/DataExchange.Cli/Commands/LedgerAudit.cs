@@ -75,6 +75,26 @@ internal static class LedgerAudit
         IReadOnlyList<INoteVerifier>? trustedKeys, string? trustedCheckpointNote, Action<long, long>? progress, CancellationToken ct)
     {
         var lines = new List<string>();
+        try
+        {
+            return await VerifyAsync(client, call, trustedKeys, trustedCheckpointNote, progress, lines, ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && ReasonOf(e) == "LEDGER_INTEGRITY_FAILURE")
+        {
+            // The server found its own ledger inconsistent and stopped serving it: that is the audit's result.
+            var message = $"the server stopped serving its ledger (LEDGER_INTEGRITY_FAILURE): {e.Status.Detail}";
+            lines.Add($"FAILED: {message}");
+            return new AuditReport(false, 0, 0, null, message, 0, lines)
+            {
+                FindingsTotal = 1,
+                Findings = [new AuditReportFinding(AuditFindingKinds.ServerRefused, message, null, null, null)],
+            };
+        }
+    }
+
+    private static async Task<AuditReport> VerifyAsync(LedgerService.LedgerServiceClient client, Func<CallOptions> call,
+        IReadOnlyList<INoteVerifier>? trustedKeys, string? trustedCheckpointNote, Action<long, long>? progress, List<string> lines, CancellationToken ct)
+    {
         var before = new List<AuditFinding>(); // checkpoints: reported ahead of the leaves
         var after = new List<AuditFinding>();  // roots, bisection, consistency, events: after the leaves
 
