@@ -290,14 +290,20 @@ public sealed class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings se
         command.Parameters.AddWithValue("levels", levels.ToArray());
         command.Parameters.AddWithValue("lows", lows.ToArray());
         command.Parameters.AddWithValue("highs", highs.ToArray());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var keys = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
         {
-            nodes.Add(new MerkleNode(new NodeId(reader.GetInt32(0), reader.GetInt64(1)), (byte[])reader[2]));
+            while (await reader.ReadAsync(ct))
+            {
+                var id = new NodeId(reader.GetInt32(0), reader.GetInt64(1));
+                nodes.Add(new MerkleNode(id, reader.GetFieldValue<byte[]>(2)));
+                keys.Add((id.EndLeaf << 6) | (long)id.Level); // completing leaf, then level (levels < 64)
+            }
         }
 
-        nodes.Sort((a, b) => a.Id.EndLeaf != b.Id.EndLeaf ? a.Id.EndLeaf.CompareTo(b.Id.EndLeaf) : a.Level.CompareTo(b.Level));
-        return nodes;
+        var ordered = nodes.ToArray();
+        Array.Sort(keys.ToArray(), ordered);
+        return ordered;
     }
 
     /// <summary>
