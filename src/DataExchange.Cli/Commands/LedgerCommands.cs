@@ -107,7 +107,8 @@ internal static class LedgerCommands
                     page.Entries.Select(e => new[]
                     {
                         e.LeafIndex.ToString(CultureInfo.InvariantCulture), Formatting.Time(e.RecordTime), e.StreamId,
-                        e.StreamVersion.ToString(CultureInfo.InvariantCulture), e.EventType, e.EffectiveDate, e.PayloadDigest,
+                        e.StreamVersion.ToString(CultureInfo.InvariantCulture), e.LeafDecodeError.Length > 0 ? $"(malformed leaf: {e.LeafDecodeError})" : e.EventType,
+                        e.EffectiveDate, e.PayloadDigest,
                     }))));
                 return ExitCodes.Success;
             }));

@@ -6,25 +6,42 @@ using DataExchange.Ledger.Merkle;
 
 namespace DataExchange.Ledger.Audit;
 
-/// <summary>One leaf as served for an audit: its index, its bytes, and the event's payload now (absent when the event is gone).</summary>
-public readonly record struct AuditLeaf(long LeafIndex, ReadOnlyMemory<byte> Leaf, ReadOnlyMemory<byte> Payload, bool PayloadPresent = true);
+/// <summary>
+/// One leaf as served for an audit: its index, its bytes, the event's payload now (absent when the event is gone) and
+/// the leaf hash stored beside the leaf (empty when the server does not serve it).
+/// </summary>
+public readonly record struct AuditLeaf(long LeafIndex, ReadOnlyMemory<byte> Leaf, ReadOnlyMemory<byte> Payload, bool PayloadPresent = true,
+    ReadOnlyMemory<byte> StoredLeafHash = default);
 
-/// <summary>Why the first bad leaf failed.</summary>
+/// <summary>The first altered leaf: its index and why.</summary>
 public sealed record AuditFailure(long LeafIndex, string Reason);
 
 /// <summary>
 /// Replays a log leaf by leaf, in index order, from the leaf bytes and the events' payloads: checks that the indexes
-/// are gapless, every leaf decodes canonically and commits to its own index, and every payload's digest matches the
-/// leaf; rebuilds the root with <see cref="CompactRange"/> and remembers the roots of the sizes asked for (to compare
-/// with signed checkpoints). Stops at the first failure. Not thread-safe (AddRange parallelises internally).
+/// are gapless, every leaf decodes canonically and commits to its own index, every payload's digest matches the leaf
+/// and every stored leaf hash is H(0x00 ‖ leaf); rebuilds every tree node with <see cref="CompactRange"/>, compares
+/// each with the stored node when those are fed (<see cref="AddStoredNodes"/>), and remembers the roots of the sizes
+/// asked for (to compare with signed checkpoints). A bad leaf does not stop the audit: its hash is what the stored
+/// bytes hash to, and every finding is kept (up to <see cref="MaxFindings"/>); only a gap or reordering of leaf
+/// indexes stops it. Not thread-safe (AddRange parallelises internally).
 /// </summary>
 public sealed class LogAuditor
 {
     private readonly TreeHasher hasher;
     private readonly CompactRange range;
     private readonly Dictionary<long, byte[]> rootsOfInterest = [];
+    private readonly List<AuditFinding> findings = [];
+    private readonly Queue<MerkleNode> storedQueue = new();
+    private readonly Dictionary<NodeId, byte[]> retainedRecomputed = [];
+    private readonly Dictionary<NodeId, byte[]> retainedStored = [];
 
-    /// <param name="sizesOfInterest">Tree sizes whose roots to remember, e.g. of a checkpoint the auditor kept.</param>
+    // Differing stored nodes whose parent is not compared yet → the differing node they descend from (its "cause"),
+    // and per cause how many nodes above it differ only because it does, and where its finding is.
+    private readonly Dictionary<NodeId, NodeId> differingBelow = [];
+    private readonly Dictionary<NodeId, (int Finding, int Above)> causes = [];
+    private bool fatal;
+
+    /// <param name="sizesOfInterest">Tree sizes whose roots to remember, e.g. of the signed checkpoints.</param>
     public LogAuditor(LogHashAlgorithm algorithm, params IEnumerable<long> sizesOfInterest)
     {
         Algorithm = algorithm;
@@ -38,46 +55,109 @@ public sealed class LogAuditor
 
     public LogHashAlgorithm Algorithm { get; }
 
+    public IHasher Hasher => hasher;
+
     public long Size => range.Size;
 
+    /// <summary>Most findings kept; later ones are only counted in <see cref="FindingCount"/>.</summary>
+    public int MaxFindings { get; init; } = 100;
+
+    /// <summary>
+    /// Nodes of this level and above (recomputed, and stored as fed) are kept for <see cref="DivergenceLocator"/>:
+    /// about 2n / 2^level of them. Below it, a locator reloads one window of 2^level leaves.
+    /// </summary>
+    public int RetainLevel { get; init; } = 8;
+
+    /// <summary>The first altered leaf (the lowest leaf of a leaf finding), or null.</summary>
     public AuditFailure? Failure { get; private set; }
+
+    /// <summary>
+    /// Findings in leaf order, at most <see cref="MaxFindings"/>. A stored node that differs only because a node
+    /// below it differs is not a finding of its own: the lower node's finding counts it.
+    /// </summary>
+    public IReadOnlyList<AuditFinding> Findings => causes.Count == 0
+        ? findings
+        : findings.Select((f, i) => f.Node is { } id && causes.TryGetValue(id, out var cause) && cause.Finding == i && cause.Above > 0
+            ? f with { Message = f.Message + $"; the {cause.Above} stored node(s) above it that cover the same leaves differ accordingly" }
+            : f).ToList();
+
+    /// <summary>All findings, including those beyond <see cref="MaxFindings"/>.</summary>
+    public long FindingCount { get; private set; }
+
+    /// <summary>True once a gap or reordering of leaf indexes stopped the audit.</summary>
+    public bool Stopped => fatal;
+
+    /// <summary>The first stored node that differs from (or is missing against) the recomputed one, in append order.</summary>
+    public NodeId? FirstDifferingNode { get; private set; }
+
+    /// <summary>Stored nodes compared with recomputed ones.</summary>
+    public long NodesCompared { get; private set; }
+
+    /// <summary>True once stored nodes have been fed: every node completed below <see cref="StoredNodesThrough"/> is compared.</summary>
+    public bool ComparesNodes { get; private set; }
+
+    /// <summary>Stored nodes have been fed for every node completed by leaves below this index.</summary>
+    public long StoredNodesThrough { get; private set; }
 
     public byte[] Root() => range.Root();
 
     /// <summary>The root of a size of interest once the audit has reached it, else null.</summary>
     public byte[]? RootAt(long size) => rootsOfInterest.TryGetValue(size, out var root) && root.Length > 0 ? root : null;
 
-    /// <summary>Checks and appends one leaf; false (and <see cref="Failure"/> set) at the first problem.</summary>
-    /// <param name="payload">The event's payload (JSON) as the store holds it now; null when the event is gone.</param>
-    public bool Add(long leafIndex, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> payload, bool payloadPresent = true)
+    /// <summary>A recomputed node of level ≥ <see cref="RetainLevel"/> already completed, else null.</summary>
+    public byte[]? RetainedRecomputed(NodeId id) => retainedRecomputed.GetValueOrDefault(id);
+
+    /// <summary>A stored node of level ≥ <see cref="RetainLevel"/> as fed, else null (not stored, or not fed).</summary>
+    public byte[]? RetainedStored(NodeId id) => retainedStored.GetValueOrDefault(id);
+
+    /// <summary>
+    /// Feeds stored nodes, in the order appending leaves completes them (by the completing leaf, then by level), and
+    /// states that every stored node completed by leaves below <paramref name="coveredThroughLeaf"/> has now been fed.
+    /// Feed them ahead of the leaves that complete them; a node fed later is not compared.
+    /// </summary>
+    public void AddStoredNodes(IEnumerable<MerkleNode> nodes, long coveredThroughLeaf)
     {
-        if (Failure is not null)
+        ComparesNodes = true;
+        foreach (var node in nodes)
+        {
+            storedQueue.Enqueue(node);
+        }
+
+        StoredNodesThrough = Math.Max(StoredNodesThrough, coveredThroughLeaf);
+    }
+
+    /// <summary>Checks and appends one leaf; false only when the leaf index is out of order (the audit stops there).</summary>
+    /// <param name="payload">The event's payload (JSON) as the store holds it now; null when the event is gone.</param>
+    public bool Add(long leafIndex, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> payload, bool payloadPresent = true, ReadOnlySpan<byte> storedLeafHash = default)
+    {
+        if (fatal)
         {
             return false;
         }
 
         if (leafIndex != range.Size)
         {
-            return Fail(range.Size, OrderProblem(leafIndex));
+            return Stop(leafIndex);
         }
 
-        var (leafHash, problem) = Check(leafIndex, leaf, payload, payloadPresent);
-        return problem is not null ? Fail(leafIndex, problem) : Append(leafHash!);
+        var checkedLeaf = Check(leafIndex, leaf, payload, payloadPresent, storedLeafHash);
+        Append(leafIndex, checkedLeaf);
+        return true;
     }
 
     /// <summary>
-    /// Checks and appends a batch of consecutive leaves, exactly as <see cref="Add"/> one by one would (same first
-    /// failure, same roots). The per-leaf work (decoding, payload digest, leaf hash) does not depend on other leaves, so
-    /// it runs on up to <paramref name="maxDegreeOfParallelism"/> cores; only the Merkle fold is sequential.
+    /// Checks and appends a batch of consecutive leaves, exactly as <see cref="Add"/> one by one would (same findings,
+    /// same roots). The per-leaf work (decoding, payload digest, leaf hash) does not depend on other leaves, so it runs
+    /// on up to <paramref name="maxDegreeOfParallelism"/> cores; the Merkle fold and node comparison are sequential.
     /// </summary>
     public bool AddRange(IReadOnlyList<AuditLeaf> leaves, int maxDegreeOfParallelism = -1)
     {
-        if (Failure is not null)
+        if (fatal)
         {
             return false;
         }
 
-        var results = new (byte[]? LeafHash, string? Problem)[leaves.Count];
+        var results = new CheckedLeaf[leaves.Count];
         var cores = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         if (cores > 1 && leaves.Count >= 256)
         {
@@ -89,7 +169,7 @@ public sealed class LogAuditor
                     for (var i = span.Item1; i < span.Item2; i++)
                     {
                         var leaf = leaves[i];
-                        results[i] = Check(leaf.LeafIndex, leaf.Leaf.Span, leaf.Payload.Span, leaf.PayloadPresent);
+                        results[i] = Check(leaf.LeafIndex, leaf.Leaf.Span, leaf.Payload.Span, leaf.PayloadPresent, leaf.StoredLeafHash.Span);
                     }
                 });
         }
@@ -98,7 +178,7 @@ public sealed class LogAuditor
             for (var i = 0; i < leaves.Count; i++)
             {
                 var leaf = leaves[i];
-                results[i] = Check(leaf.LeafIndex, leaf.Leaf.Span, leaf.Payload.Span, leaf.PayloadPresent);
+                results[i] = Check(leaf.LeafIndex, leaf.Leaf.Span, leaf.Payload.Span, leaf.PayloadPresent, leaf.StoredLeafHash.Span);
             }
         }
 
@@ -106,38 +186,172 @@ public sealed class LogAuditor
         {
             if (leaves[i].LeafIndex != range.Size)
             {
-                return Fail(range.Size, OrderProblem(leaves[i].LeafIndex));
+                return Stop(leaves[i].LeafIndex);
             }
 
-            if (results[i].Problem is { } problem)
-            {
-                return Fail(leaves[i].LeafIndex, problem);
-            }
-
-            Append(results[i].LeafHash!);
+            Append(leaves[i].LeafIndex, results[i]);
         }
 
         return true;
     }
 
-    private string OrderProblem(long leafIndex) => leafIndex > range.Size
-        ? $"leaf {range.Size} is missing: the next leaf served is {leafIndex}"
-        : $"leaf {leafIndex} was served again or out of order (expected {range.Size})";
-
-    private bool Append(byte[] leafHash)
+    private bool Stop(long leafIndex)
     {
-        range.Append(leafHash);
+        var message = leafIndex > range.Size
+            ? $"leaf {range.Size} is missing: the next leaf served is {leafIndex}; the audit stops there"
+            : $"leaf {leafIndex} was served again or out of order (expected {range.Size}); the audit stops there";
+        Report(new AuditFinding(AuditFindingKinds.LeafOrder, message) { LeafIndex = range.Size });
+        fatal = true;
+        return false;
+    }
+
+    private void Append(long leafIndex, CheckedLeaf leaf)
+    {
+        if (leaf.Problems is { } problems)
+        {
+            foreach (var problem in problems)
+            {
+                Report(problem);
+            }
+        }
+
+        CompareNode(new NodeId(0, leafIndex), leaf.LeafHash);
+        foreach (var node in range.Append(leaf.LeafHash))
+        {
+            CompareNode(node.Id, node.Hash);
+        }
+
         if (rootsOfInterest.ContainsKey(range.Size))
         {
             rootsOfInterest[range.Size] = range.Root();
         }
-
-        return true;
     }
 
-    /// <summary>Everything about one leaf that does not depend on the others; thread-safe. The leaf hash, or why it fails.</summary>
-    private (byte[]? LeafHash, string? Problem) Check(long leafIndex, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> payload, bool payloadPresent)
+    private static bool Before(NodeId a, NodeId b) => a.EndLeaf < b.EndLeaf || (a.EndLeaf == b.EndLeaf && a.Level < b.Level);
+
+    private void CompareNode(NodeId id, byte[] recomputed)
     {
+        if (id.Level >= RetainLevel)
+        {
+            retainedRecomputed[id] = recomputed;
+        }
+
+        if (!ComparesNodes || id.EndLeaf > StoredNodesThrough)
+        {
+            return;
+        }
+
+        // Stored nodes come in the same order as the recomputed ones; anything before this one is not a node of the
+        // tree (it cannot be, given how the server selects them) and is skipped.
+        while (storedQueue.Count > 0 && Before(storedQueue.Peek().Id, id))
+        {
+            storedQueue.Dequeue();
+        }
+
+        if (storedQueue.Count > 0 && storedQueue.Peek().Id == id)
+        {
+            var stored = storedQueue.Dequeue().Hash;
+            if (id.Level >= RetainLevel)
+            {
+                retainedStored[id] = stored;
+            }
+
+            NodesCompared++;
+            if (!stored.AsSpan().SequenceEqual(recomputed))
+            {
+                Differs(id, () => new AuditFinding(AuditFindingKinds.NodeDiffers, id.Level == 0
+                    ? $"stored node {Describe(id)} is {Hex(stored)} but the leaf hashes to {Hex(recomputed)}: the node or the leaf row was changed (inclusion proofs of this leaf fail)"
+                    : $"stored node {Describe(id)} is {Hex(stored)} but the leaves hash to {Hex(recomputed)}: the node was changed (proofs through it fail)")
+                { Node = id });
+            }
+            else
+            {
+                Forget(id);
+            }
+        }
+        else
+        {
+            Differs(id, () => new AuditFinding(AuditFindingKinds.NodeMissing, $"stored node {Describe(id)} is missing: proofs through it cannot be served") { Node = id });
+        }
+    }
+
+    /// <summary>A differing node: its own finding, unless a child differs (then it only counts for that child's cause).</summary>
+    private void Differs(NodeId id, Func<AuditFinding> finding)
+    {
+        FirstDifferingNode ??= id;
+        NodeId? cause = null;
+        if (id.Level > 0)
+        {
+            foreach (var child in new[] { new NodeId(id.Level - 1, 2 * id.Index), new NodeId(id.Level - 1, (2 * id.Index) + 1) })
+            {
+                if (differingBelow.Remove(child, out var c))
+                {
+                    cause ??= c;
+                }
+            }
+        }
+
+        if (cause is { } known)
+        {
+            var entry = causes[known];
+            causes[known] = entry with { Above = entry.Above + 1 };
+            differingBelow[id] = known;
+            return;
+        }
+
+        causes[id] = (Report(finding()) ? findings.Count - 1 : -1, 0);
+        differingBelow[id] = id;
+    }
+
+    private void Forget(NodeId id)
+    {
+        if (id.Level > 0 && differingBelow.Count > 0)
+        {
+            differingBelow.Remove(new NodeId(id.Level - 1, 2 * id.Index));
+            differingBelow.Remove(new NodeId(id.Level - 1, (2 * id.Index) + 1));
+        }
+    }
+
+    /// <summary>"(level 3, index 5), leaves [40, 48)".</summary>
+    public static string Describe(NodeId id) => id.Level == 0
+        ? $"(level 0, index {id.Index}), the hash of leaf {id.Index}"
+        : $"(level {id.Level}, index {id.Index}), covering leaves [{id.FirstLeaf}, {id.EndLeaf})";
+
+    private static string Hex(ReadOnlySpan<byte> hash) => Convert.ToHexStringLower(hash);
+
+    /// <summary>Counts a finding and keeps it while the list has room; true when kept.</summary>
+    private bool Report(AuditFinding finding)
+    {
+        FindingCount++;
+        if (finding.LeafIndex is { } leaf && Failure is null && (AuditFindingKinds.IsLeafKind(finding.Kind) || finding.Kind == AuditFindingKinds.LeafOrder))
+        {
+            Failure = new AuditFailure(leaf, finding.Message);
+        }
+
+        if (findings.Count < MaxFindings)
+        {
+            findings.Add(finding);
+            return true;
+        }
+
+        return false;
+    }
+
+    private readonly record struct CheckedLeaf(byte[] LeafHash, List<AuditFinding>? Problems);
+
+    /// <summary>Everything about one leaf that does not depend on the others; thread-safe.</summary>
+    private CheckedLeaf Check(long leafIndex, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> payload, bool payloadPresent, ReadOnlySpan<byte> storedLeafHash)
+    {
+        List<AuditFinding>? problems = null;
+        void Problem(string kind, string message) => (problems ??= []).Add(new AuditFinding(kind, message) { LeafIndex = leafIndex });
+
+        var leafHash = hasher.HashLeaf(leaf);
+        if (!storedLeafHash.IsEmpty && !storedLeafHash.SequenceEqual(leafHash))
+        {
+            Problem(AuditFindingKinds.LeafHashMismatch,
+                $"leaf {leafIndex}: the stored leaf_hash is {Hex(storedLeafHash)} but the stored leaf bytes hash to {Hex(leafHash)}: the leaf row was edited");
+        }
+
         LedgerEntry entry;
         try
         {
@@ -145,17 +359,20 @@ public sealed class LogAuditor
         }
         catch (FormatException e)
         {
-            return (null, $"leaf does not decode: {e.Message}");
+            Problem(AuditFindingKinds.LeafMalformed, $"leaf {leafIndex} is malformed: its stored bytes do not decode as a canonical leaf ({e.Message}); the leaf row was edited");
+            return new CheckedLeaf(leafHash, problems);
         }
 
         if (entry.LeafIndex != leafIndex)
         {
-            return (null, $"leaf records leaf_index {entry.LeafIndex}");
+            Problem(AuditFindingKinds.LeafIndexMismatch, $"leaf {leafIndex} records leaf_index {entry.LeafIndex}");
         }
 
         if (!payloadPresent || payload.IsEmpty)
         {
-            return (null, $"the payload of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) is missing: the event was deleted");
+            Problem(AuditFindingKinds.EventDeleted,
+                $"the payload of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) is missing: the event was deleted");
+            return new CheckedLeaf(leafHash, problems);
         }
 
         // Fast path: the payload as served hashes to the committed digest, so (SHA-256/SM3 being collision resistant)
@@ -170,16 +387,18 @@ public sealed class LogAuditor
             }
             catch (Exception e) when (e is JsonCanonicalizationException or System.Text.Json.JsonException)
             {
-                return (null, $"the payload of event {entry.EventId} is not canonicalizable JSON: {e.Message}");
+                Problem(AuditFindingKinds.PayloadNotJson, $"the payload of event {entry.EventId} is not canonicalizable JSON: {e.Message}");
+                return new CheckedLeaf(leafHash, problems);
             }
 
             if (digest != entry.PayloadDigest)
             {
-                return (null, $"the payload of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) has digest {digest}, the leaf commits to {entry.PayloadDigest}: the payload was changed");
+                Problem(AuditFindingKinds.PayloadChanged,
+                    $"the payload of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) has digest {digest}, the leaf commits to {entry.PayloadDigest}: the payload was changed");
             }
         }
 
-        return (hasher.HashLeaf(leaf), null);
+        return new CheckedLeaf(leafHash, problems);
     }
 
     private bool DigestMatches(string committed, ReadOnlySpan<byte> payload)
@@ -194,11 +413,5 @@ public sealed class LogAuditor
         Span<char> hex = stackalloc char[64];
         hasher.Digest(payload, digest);
         return Convert.TryToHexStringLower(digest, hex, out var written) && committed.AsSpan(prefix.Length).SequenceEqual(hex[..written]);
-    }
-
-    private bool Fail(long leafIndex, string reason)
-    {
-        Failure = new AuditFailure(leafIndex, reason);
-        return false;
     }
 }

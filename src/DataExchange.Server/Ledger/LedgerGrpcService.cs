@@ -325,6 +325,78 @@ public sealed class LedgerGrpcService(
         return receipt;
     }
 
+    private const int MaxCheckpointPage = 1000;
+
+    public override async Task<V1.ListCheckpointsResponse> ListCheckpoints(V1.ListCheckpointsRequest request, ServerCallContext context)
+    {
+        new RequestValidator()
+            .Check(request.PageSize is >= 0 and <= MaxCheckpointPage, "page_size", $"must be between 0 and {MaxCheckpointPage}")
+            .ThrowIfInvalid();
+        var fingerprint = Paging.Fingerprint("checkpoints");
+        var after = Paging.AfterPosition(request.PageToken, fingerprint) ?? -1;
+        var size = Paging.Size(request.PageSize);
+        var (page, more) = await storage.ReadCheckpointsAsync(after, size, context.CancellationToken);
+        var response = new V1.ListCheckpointsResponse { Checkpoints = { page.Select(ToProto) } };
+        if (more)
+        {
+            response.NextPageToken = Paging.NextToken(page[^1].Size, fingerprint);
+        }
+
+        return response;
+    }
+
+    public override async Task StreamTreeNodes(V1.StreamTreeNodesRequest request, IServerStreamWriter<V1.StreamTreeNodesResponse> responseStream,
+        ServerCallContext context)
+    {
+        var (from, end) = await ValidateStreamAsync(request.StartLeafIndex, request.TreeSize, context);
+        var ct = context.CancellationToken;
+
+        // Leaves [from, end) in chunks; each chunk's nodes (about twice as many as leaves) are one query and one message.
+        Task<IReadOnlyList<MerkleNode>> Read(long start) => storage.ReadNodesCompletedByAsync(start, Math.Min(end, start + StreamChunk), ct);
+        var next = from < end ? Read(from) : null;
+        for (var start = from; next is not null; start += StreamChunk)
+        {
+            var nodes = await next;
+            var stop = Math.Min(end, start + StreamChunk);
+            next = stop < end ? Read(stop) : null;
+            var message = new V1.StreamTreeNodesResponse { StartLeafIndex = start, EndLeafIndex = stop };
+            message.Nodes.AddRange(nodes.Select(n => new V1.TreeNode { Level = n.Level, Index = n.Index, Hash = ByteString.CopyFrom(n.Hash) }));
+            await responseStream.WriteAsync(message, ct);
+        }
+    }
+
+    public override async Task<V1.ListUnloggedEventsResponse> ListUnloggedEvents(V1.ListUnloggedEventsRequest request, ServerCallContext context)
+    {
+        new RequestValidator().PageSize(request.PageSize).ThrowIfInvalid();
+        RequireAuditor(context.Caller());
+        var fingerprint = Paging.Fingerprint("unlogged-events");
+        var after = Paging.AfterPosition(request.PageToken, fingerprint) ?? 0;
+        var size = Paging.Size(request.PageSize);
+        var (events, lastSeq) = await storage.ReadEventsWithoutLeafAsync(after, size + 1, context.CancellationToken);
+        var response = new V1.ListUnloggedEventsResponse
+        {
+            LastSeqId = lastSeq,
+            Events =
+            {
+                events.Take(size).Select(e => new V1.UnloggedEvent
+                {
+                    SeqId = e.SeqId,
+                    EventId = e.EventId.ToString("D"),
+                    StreamId = e.StreamId,
+                    StreamVersion = e.StreamVersion,
+                    EventType = e.EventType,
+                    RecordTime = Timestamp.FromDateTimeOffset(e.Timestamp),
+                }),
+            },
+        };
+        if (events.Count > size)
+        {
+            response.NextPageToken = Paging.NextToken(events[size - 1].SeqId, fingerprint);
+        }
+
+        return response;
+    }
+
     private static void RequireAuditor(Caller caller)
     {
         if (!caller.IsPrivileged)
@@ -377,22 +449,35 @@ public sealed class LedgerGrpcService(
         CreateTime = Timestamp.FromDateTimeOffset(checkpoint.CreatedAt),
     };
 
-    /// <summary>The stored leaf bytes, decoded for people, and optionally the event's payload as canonical JSON now.</summary>
+    /// <summary>
+    /// The stored leaf bytes, decoded for people, and optionally the event's payload as canonical JSON now. A stored
+    /// leaf that does not decode (an altered row) is served as its bytes with the decoded fields empty and the reason
+    /// in leaf_decode_error, so every ledger call still answers and the audit names that leaf.
+    /// </summary>
     public V1.LogEntry ToProto(StoredLeaf leaf, bool withPayload)
     {
-        var entry = LedgerEntry.Parse(leaf.LeafBytes);
         var proto = new V1.LogEntry
         {
             LeafIndex = leaf.LeafIndex,
             Leaf = ByteString.CopyFrom(leaf.LeafBytes),
-            StreamId = entry.StreamId,
-            StreamVersion = entry.StreamVersion,
-            EventId = entry.EventId.ToString("D"),
-            EventType = entry.EventType,
-            RecordTime = Timestamp.FromDateTimeOffset(entry.RecordedAt),
-            EffectiveDate = entry.EffectiveDate?.ToString(LedgerEntry.EffectiveDateFormat, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-            PayloadDigest = entry.PayloadDigest,
+            LeafHash = leaf.LeafHash is { } stored ? ByteString.CopyFrom(stored) : ByteString.Empty,
         };
+        try
+        {
+            var entry = LedgerEntry.Parse(leaf.LeafBytes);
+            proto.StreamId = entry.StreamId;
+            proto.StreamVersion = entry.StreamVersion;
+            proto.EventId = entry.EventId.ToString("D");
+            proto.EventType = entry.EventType;
+            proto.RecordTime = Timestamp.FromDateTimeOffset(entry.RecordedAt);
+            proto.EffectiveDate = entry.EffectiveDate?.ToString(LedgerEntry.EffectiveDateFormat, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            proto.PayloadDigest = entry.PayloadDigest;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException or System.Text.Json.JsonException)
+        {
+            proto.LeafDecodeError = e.Message;
+        }
+
         if (withPayload && leaf.PayloadJson is { } json)
         {
             var utf8 = Encoding.UTF8.GetBytes(json);

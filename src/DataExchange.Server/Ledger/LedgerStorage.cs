@@ -12,7 +12,14 @@ namespace DataExchange.Server.Ledger;
 public sealed record LedgerState(LogHashAlgorithm HashAlgorithm, string Origin, long Size, long LastSeqId);
 
 /// <summary>A stored leaf, with the event payload (jsonb text) as it is stored now, or null when the event row is gone.</summary>
-public sealed record StoredLeaf(long LeafIndex, long SeqId, byte[] LeafBytes, string? PayloadJson);
+public sealed record StoredLeaf(long LeafIndex, long SeqId, byte[] LeafBytes, string? PayloadJson)
+{
+    /// <summary>The leaf_hash column as stored (an audit compares it with H(0x00 ‖ leaf bytes)); null when not read.</summary>
+    public byte[]? LeafHash { get; init; }
+}
+
+/// <summary>A committed event row that no leaf records (see <see cref="LedgerStorage.ReadEventsWithoutLeafAsync"/>).</summary>
+public sealed record EventWithoutLeaf(long SeqId, Guid EventId, string StreamId, long StreamVersion, string EventType, DateTimeOffset Timestamp);
 
 /// <summary>A stored signed checkpoint.</summary>
 public sealed record StoredCheckpoint(long Size, byte[] Root, string Note, DateTimeOffset CreatedAt);
@@ -198,7 +205,7 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
     {
         await using var connection = await DataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            select l.leaf_index, l.seq_id, l.leaf_bytes, e.data::text
+            select l.leaf_index, l.seq_id, l.leaf_bytes, e.data::text, l.leaf_hash
             from {Table("ledger_leaves")} l left join {Table("mt_events")} e on e.seq_id = l.seq_id
             where {where}
             """, connection);
@@ -211,10 +218,135 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            leaves.Add(new StoredLeaf(reader.GetInt64(0), reader.GetInt64(1), (byte[])reader[2], reader.IsDBNull(3) ? null : reader.GetString(3)));
+            leaves.Add(new StoredLeaf(reader.GetInt64(0), reader.GetInt64(1), (byte[])reader[2], reader.IsDBNull(3) ? null : reader.GetString(3))
+            {
+                LeafHash = (byte[])reader[4],
+            });
         }
 
         return leaves;
+    }
+
+    /// <summary>
+    /// Stored checkpoints with a size above <paramref name="afterSize"/>, by size then creation time: about
+    /// <paramref name="limit"/> of them, never splitting the rows of one size (the table's key should make a size
+    /// unique; an audit must still see every row if it was not).
+    /// </summary>
+    public async Task<(IReadOnlyList<StoredCheckpoint> Page, bool More)> ReadCheckpointsAsync(long afterSize, int limit, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        var page = await ReadCheckpointRowsAsync(connection, "size > @after order by size, created_at, note limit @limit", ct, ("after", afterSize), ("limit", limit + 1));
+        if (page.Count <= limit)
+        {
+            return (page, false);
+        }
+
+        var last = page[limit - 1].Size;
+        page.RemoveRange(limit, page.Count - limit);
+        page.RemoveAll(c => c.Size == last);
+        page.AddRange(await ReadCheckpointRowsAsync(connection, "size = @last order by created_at, note", ct, ("last", last)));
+        return (page, true);
+    }
+
+    private async Task<List<StoredCheckpoint>> ReadCheckpointRowsAsync(NpgsqlConnection connection, string tail, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand($"select size, root, note, created_at from {Table("ledger_checkpoints")} where {tail}", connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var rows = new List<StoredCheckpoint>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new StoredCheckpoint(reader.GetInt64(0), (byte[])reader[1], reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The stored nodes completed by leaves [<paramref name="from"/>, <paramref name="to"/>): every (level, idx) whose
+    /// last leaf is in the range, ordered as appending those leaves produces them (by the completing leaf, then level).
+    /// One index range per level, so the primary key serves the query.
+    /// </summary>
+    public async Task<IReadOnlyList<MerkleNode>> ReadNodesCompletedByAsync(long from, long to, CancellationToken ct)
+    {
+        var levels = new List<int>();
+        var lows = new List<long>();
+        var highs = new List<long>();
+        for (var level = 0; level < 63 && (to >> level) > 0; level++)
+        {
+            // (idx + 1)·2^level in (from, to]  ⇔  idx in [from >> level, (to >> level) − 1].
+            long low = from >> level, high = (to >> level) - 1;
+            if (low <= high)
+            {
+                levels.Add(level);
+                lows.Add(low);
+                highs.Add(high);
+            }
+        }
+
+        var nodes = new List<MerkleNode>();
+        if (levels.Count == 0)
+        {
+            return nodes;
+        }
+
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            select n.level, n.idx, n.hash
+            from unnest(@levels, @lows, @highs) as r(level, low, high)
+            join {Table("ledger_nodes")} n on n.level = r.level and n.idx between r.low and r.high
+            """, connection);
+        command.Parameters.AddWithValue("levels", levels.ToArray());
+        command.Parameters.AddWithValue("lows", lows.ToArray());
+        command.Parameters.AddWithValue("highs", highs.ToArray());
+        var keys = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var id = new NodeId(reader.GetInt32(0), reader.GetInt64(1));
+                nodes.Add(new MerkleNode(id, reader.GetFieldValue<byte[]>(2)));
+                keys.Add((id.EndLeaf << 6) | (long)id.Level); // completing leaf, then level (levels < 64)
+            }
+        }
+
+        var ordered = nodes.ToArray();
+        Array.Sort(keys.ToArray(), ordered);
+        return ordered;
+    }
+
+    /// <summary>
+    /// Committed events at or below the sequencer's high-water mark (ledger_state.last_seq_id) that no leaf records,
+    /// after <paramref name="afterSeqId"/> in sequence order; and that high-water mark. Events above it are simply not
+    /// integrated yet.
+    /// </summary>
+    public async Task<(IReadOnlyList<EventWithoutLeaf> Events, long LastSeqId)> ReadEventsWithoutLeafAsync(long afterSeqId, int limit, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        var lastSeq = (await ReadStateAsync(connection, ct)).LastSeqId;
+        await using var command = new NpgsqlCommand($"""
+            select e.seq_id, e.id, e.stream_id::text, e.version, e.type, e.timestamp
+            from {Table("mt_events")} e
+            where e.seq_id > @after and e.seq_id <= @last
+              and not exists (select 1 from {Table("ledger_leaves")} l where l.seq_id = e.seq_id)
+            order by e.seq_id limit @limit
+            """, connection);
+        command.Parameters.AddWithValue("after", afterSeqId);
+        command.Parameters.AddWithValue("last", lastSeq);
+        command.Parameters.AddWithValue("limit", limit);
+        var events = new List<EventWithoutLeaf>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            events.Add(new EventWithoutLeaf(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4),
+                reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+
+        return (events, lastSeq);
     }
 
     public async Task<IReadOnlyList<StoredKey>> ReadKeysAsync(CancellationToken ct)
