@@ -152,6 +152,12 @@ internal static class LedgerAudit
 
         // The size audited: what the log holds now (a fresh checkpoint is of everything integrated).
         var size = fresh ? served.TreeSize : Math.Max(served.TreeSize, current?.Size ?? 0);
+        if (await LogSizeBelowAsync(client, call, size, ct) is { } shorter)
+        {
+            // A checkpoint beyond the log (a rollback): audit what is there; the signed sizes beyond it are a finding below.
+            lines.Add($"note: the server holds only {shorter} leaves, fewer than the checkpoint of size {size}");
+            size = shorter;
+        }
 
         LedgerCheckpoint? kept = null;
         if (trustedCheckpointNote is not null)
@@ -416,6 +422,32 @@ internal static class LedgerAudit
     }
 
     private static string Hex(ReadOnlySpan<byte> hash) => Convert.ToHexStringLower(hash);
+
+    /// <summary>The number of leaves the server holds when it is fewer than <paramref name="size"/>, else null.</summary>
+    private static async Task<long?> LogSizeBelowAsync(LedgerService.LedgerServiceClient client, Func<CallOptions> call, long size, CancellationToken ct)
+    {
+        if (size == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var probe = client.StreamEntryBatches(new StreamEntryBatchesRequest { StartLeafIndex = size, TreeSize = size }, call().WithCancellationToken(ct));
+            await foreach (var _ in probe.ResponseStream.ReadAllAsync(ct))
+            {
+            }
+
+            return null;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound && ReasonOf(e) == "TREE_SIZE_BEYOND_LOG")
+        {
+            var info = e.GetRpcStatus()?.Details.Select(d => d.TryUnpack<Google.Rpc.ErrorInfo>(out var i) ? i : null).FirstOrDefault(i => i is not null);
+            return info is not null && info.Metadata.TryGetValue("log_size", out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var held) && held < size
+                ? held
+                : null;
+        }
+    }
 
     private static string? ReasonOf(RpcException e) =>
         e.GetRpcStatus()?.Details.Select(d => d.TryUnpack<Google.Rpc.ErrorInfo>(out var info) ? info : null).FirstOrDefault(i => i is not null)?.Reason;

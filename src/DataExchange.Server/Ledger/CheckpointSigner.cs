@@ -117,6 +117,15 @@ public sealed class CheckpointSigner(
             throw Refuse(recordViolation, checkpoints.FirstOrDefault(c => c.RowSize == recordViolation.TreeSize)?.Note);
         }
 
+        if (loaded.Note is { } lastNote && !checkpoints.Any(c => c.RowSize == loaded.Size))
+        {
+            // The signer's own latest note is authentic whatever happened to the rows: filing it again (whether or not
+            // the checks below pass) gives every auditor the signed root that a rewrite must contradict.
+            logger.LogWarning("The latest checkpoint the signer signed (size {Size}) is missing from the database; filing it again", loaded.Size);
+            SetLatest(await PublishAsync(loaded.Size, loaded.Root, lastNote, loaded.SignedAt ?? time.GetUtcNow(), ct));
+            checkpoints = await ReadCheckpointRowsAsync(connection, 0, ct);
+        }
+
         var stored = await storage.ReadStateAsync(connection, ct);
         var range = loaded.ToRange();
         var verified = loaded;

@@ -429,8 +429,12 @@ public sealed class LedgerGrpcService(
     }
 
     private static RpcException BeyondLog(string field, long size, long integrated) =>
-        NotFound("TREE_SIZE_BEYOND_LOG", $"{field} {size} is beyond the log, which has {integrated} leaves.", field,
-            size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        RpcErrors.Create(Google.Rpc.Code.NotFound, "TREE_SIZE_BEYOND_LOG", $"{field} {size} is beyond the log, which has {integrated} leaves.",
+            new Dictionary<string, string>
+            {
+                [field] = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["log_size"] = integrated.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
 
     private static RpcException NotFound(string reason, string message, string field, string value) =>
         RpcErrors.Create(Google.Rpc.Code.NotFound, reason, message, new Dictionary<string, string> { [field] = value });

@@ -238,10 +238,20 @@ public class AuditTamperingSpecs(ITestOutputHelper output)
                 Malformed((await stream.ResponseStream.ReadAllAsync().ToListAsync()).SelectMany(b => b.Entries).Single(e => e.LeafIndex == leaf));
             }
 
-            Malformed((await ledger.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = leaf })).Entry);
+            // A proof through the malformed leaf cannot reach the signed root: it is refused, never INTERNAL, and the
+            // ledger stops (the log itself stays readable to auditors).
+            var refused = await Errors.Expect(StatusCode.FailedPrecondition, "LEDGER_INTEGRITY_FAILURE",
+                () => ledger.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = leaf }));
+            Assert.Contains($"leaf {leaf}", refused.Message);
             var eventId = await EventIdOfLeafAsync(server, leaf);
-            Malformed((await ledger.GetInclusionProofAsync(new GetInclusionProofRequest { EventId = eventId.ToString("D") })).Entry);
-            Malformed((await log.World.DomesticBuyer.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = log.Trade.Name })).Leaves[0].Entry);
+            await Errors.Expect(StatusCode.FailedPrecondition, "LEDGER_INTEGRITY_FAILURE",
+                () => ledger.GetInclusionProofAsync(new GetInclusionProofRequest { EventId = eventId.ToString("D") }));
+            await Errors.Expect(StatusCode.FailedPrecondition, "LEDGER_INTEGRITY_FAILURE",
+                () => log.World.DomesticBuyer.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = log.Trade.Name }));
+            using (var stream = ledger.StreamEntries(new StreamEntriesRequest { StartLeafIndex = leaf, TreeSize = leaf + 1 }))
+            {
+                Malformed(Assert.Single(await stream.ResponseStream.ReadAllAsync().ToListAsync()));
+            }
 
             var report = Show(await AuditAsync(server));
             Assert.False(report.Ok);

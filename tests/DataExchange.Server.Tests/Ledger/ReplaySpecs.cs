@@ -196,6 +196,9 @@ public class ReplaySpecs(ITestOutputHelper output)
     private static async Task<(long Leaf, Guid EventId)> LeafOfAsync(ServerFixture server, string streamId, string type)
     {
         var seq = await server.ScalarAsync($"select seq_id from {{schema}}.mt_events where stream_id = '{streamId}' and type = '{type}'");
+        // The event must be a leaf before it is tampered with, or the leaf would commit to the forged payload.
+        await LedgerTestSupport.Eventually(async () => await server.ScalarAsync($"select count(*) from {{schema}}.ledger_leaves where seq_id = {seq}") == 1,
+            "the event to become a leaf");
         var leaf = await server.ScalarAsync($"select leaf_index from {{schema}}.ledger_leaves where seq_id = {seq}");
         var entry = (await server.ReadLeavesAsync()).Single(l => l.LeafIndex == leaf);
         return (leaf, entry.EventId);

@@ -226,6 +226,16 @@ internal sealed class TamperedExchange : IAsyncDisposable
     public Task<AuditReport> AuditAsync() =>
         LedgerAudit.VerifyAsync(Server.Operator.Ledger, () => NoDeadline, Server.Verifiers(), null, null, CancellationToken.None);
 
+    /// <summary>`dx audit verify` with only the exchange's public keys fails and reports a finding of <paramref name="kind"/> (at that leaf when given).</summary>
+    public async Task<AuditReport> AuditNamesAsync(string kind, long? leaf = null)
+    {
+        var report = await AuditAsync();
+        Assert.False(report.Ok);
+        Assert.True(report.Findings.Any(f => f.Kind == kind && (leaf is null || f.LeafIndex == leaf)),
+            $"expected a {kind} finding{(leaf is null ? "" : $" at leaf {leaf}")}; got:\n{string.Join("\n", report.Findings.Select(f => $"[{f.Kind}] leaf {f.LeafIndex}: {f.Message}"))}");
+        return report;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var server in restarted)

@@ -1,3 +1,4 @@
+using DataExchange.Ledger.Audit;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Tests.Infrastructure;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
@@ -28,7 +29,7 @@ public class TamperingWhileRunningSpecs
         await exchange.RestartAsync();
         Assert.Equal(exchange.TradeLeaf, (await exchange.RefusalAsync()).LeafIndex);
         await exchange.AssertOnlyTrueHistorySignedAsync();
-        Assert.False((await exchange.AuditAsync()).Ok);
+        await exchange.AuditNamesAsync(AuditFindingKinds.RootMismatch);
     }
 
     [Fact]
@@ -38,6 +39,7 @@ public class TamperingWhileRunningSpecs
         await edited.AttackAsync("update {schema}.ledger_checkpoints set note = replace(note, E'\n\n', E'\nextra\n\n') where size = (select max(size) from {schema}.ledger_checkpoints)");
         Assert.Equal(ViolationKind.CheckpointForged, (await edited.RefusalAsync()).Kind);
         await edited.AssertStoppedAsync();
+        await edited.AuditNamesAsync(AuditFindingKinds.CheckpointInvalid);
 
         await using var replaced = await TamperedExchange.StartAsync();
         await replaced.AttackAsync("""
@@ -48,6 +50,7 @@ public class TamperingWhileRunningSpecs
         Assert.Equal(ViolationKind.CheckpointForged, refusal.Kind);
         Assert.NotNull(refusal.ConflictingNote);
         await replaced.AssertOnlyTrueHistorySignedAsync();
+        await replaced.AuditNamesAsync(AuditFindingKinds.CheckpointRowAltered);
     }
 
     [Fact]
@@ -77,6 +80,7 @@ public class TamperingWhileRunningSpecs
         Assert.Equal(keep, refusal.LeafIndex);
         await exchange.AssertStoppedAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
+        await exchange.AuditNamesAsync(AuditFindingKinds.RolledBack);
     }
 
     [Fact]
@@ -91,6 +95,8 @@ public class TamperingWhileRunningSpecs
         Assert.Equal(ViolationKind.NodeAltered, refusal.Kind);
         await exchange.AssertStoppedAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
+        var node = (await exchange.AuditNamesAsync(AuditFindingKinds.NodeDiffers)).Findings.First(f => f.Kind == AuditFindingKinds.NodeDiffers).Node;
+        Assert.Equal((1, (exchange.TradeLeaf >> 1) ^ 1), (node!.Level, node.Index));
     }
 
     [Fact]
@@ -102,7 +108,10 @@ public class TamperingWhileRunningSpecs
         await exchange.AttackAsync("update {schema}.ledger_nodes set hash = decode(repeat('ab', 32), 'hex') where level = 1 and idx = 2");
         await exchange.StillSignsAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
-        Assert.False((await exchange.AuditAsync()).Ok);
+        await exchange.AuditNamesAsync(AuditFindingKinds.PayloadChanged, exchange.TradeLeaf);
+        await exchange.AuditNamesAsync(AuditFindingKinds.LeafMalformed, 3);
+        var nodes = (await exchange.AuditNamesAsync(AuditFindingKinds.NodeDiffers)).Findings.Where(f => f.Kind == AuditFindingKinds.NodeDiffers).Select(f => (f.Node!.Level, f.Node.Index));
+        Assert.Contains((1, 2L), nodes);
     }
 
     [Fact]
@@ -119,7 +128,9 @@ public class TamperingWhileRunningSpecs
             """);
         await exchange.StillSignsAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
-        Assert.False((await exchange.AuditAsync()).Ok);
+        await exchange.AuditNamesAsync(AuditFindingKinds.PayloadChanged, a);
+        await exchange.AuditNamesAsync(AuditFindingKinds.PayloadChanged, b);
+        await exchange.AuditNamesAsync(AuditFindingKinds.EventDeleted, 5);
     }
 }
 
@@ -140,6 +151,8 @@ public class TamperingWhileStoppedSpecs
         Assert.Equal(peak, refusal.Node);
         await exchange.AssertStoppedAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
+        var node = (await exchange.AuditNamesAsync(AuditFindingKinds.NodeDiffers)).Findings.First(f => f.Kind == AuditFindingKinds.NodeDiffers).Node;
+        Assert.Equal((peak.Level, peak.Index), (node!.Level, node.Index));
     }
 
     [Fact]
@@ -159,6 +172,7 @@ public class TamperingWhileStoppedSpecs
         var refusal = await exchange.RefusalAsync();
         Assert.Equal(ViolationKind.LogRolledBack, refusal.Kind);
         await exchange.AssertOnlyTrueHistorySignedAsync();
+        await exchange.AuditNamesAsync(AuditFindingKinds.RolledBack);
     }
 
     [Fact]
@@ -175,6 +189,7 @@ public class TamperingWhileStoppedSpecs
         Assert.Equal(exchange.TradeLeaf, refusal.LeafIndex);
         await exchange.AssertStoppedAsync();
         await exchange.AssertOnlyTrueHistorySignedAsync();
+        await exchange.AuditNamesAsync(AuditFindingKinds.RootMismatch);
     }
 
     [Fact]
