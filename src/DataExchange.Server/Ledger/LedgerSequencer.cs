@@ -13,7 +13,9 @@ namespace DataExchange.Server.Ledger;
 
 /// <summary>
 /// The single sequencer: turns every committed Marten event (all streams, in mt_events seq_id order) into the next
-/// leaf, with a gapless leaf index, never skipping or reordering an event.
+/// leaf, with a gapless leaf index, never skipping an event (one committed late below a passed hole becomes a later
+/// leaf, see <see cref="LateArrivals"/>). It extends the tree the signer verified, never the stored peaks, and hands
+/// each batch's leaves to the <see cref="CheckpointSigner"/>.
 ///
 /// Leadership: a session-level pg_try_advisory_lock held on one dedicated connection, which is also the connection
 /// every sequencer write goes through, so a process that lost the lock (connection gone) cannot write. Followers
