@@ -58,6 +58,9 @@ public enum ViolationKind
     /// <summary>A stored checkpoint row is not a note the signer signed: unreadable, filed under another size, or another root without the signer's signature.</summary>
     CheckpointForged,
 
+    /// <summary>The sequencer's high-water mark is not the last event the log holds (events would be skipped or logged twice).</summary>
+    SequenceMarkAltered,
+
     /// <summary>The signer's own record is inconsistent.</summary>
     SignerRecordCorrupt,
 }
@@ -93,6 +96,7 @@ public sealed record IntegrityViolation(ViolationKind Kind, string Message)
         ViolationKind.NodeAltered => "NODE_ALTERED",
         ViolationKind.ForkedCheckpoint => "FORKED_CHECKPOINT",
         ViolationKind.CheckpointForged => "CHECKPOINT_FORGED",
+        ViolationKind.SequenceMarkAltered => "SEQUENCE_MARK_ALTERED",
         _ => "SIGNER_RECORD_CORRUPT",
     };
 }

@@ -127,6 +127,22 @@ public sealed class CheckpointSigner(
         }
 
         var stored = await storage.ReadStateAsync(connection, ct);
+        await using (var mark = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {storage.Table("ledger_leaves")}", connection))
+        {
+            // The sequencer resumes after ledger_state.last_seq_id: moved up it would skip committed events, moved down it
+            // would log them twice. It is always the last leaf's event (late arrivals lie below it).
+            var lastLogged = (long)(await mark.ExecuteScalarAsync(ct))!;
+            if (lastLogged != stored.LastSeqId)
+            {
+                throw Refuse(new IntegrityViolation(ViolationKind.SequenceMarkAltered,
+                    $"the sequencer's stored high-water mark is seq_id {stored.LastSeqId}, but the last event in the log is seq_id {lastLogged}: resuming would skip events or log them twice")
+                {
+                    Expected = lastLogged.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Found = stored.LastSeqId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }, null);
+            }
+        }
+
         var range = loaded.ToRange();
         var verified = loaded;
         var newHashes = new List<byte[]>();

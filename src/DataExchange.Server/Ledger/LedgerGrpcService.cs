@@ -15,7 +15,7 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Ledger;
 
 public sealed class LedgerGrpcService(
-    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServedProofGuard guard, ServerSettings settings)
+    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServedProofGuard guard, LedgerSigning signing, ServerSettings settings)
     : V1.LedgerService.LedgerServiceBase
 {
     private const int StreamChunk = 5000;
@@ -83,7 +83,7 @@ public sealed class LedgerGrpcService(
                 new Dictionary<string, string> { ["leaf_index"] = leaf.LeafIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), ["tree_size"] = treeSize.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
 
-        var proof = await storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, treeSize), ct);
+        var proof = await guard.AssembleAsync(() => storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, treeSize), ct), treeSize);
         var response = new V1.InclusionProof
         {
             Entry = ToProto(leaf, withPayload: false),
@@ -115,7 +115,7 @@ public sealed class LedgerGrpcService(
                 $"first_tree_size {request.FirstTreeSize} is larger than the latest checkpoint's size {second}.");
         }
 
-        var proof = await storage.ProofAsync(hasher, ProofPlanner.ConsistencyPlan(request.FirstTreeSize, second), ct);
+        var proof = await guard.AssembleAsync(() => storage.ProofAsync(hasher, ProofPlanner.ConsistencyPlan(request.FirstTreeSize, second), ct), second);
         var response = new V1.ConsistencyProof
         {
             FirstTreeSize = request.FirstTreeSize,
@@ -250,7 +250,16 @@ public sealed class LedgerGrpcService(
 
     public override async Task<V1.ListSigningKeysResponse> ListSigningKeys(V1.ListSigningKeysRequest request, ServerCallContext context)
     {
-        var keys = await storage.ReadKeysAsync(context.CancellationToken);
+        // Current keys are this server's own, never the table's rows as stored (an intruder could swap in a key of
+        // theirs); the table only supplies when each took over, and the retired keys.
+        var stored = await storage.ReadKeysAsync(context.CancellationToken);
+        var keys = stored.Where(k => k.ValidUntilSize is not null)
+            .Concat(signing.PublicKeys.Select(own => own with
+            {
+                ValidFromSize = stored.FirstOrDefault(k => k.Name == own.Name && k.KeyId == own.KeyId && k.ValidUntilSize is null)?.ValidFromSize ?? 0,
+            }))
+            .OrderBy(k => k.ValidFromSize).ThenBy(k => k.Name).ThenBy(k => k.KeyId)
+            .ToList();
         return new V1.ListSigningKeysResponse
         {
             Keys =
@@ -304,7 +313,7 @@ public sealed class LedgerGrpcService(
 
         // The latest checkpoint when it covers every leaf; otherwise one is signed now.
         var needed = leaves[^1].LeafIndex + 1;
-        var checkpoint = await storage.LatestCheckpointAsync(ct) is { } latest && latest.Size >= needed
+        var checkpoint = await LatestWithinLogAsync(ct) is { } latest && latest.Size >= needed
             ? latest
             : await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint();
         var receipt = new V1.TradeReceipt
@@ -317,7 +326,7 @@ public sealed class LedgerGrpcService(
         };
         foreach (var leaf in leaves)
         {
-            var proof = await storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, checkpoint.Size), ct);
+            var proof = await guard.AssembleAsync(() => storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, checkpoint.Size), ct), checkpoint.Size);
             guard.Inclusion(leaf.LeafIndex, leaf.LeafBytes, proof, checkpoint);
             receipt.Leaves.Add(new V1.ReceiptLeaf { Entry = ToProto(leaf, withPayload: false), InclusionProof = { proof.Select(ByteString.CopyFrom) } });
         }
@@ -411,12 +420,37 @@ public sealed class LedgerGrpcService(
     {
         if (requested == 0)
         {
-            var latest = await storage.LatestCheckpointAsync(ct) ?? throw NoCheckpoint();
+            var latest = await LatestWithinLogAsync(ct) ?? throw NoCheckpoint();
             return (latest.Size, latest);
         }
 
         await RequireWithinLogAsync(requested, field, ct);
         return (requested, null);
+    }
+
+    /// <summary>
+    /// The latest stored checkpoint, which must be within the log: a row beyond it (filed by someone with database
+    /// access, or left by a rollback) is a disagreement with what was signed, and stops the ledger.
+    /// </summary>
+    private async Task<StoredCheckpoint?> LatestWithinLogAsync(CancellationToken ct)
+    {
+        if (await storage.LatestCheckpointAsync(ct) is not { } latest)
+        {
+            return null;
+        }
+
+        var integrated = (await storage.ReadStateAsync(null, ct)).Size;
+        if (latest.Size > integrated)
+        {
+            throw LedgerIntegrity.Error(guard.Stop(new DataExchange.Ledger.Signing.IntegrityViolation(DataExchange.Ledger.Signing.ViolationKind.CheckpointForged,
+                $"the latest stored checkpoint is of size {latest.Size}, beyond the log's {integrated} leaves")
+            {
+                TreeSize = latest.Size,
+                ConflictingNote = latest.Note,
+            }).Violation);
+        }
+
+        return latest;
     }
 
     private async Task RequireWithinLogAsync(long size, string field, CancellationToken ct)

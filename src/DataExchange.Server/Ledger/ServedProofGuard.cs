@@ -15,6 +15,25 @@ public sealed class ServedProofGuard(CheckpointSigner signer, ServerSettings set
 {
     private readonly IHasher hasher = TreeHasher.For(settings.Ledger.HashAlgorithm);
 
+    /// <summary>Builds a proof from stored nodes; a node that is missing stops the ledger instead of failing as INTERNAL.</summary>
+    public async Task<IReadOnlyList<byte[]>> AssembleAsync(Func<Task<IReadOnlyList<byte[]>>> build, long treeSize)
+    {
+        try
+        {
+            return await build();
+        }
+        catch (KeyNotFoundException)
+        {
+            throw LedgerIntegrity.Error(signer.Stop(new IntegrityViolation(ViolationKind.NodeAltered,
+                $"a stored tree node needed for a proof in the tree of size {treeSize} is missing")
+            {
+                TreeSize = treeSize,
+            }).Violation);
+        }
+    }
+
+    public LedgerIntegrityException Stop(IntegrityViolation violation) => signer.Stop(violation);
+
     public void Inclusion(long leafIndex, byte[] leafBytes, IReadOnlyList<byte[]> proof, StoredCheckpoint checkpoint)
     {
         if (SignedRoot(checkpoint) is not { } root)
