@@ -153,7 +153,7 @@ internal sealed class TamperedExchange : IAsyncDisposable
     public async Task<IntegrityViolation> RefusalAsync()
     {
         var integrity = Server.Services.GetRequiredService<LedgerIntegrity>();
-        await Eventually(() => Task.FromResult(integrity.Failed), "the signer to refuse", TimeSpan.FromSeconds(30));
+        await Eventually(() => Task.FromResult(integrity.Failed), "the signer to refuse", TimeSpan.FromSeconds(90));
         return integrity.Violation!;
     }
 
