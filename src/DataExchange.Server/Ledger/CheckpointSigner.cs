@@ -5,7 +5,6 @@ using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Hosting;
 using Npgsql;
-using LedgerCheckpoint = DataExchange.Ledger.Notes.Checkpoint;
 
 namespace DataExchange.Server.Ledger;
 
@@ -286,7 +285,7 @@ public sealed class CheckpointSigner(
     private async Task<StoredCheckpoint> PublishAsync(long size, byte[] root, string note, DateTimeOffset at, CancellationToken ct)
     {
         var stored = await storage.InsertCheckpointAsync(size, root, note, at, ct);
-        if (stored.Note != note && !LedgerCheckpointRootEquals(stored.Note, root))
+        if (stored.Note != note && !NoteStatesRoot(stored.Note, root))
         {
             // Someone filed another note under this size before us: never two roots for one size.
             throw Refuse(new IntegrityViolation(SignedBySigner(stored.Note) ? ViolationKind.ForkedCheckpoint : ViolationKind.CheckpointForged,
@@ -296,7 +295,7 @@ public sealed class CheckpointSigner(
         return stored.Note == note ? stored : stored with { Note = note, Root = root };
     }
 
-    private static bool LedgerCheckpointRootEquals(string note, byte[] root) =>
+    private static bool NoteStatesRoot(string note, byte[] root) =>
         PublishedCheckpoint.FromRow(0, note).Stated is { } stated && stated.RootHash.AsSpan().SequenceEqual(root);
 
     /// <summary>
@@ -399,7 +398,7 @@ public sealed class CheckpointSigner(
             }
         }
 
-        var diverging = LogExtension.FirstDivergingLeaf(hasher, record, leaves.Where(l => l.Item1 >= from), to);
+        var diverging = LogExtension.FirstDivergingLeaf(hasher, record, leaves, to);
         if (diverging is null && leaves.Count == 0)
         {
             diverging = from;
