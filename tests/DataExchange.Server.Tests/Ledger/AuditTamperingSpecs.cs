@@ -155,12 +155,14 @@ public class AuditTamperingSpecs(ITestOutputHelper output)
             await server.CaughtUpCheckpointAsync();
             Assert.True(await server.ScalarAsync("select last_seq_id from {schema}.ledger_state") > hole);
 
-            // Then an event row appears in that hole: committed, below the high-water mark, in no leaf.
+            // Then an event row appears in that hole, and in the same transaction the sequencer's record of the hole is
+            // erased (else it would integrate the event as a late arrival): committed, below the high-water mark, in no leaf.
             var eventId = Guid.CreateVersion7();
             await server.TamperAsync($$"""
                 insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type)
                 select {{hole}}, '{{eventId}}', '{{Guid.CreateVersion7()}}', 1, data, type, now(), tenant_id, mt_dotnet_type
-                from {schema}.mt_events order by seq_id limit 1
+                from {schema}.mt_events order by seq_id limit 1;
+                delete from {schema}.ledger_holes where seq_id = {{hole}};
                 """);
             var report = Show(await AuditAsync(server));
             Assert.False(report.Ok);
