@@ -266,7 +266,7 @@ internal static class ReplayLeafCheck
         byte[] canonical;
         try
         {
-            canonical = JsonCanonicalizer.Canonicalize(payload);
+            canonical = LedgerPayload.Canonical(payload);
         }
         catch (Exception e) when (e is JsonCanonicalizationException or JsonException)
         {

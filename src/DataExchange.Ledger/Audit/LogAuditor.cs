@@ -383,7 +383,7 @@ public sealed class LogAuditor
             string digest;
             try
             {
-                digest = LedgerEntry.DigestPayload(Algorithm, JsonCanonicalizer.Canonicalize(payload));
+                digest = LedgerEntry.DigestPayload(Algorithm, LedgerPayload.Canonical(payload));
             }
             catch (Exception e) when (e is JsonCanonicalizationException or System.Text.Json.JsonException)
             {

@@ -15,6 +15,7 @@ public static class LedgerRegistration
         services.AddSingleton<CheckpointSigner>();
         services.AddSingleton<Checkpointer>();
         services.AddSingleton<ServedProofGuard>();
+        services.AddSingleton<TextSealer>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
         services.AddHostedService<AppendOnlyGuards>();
