@@ -16,6 +16,7 @@ public static class LedgerRegistration
         services.AddSingleton<Checkpointer>();
         services.AddSingleton<ServedProofGuard>();
         services.AddSingleton<TextSealer>();
+        services.AddSingleton<StreamHeadIndex>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
         services.AddHostedService<AppendOnlyGuards>();
