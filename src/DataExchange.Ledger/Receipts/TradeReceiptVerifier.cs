@@ -192,7 +192,10 @@ public static class TradeReceiptVerifier
 
             if (entry.StreamId != tradeId)
             {
-                throw new ReceiptCheckException(at + ".entry.leaf", $"the leaf is of stream {entry.StreamId}, not of {trade}");
+                // All leaves of another stream: the receipt was relabelled; one leaf: that leaf was swapped in.
+                throw i == 0
+                    ? new ReceiptCheckException("trade", $"the receipt's leaves are of trades/{entry.StreamId}, not of {trade}")
+                    : new ReceiptCheckException(at + ".entry.leaf", $"the leaf is of stream {entry.StreamId}, not of {trade}");
             }
 
             if (entry.StreamVersion != i + 1)
