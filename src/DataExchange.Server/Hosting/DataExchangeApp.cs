@@ -28,6 +28,7 @@ public static class DataExchangeApp
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseCallLimits();
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
         app.MapGrpcService<TradeGrpcService>();
@@ -43,7 +44,11 @@ public static class DataExchangeApp
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => TokenSecrets.LoadOrCreate(Path.Combine(settings.DataDirectory, "keys", "token-key")));
+        services.AddSingleton(settings.Access);
         services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<TokenCacheSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenCacheSync>());
+        services.AddCallLimits();
         services.AddSingleton<IdempotentExecutor>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
