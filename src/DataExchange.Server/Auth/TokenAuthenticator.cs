@@ -35,7 +35,8 @@ public sealed class TokenAuthenticator : IDisposable
     private readonly ConcurrentDictionary<string, byte> found = new(StringComparer.Ordinal);
     private readonly TokenBucketRateLimiter? unverifiedLookups;
     private readonly Lock trimming = new();
-    private long generation;
+    private long generation; // bumped before cached callers are dropped (revocation, flush)
+    private long unknownGeneration; // bumped before unknown tokens are forgotten (issue, flush)
     private long databaseLookups;
     private volatile bool synchronised;
 
@@ -113,6 +114,7 @@ public sealed class TokenAuthenticator : IDisposable
         }
 
         var seen = Interlocked.Read(ref generation);
+        var seenUnknown = Interlocked.Read(ref unknownGeneration);
         Interlocked.Increment(ref databaseLookups);
         await using var session = store.QuerySession();
         var token = await session.Query<ApiTokenRecord>().FirstOrDefaultAsync(t => t.SecretHash == hash, ct);
@@ -123,7 +125,7 @@ public sealed class TokenAuthenticator : IDisposable
                 Remember(found, hash, (byte)0);
             }
 
-            Remember(unknown, hash, now + settings.NegativeCacheTtl, seen);
+            Remember(unknown, hash, now + settings.NegativeCacheTtl, seenUnknown);
             return null;
         }
 
@@ -171,7 +173,7 @@ public sealed class TokenAuthenticator : IDisposable
     /// <summary>A token with this secret hash now exists: forget that it was unknown.</summary>
     public void NoteIssued(string secretHash)
     {
-        Interlocked.Increment(ref generation);
+        Interlocked.Increment(ref unknownGeneration);
         unknown.TryRemove(secretHash, out _);
     }
 
@@ -179,6 +181,7 @@ public sealed class TokenAuthenticator : IDisposable
     public void OnSynchronised()
     {
         Interlocked.Increment(ref generation);
+        Interlocked.Increment(ref unknownGeneration);
         cache.Clear();
         unknown.Clear();
         synchronised = true;
@@ -200,7 +203,7 @@ public sealed class TokenAuthenticator : IDisposable
         }
 
         map[hash] = value;
-        if (seen is { } s && Interlocked.Read(ref generation) != s)
+        if (seen is { } s && Interlocked.Read(ref unknownGeneration) != s)
         {
             map.TryRemove(new KeyValuePair<string, T>(hash, value));
         }

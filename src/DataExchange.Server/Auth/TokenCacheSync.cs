@@ -92,7 +92,7 @@ public sealed class TokenCacheSync : BackgroundService
         await using var listener = new NpgsqlConnection(connectionString);
         listener.Notification += (_, e) =>
         {
-            if (e.Channel == channel && Parse(e.Payload) is ("ack", var n, var by) && n == nonce)
+            if (e.Channel == channel && Parse(e.Payload) is ("ack", var n, var by, _) && n == nonce)
             {
                 lock (pending)
                 {
@@ -102,7 +102,7 @@ public sealed class TokenCacheSync : BackgroundService
         };
         await listener.OpenAsync(ct);
         await ExecuteAsync(listener, $"listen {channel}", ct);
-        await NotifyAsync(listener, $"{kind} {nonce} {subject}", ct);
+        await NotifyAsync(listener, $"{kind} {nonce} {subject} {instance}", ct);
         var deadline = DateTime.UtcNow + access.TokenSyncAckTimeout;
         while (true)
         {
@@ -196,13 +196,16 @@ public sealed class TokenCacheSync : BackgroundService
             return;
         }
 
+        // Its own broadcasts are skipped: the sender updated its cache before notifying.
         switch (Parse(e.Payload))
         {
-            case ("revoked", var nonce, var token) when Guid.TryParseExact(token, "N", out var tokenId):
+            case (_, _, _, var from) when from == instance:
+                break;
+            case ("revoked", var nonce, var token, _) when Guid.TryParseExact(token, "N", out var tokenId):
                 authenticator.Evict(tokenId);
                 EnqueueAck(nonce);
                 break;
-            case ("issued", var nonce, var hash):
+            case ("issued", var nonce, var hash, _):
                 authenticator.NoteIssued(hash);
                 EnqueueAck(nonce);
                 break;
@@ -213,7 +216,7 @@ public sealed class TokenCacheSync : BackgroundService
     {
         lock (acks)
         {
-            acks.Enqueue($"ack {nonce} {instance}");
+            acks.Enqueue($"ack {nonce} {instance} {instance}");
         }
     }
 
@@ -225,8 +228,9 @@ public sealed class TokenCacheSync : BackgroundService
         }
     }
 
-    private static (string Kind, string Nonce, string Subject)? Parse(string payload) =>
-        payload.Split(' ') is [var kind, var nonce, var subject] ? (kind, nonce, subject) : null;
+    /// <summary>"{kind} {nonce} {subject} {sender}": revoked (subject: token id), issued (secret hash), ack (subject: the acknowledging server).</summary>
+    private static (string Kind, string Nonce, string Subject, string From)? Parse(string payload) =>
+        payload.Split(' ') is [var kind, var nonce, var subject, var from] ? (kind, nonce, subject, from) : null;
 
     private async Task NotifyAsync(NpgsqlConnection connection, string payload, CancellationToken ct)
     {
