@@ -233,7 +233,8 @@ public sealed class LedgerGrpcService(
 
     private const int DefaultBatchEntries = 1000;
     private const int MaxBatchEntries = 10_000;
-    private const int BatchBytes = 1 << 20;
+    /// <summary>Serialized size at which a batch is sent: small enough that a stalled stream holds little (see LedgerStreams).</summary>
+    private const int BatchBytes = 256 * 1024;
 
     private async Task<(long From, long End)> ValidateStreamAsync(long start, long treeSize, ServerCallContext context, Action<RequestValidator>? more = null)
     {
