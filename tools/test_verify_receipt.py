@@ -353,7 +353,7 @@ class BuiltReceipt(unittest.TestCase):
             "payload byte": (lambda r: entry(1)(r).update(payload=flip(entry(1)(r)["payload"], 5)), "leaves[1].entry.payload"),
             "payload re-digested": (payload_edit(2, lambda b: b.update(TradeId=str(uuid.uuid4())), True), "leaves[2].entry.payloadDigest"),
             "payload not canonical": (lambda r: entry(0)(r).update(payload=base64.b64encode(b" " + base64.b64decode(entry(0)(r)["payload"])).decode()), "leaves[0].entry.payload"),
-            "last leaf dropped": (lambda r: r["leaves"].pop(), "streamHead.entry"),
+            "last leaf dropped": (lambda r: r["leaves"].pop(), "leaves: "),
             "middle leaf dropped": (lambda r: r["leaves"].pop(1), "leaves[1].entry.streamVersion"),
             "decoded version": (set_(["leaves", 1, "entry", "streamVersion"], "3"), "leaves[1].entry.streamVersion"),
             "decoded record time": (set_(["leaves", 1, "entry", "recordTime"], "2026-03-04T05:06:07.123457Z"), "leaves[1].entry.recordTime"),
@@ -371,6 +371,7 @@ class BuiltReceipt(unittest.TestCase):
             "key type in keys": (set_(["keys", 0, "type"], "SIGNING_KEY_TYPE_SM2_SM3"), "keys[0].type"),
             "verifier key name": (lambda r: r["keys"][0].update(verifierKey="x" + r["keys"][0]["verifierKey"]), "keys[0].verifierKey"),
             "stream head entry": (set_(["streamHead", "entry"], base64.b64encode(b'{"leaf_index":6,"stream_id":"x","stream_version":5}').decode()), "streamHead.entry"),
+            "stream head version": (lambda r: r["streamHead"].update(entry=base64.b64encode(base64.b64decode(r["streamHead"]["entry"]).replace(b'"stream_version":5', b'"stream_version":6')).decode()), "streamHead.proof"),
             "stream head index": (set_(["streamHead", "index"], "0"), "streamHead.proof"),
             "stream head size": (set_(["streamHead", "mapSize"], "4"), "streamHead.mapSize"),
             "stream head proof": (lambda r: r["streamHead"]["proof"].__setitem__(0, flip(r["streamHead"]["proof"][0])), "streamHead.proof"),
@@ -392,7 +393,7 @@ class BuiltReceipt(unittest.TestCase):
         ok = subprocess.run([sys.executable, SCRIPT, path, "--key", self.tmp.name, "--origin", Exchange.ORIGIN], capture_output=True, text=True)
         self.assertEqual(0, ok.returncode, ok.stdout)
         bad = subprocess.run([sys.executable, SCRIPT, path, "--key", self.tmp.name, "--origin", "x"], capture_output=True, text=True)
-        self.assertEqual((1, "INVALID: checkpoint.note:"), (bad.returncode, bad.stdout[:25]))
+        self.assertEqual((1, "INVALID: origin: "), (bad.returncode, bad.stdout[:17]))
 
     def test_errors_are_one_line_exit_2(self):
         for args in ([], ["/nonexistent.json", "--key", self.tmp.name], [SCRIPT, "--key", self.tmp.name], ["--bogus"],
