@@ -67,7 +67,13 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
         }
         catch (CliException e)
         {
-            return ErrorReporter.Report(ErrorReporter.ToStatus(e), output, requestId: null);
+            var code = ErrorReporter.Report(ErrorReporter.ToStatus(e), output, requestId: null);
+            return e.ExitCode ?? code;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A missing or unreadable file named on the command line: one line, not a stack trace.
+            return ErrorReporter.Report(ErrorReporter.ToStatus(new CliException(e.Message)), output, requestId: null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -19,6 +19,12 @@ internal static class ExitCodes
     /// <summary>The service could not answer: UNAVAILABLE, INTERNAL, DATA_LOSS, DEADLINE_EXCEEDED, UNIMPLEMENTED, or health not SERVING.</summary>
     public const int Unavailable = 4;
 
+    /// <summary>dx receipt verify: the receipt was read but does not verify (a field fails its check).</summary>
+    public const int ReceiptInvalid = 5;
+
+    /// <summary>dx receipt verify: the file is not a receipt this dx reads (not JSON, no or an unknown format version).</summary>
+    public const int NotAReceipt = 6;
+
     /// <summary>Shown at the end of <c>dx --help</c>.</summary>
     public const string HelpText =
         """
@@ -28,6 +34,8 @@ internal static class ExitCodes
           2  invalid input: bad arguments, INVALID_ARGUMENT, OUT_OF_RANGE
           3  refused: NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION, ABORTED
           4  service unavailable: UNAVAILABLE, INTERNAL, DATA_LOSS, DEADLINE_EXCEEDED, UNIMPLEMENTED; health not SERVING
+          5  receipt verify: the receipt does not verify
+          6  receipt verify: not a receipt (not JSON, missing or unknown format version)
         """;
 
     public static int For(StatusCode code) => code switch

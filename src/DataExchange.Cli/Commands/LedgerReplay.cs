@@ -266,7 +266,7 @@ internal static class ReplayLeafCheck
         byte[] canonical;
         try
         {
-            canonical = JsonCanonicalizer.Canonicalize(payload);
+            canonical = LedgerPayload.Canonical(payload);
         }
         catch (Exception e) when (e is JsonCanonicalizationException or JsonException)
         {
@@ -280,6 +280,17 @@ internal static class ReplayLeafCheck
                 $"{Describe(entry)}: the payload digest is {digest}, the leaf commits to {entry.PayloadDigest}: the payload was changed; not replayed");
         }
 
-        return new CheckedLeaf(position, leafHash, entry, canonical, null);
+        // The ledger commits to a sealed text's commitment only: the text beside it must still open it.
+        foreach (var sealedValue in LedgerPayload.SealedValues(System.Text.Json.Nodes.JsonNode.Parse(payload)))
+        {
+            if (sealedValue is { Commitment: { } c, Salt: { } salt, Text: { } text } && !LedgerPayload.Opens(c, salt, text))
+            {
+                return new CheckedLeaf(position, leafHash, entry, null,
+                    $"{Describe(entry)}: the sealed text at {sealedValue.Path} does not open its commitment: the text was changed; not replayed");
+            }
+        }
+
+        // Replayed from the stored form, whose sealed texts are still readable.
+        return new CheckedLeaf(position, leafHash, entry, JsonCanonicalizer.Canonicalize(payload), null);
     }
 }

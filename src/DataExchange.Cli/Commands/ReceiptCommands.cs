@@ -80,19 +80,29 @@ internal static class ReceiptCommands
             Add(file);
             Add(keys);
             Add(origin);
-            SetAction((result, ct) => CliContext.RunAsync(result, global, ct, context =>
+            SetAction((result, ct) => CliContext.RunAsync(result, global, ct, async context =>
             {
-                var verifiers = KeyFiles.Load(result.GetRequiredValue(keys));
-                var outcome = Verify(File.ReadAllText(result.GetRequiredValue(file)), verifiers, result.GetValue(origin));
-                if (!outcome.IsValid)
+                var path = result.GetRequiredValue(file);
+                if (!File.Exists(path))
                 {
-                    throw new CliException($"Receipt does NOT verify: {outcome.Failure}", StatusCode.FailedPrecondition);
+                    throw new CliException($"No receipt file at {path}.");
                 }
 
-                context.Output.Console.MarkupLine(
-                    $"[green]Receipt verifies[/]: {outcome.Entries.Count} leaf/leaves in tree size {outcome.Checkpoint!.Size} of {Markup.Escape(outcome.Checkpoint.Origin)}, signed by "
-                    + Markup.Escape(string.Join(", ", outcome.VerifiedKeys.Select(k => k.KeyName))));
-                return Task.FromResult(ExitCodes.Success);
+                var text = await File.ReadAllTextAsync(path, ct);
+                var verifiers = KeyFiles.Load(result.GetRequiredValue(keys));
+                var outcome = Verify(text, verifiers, result.GetValue(origin));
+                if (!outcome.IsValid)
+                {
+                    var notAReceipt = outcome.Field is "$" or "format";
+                    throw new CliException(notAReceipt ? $"{path} is not a receipt this dx reads: {outcome.Describe()}" : $"Receipt does NOT verify: {outcome.Describe()}",
+                        StatusCode.FailedPrecondition, notAReceipt ? ExitCodes.NotAReceipt : ExitCodes.ReceiptInvalid);
+                }
+
+                context.Output.Show(new Google.Protobuf.WellKnownTypes.Struct(), console => console.MarkupLine(
+                    $"[green]Receipt verifies[/]: {Markup.Escape(outcome.Trade!)}{(outcome.FilingNumber is { } f ? $" (filing {Markup.Escape(f)})" : "")}, "
+                    + $"all {outcome.EventCount} event(s) as of tree size {outcome.Checkpoint!.Size} of {Markup.Escape(outcome.Checkpoint.Origin)}, signed by "
+                    + Markup.Escape(string.Join(", ", outcome.SignedBy.Select(k => k.KeyName)))));
+                return ExitCodes.Success;
             }));
         }
     }
@@ -117,53 +127,25 @@ internal static class ReceiptCommands
             g.Where(k => signatures.Any(s => s.KeyName == k.KeyName && s.KeyId == k.KeyId)) is var named && named.Any() ? named : g)];
     }
 
-    /// <summary>Offline check of a receipt file with the ledger library's <see cref="ReceiptVerifier"/>; every key name given must sign.</summary>
-    public static ReceiptVerificationResult Verify(string receiptJson, IReadOnlyList<INoteVerifier> keys, string? expectedOrigin)
+    /// <summary>Offline check of a receipt file with the ledger library's <see cref="TradeReceiptVerifier"/>; every key name given must sign.</summary>
+    public static TradeReceiptVerification Verify(string receiptJson, IReadOnlyList<INoteVerifier> keys, string? expectedOrigin)
     {
-        TradeReceipt receipt;
+        string note = "";
         try
         {
-            receipt = JsonParser.Default.Parse<TradeReceipt>(receiptJson);
-        }
-        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
-        {
-            return new ReceiptVerificationResult(false, $"not a receipt file: {e.Message}", null, null, [], []);
-        }
-
-        var algorithm = receipt.HashAlgorithm switch
-        {
-            HashAlgorithm.Sha256 => LogHashAlgorithm.Sha256,
-            HashAlgorithm.Sm3 => LogHashAlgorithm.Sm3,
-            _ => (LogHashAlgorithm?)null,
-        };
-        if (algorithm is null)
-        {
-            return new ReceiptVerificationResult(false, "the receipt names no hash algorithm", null, null, [], []);
-        }
-
-        var leaves = receipt.Leaves.Select(l => new ReceiptLeaf(l.Entry?.LeafIndex ?? -1, l.Entry?.Leaf.ToByteArray() ?? [],
-            l.InclusionProof.Select(p => p.ToByteArray()).ToList())).ToList();
-        var note = receipt.Checkpoint?.Note ?? "";
-        var outcome = ReceiptVerifier.Verify(leaves, receipt.TreeSize, algorithm.Value, note, RequiredKeys(note, keys),
-            expectedOrigin: expectedOrigin ?? receipt.Origin);
-        if (!outcome.IsValid)
-        {
-            return outcome;
-        }
-
-        // The decoded fields are for people; they must say what the verified bytes say.
-        for (var i = 0; i < receipt.Leaves.Count; i++)
-        {
-            var shown = receipt.Leaves[i].Entry;
-            var bytes = outcome.Entries[i];
-            if (shown.StreamId != bytes.StreamId || shown.StreamVersion != bytes.StreamVersion || shown.EventId != bytes.EventId.ToString("D")
-                || shown.EventType != bytes.EventType || shown.PayloadDigest != bytes.PayloadDigest
-                || shown.RecordTime?.ToDateTimeOffset() != bytes.RecordedAt)
+            using var document = System.Text.Json.JsonDocument.Parse(receiptJson);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("checkpoint", out var checkpoint) && checkpoint.ValueKind == System.Text.Json.JsonValueKind.Object
+                && checkpoint.TryGetProperty("note", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String)
             {
-                return outcome with { IsValid = false, Failure = $"Leaf {bytes.LeafIndex}: the decoded fields differ from the leaf bytes.", FailingLeafIndex = bytes.LeafIndex };
+                note = n.GetString()!;
             }
         }
+        catch (System.Text.Json.JsonException)
+        {
+            // The verifier names it.
+        }
 
-        return outcome;
+        return TradeReceiptVerifier.Verify(receiptJson, RequiredKeys(note, keys), expectedOrigin);
     }
 }

@@ -64,25 +64,25 @@ public sealed record Trade(
         new(e.TradeId, null, e.ListingId, e.ListingRevision, e.VendorId, e.BuyerId, e.Licence, e.Amount,
             TradeState.Refused, e.Origin, e.EffectiveDate, e.Compliance.CrossBorder, e.Compliance, e.ExternalReference, e.At, e.At);
 
-    public Trade When(TradeDelivered e) => this with { State = TradeState.Delivered, DeliveryNote = e.Note, UpdatedAt = e.At };
+    public Trade When(TradeDelivered e) => this with { State = TradeState.Delivered, DeliveryNote = e.Note.Text, UpdatedAt = e.At };
 
     public Trade When(TradeReceiptAcknowledged e) => this with { State = TradeState.Received, UpdatedAt = e.At };
 
     public Trade When(TradeAmountAdjusted e) => this with { Amount = e.To, UpdatedAt = e.At };
 
     public Trade When(TradeSettled e) =>
-        this with { State = TradeState.Settled, SettledAmount = e.Amount, PaymentReference = e.PaymentReference, UpdatedAt = e.At };
+        this with { State = TradeState.Settled, SettledAmount = e.Amount, PaymentReference = e.PaymentReference.Text, UpdatedAt = e.At };
 
-    public Trade When(TradeCancelled e) => this with { State = TradeState.Cancelled, CancellationReason = e.Reason, UpdatedAt = e.At };
+    public Trade When(TradeCancelled e) => this with { State = TradeState.Cancelled, CancellationReason = e.Reason.Text, UpdatedAt = e.At };
 
     public Trade When(TradeDisputeOpened e) =>
-        this with { State = TradeState.Disputed, DisputeReason = e.Reason, StateBeforeDispute = e.PreviousState, UpdatedAt = e.At };
+        this with { State = TradeState.Disputed, DisputeReason = e.Reason.Text, StateBeforeDispute = e.PreviousState, UpdatedAt = e.At };
 
     public Trade When(TradeDisputeResolved e) =>
         this with
         {
             State = e.Resolution == Trades.DisputeResolution.UpheldRefund ? TradeState.Refunded : StateBeforeDispute ?? TradeState.Contracted,
-            DisputeResolution = $"{e.Resolution}: {e.Reason}",
+            DisputeResolution = $"{e.Resolution}: {e.Reason.Text}",
             UpdatedAt = e.At,
         };
 

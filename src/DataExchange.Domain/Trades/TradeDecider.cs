@@ -160,7 +160,7 @@ public static class TradeDecider
     // ---- After contracting: delivery, settlement, cancellation, disputes. Each returns the events to append. ----
 
     /// <summary>One RPC, two steps: the vendor records delivery, then the buyer acknowledges receipt.</summary>
-    public static object ConfirmDelivery(Trade trade, string note, Actor actor, DateTimeOffset now)
+    public static object ConfirmDelivery(Trade trade, SealedText note, Actor actor, DateTimeOffset now)
     {
         var isVendor = actor.ParticipantId == trade.VendorId && actor.Has(Role.Vendor);
         var isBuyer = actor.ParticipantId == trade.BuyerId && actor.Has(Role.Buyer);
@@ -193,7 +193,7 @@ public static class TradeDecider
         throw InvalidTransition(trade, "confirm delivery of");
     }
 
-    public static IReadOnlyList<object> Settle(Trade trade, Money amount, string paymentReference, string? adjustmentReason, Actor actor, DateTimeOffset now)
+    public static IReadOnlyList<object> Settle(Trade trade, Money amount, SealedText paymentReference, SealedText? adjustmentReason, Actor actor, DateTimeOffset now)
     {
         if (!actor.Has(Role.Operator))
         {
@@ -216,7 +216,7 @@ public static class TradeDecider
             return [new TradeSettled(trade.Id, amount, paymentReference, actor.ParticipantId, now)];
         }
 
-        if (string.IsNullOrWhiteSpace(adjustmentReason))
+        if (string.IsNullOrWhiteSpace(adjustmentReason?.Text))
         {
             throw new DomainException(ErrorKind.FailedPrecondition, "SETTLEMENT_AMOUNT_MISMATCH",
                 $"The payment {amount} differs from the trade amount {trade.Amount}; give an adjustment_reason to record the difference.",
@@ -225,12 +225,12 @@ public static class TradeDecider
 
         return
         [
-            new TradeAmountAdjusted(trade.Id, trade.Amount, amount, adjustmentReason, actor.ParticipantId, now),
+            new TradeAmountAdjusted(trade.Id, trade.Amount, amount, adjustmentReason!, actor.ParticipantId, now),
             new TradeSettled(trade.Id, amount, paymentReference, actor.ParticipantId, now),
         ];
     }
 
-    public static TradeCancelled Cancel(Trade trade, string reason, Actor actor, DateTimeOffset now)
+    public static TradeCancelled Cancel(Trade trade, SealedText reason, Actor actor, DateTimeOffset now)
     {
         if (!trade.IsParty(actor.ParticipantId))
         {
@@ -245,7 +245,7 @@ public static class TradeDecider
         return new TradeCancelled(trade.Id, reason, actor.ParticipantId, now);
     }
 
-    public static TradeDisputeOpened OpenDispute(Trade trade, string reason, Actor actor, DateTimeOffset now)
+    public static TradeDisputeOpened OpenDispute(Trade trade, SealedText reason, Actor actor, DateTimeOffset now)
     {
         RequireCompliance(actor);
         if (trade.State is not (TradeState.Delivered or TradeState.Received or TradeState.Settled))
@@ -256,7 +256,7 @@ public static class TradeDecider
         return new TradeDisputeOpened(trade.Id, reason, trade.State, actor.ParticipantId, now);
     }
 
-    public static TradeDisputeResolved ResolveDispute(Trade trade, DisputeResolution resolution, string reason, Actor actor, DateTimeOffset now)
+    public static TradeDisputeResolved ResolveDispute(Trade trade, DisputeResolution resolution, SealedText reason, Actor actor, DateTimeOffset now)
     {
         RequireCompliance(actor);
         if (trade.State != TradeState.Disputed)

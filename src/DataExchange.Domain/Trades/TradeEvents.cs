@@ -49,18 +49,19 @@ public sealed record TradeRefused(
     Guid By,
     DateTimeOffset At);
 
-public sealed record TradeDelivered(Guid TradeId, string Note, Guid By, DateTimeOffset At);
+/// <summary>Notes, reasons and payment references are <see cref="SealedText"/>: the ledger keeps only their commitments.</summary>
+public sealed record TradeDelivered(Guid TradeId, SealedText Note, Guid By, DateTimeOffset At);
 
-public sealed record TradeReceiptAcknowledged(Guid TradeId, string Note, Guid By, DateTimeOffset At);
+public sealed record TradeReceiptAcknowledged(Guid TradeId, SealedText Note, Guid By, DateTimeOffset At);
 
 /// <summary>The documented adjustment that lets a settlement differ from the contracted amount.</summary>
-public sealed record TradeAmountAdjusted(Guid TradeId, Money From, Money To, string Reason, Guid By, DateTimeOffset At);
+public sealed record TradeAmountAdjusted(Guid TradeId, Money From, Money To, SealedText Reason, Guid By, DateTimeOffset At);
 
-public sealed record TradeSettled(Guid TradeId, Money Amount, string PaymentReference, Guid By, DateTimeOffset At);
+public sealed record TradeSettled(Guid TradeId, Money Amount, SealedText PaymentReference, Guid By, DateTimeOffset At);
 
-public sealed record TradeCancelled(Guid TradeId, string Reason, Guid By, DateTimeOffset At);
+public sealed record TradeCancelled(Guid TradeId, SealedText Reason, Guid By, DateTimeOffset At);
 
-public sealed record TradeDisputeOpened(Guid TradeId, string Reason, TradeState PreviousState, Guid By, DateTimeOffset At);
+public sealed record TradeDisputeOpened(Guid TradeId, SealedText Reason, TradeState PreviousState, Guid By, DateTimeOffset At);
 
 public enum DisputeResolution
 {
@@ -68,7 +69,7 @@ public enum DisputeResolution
     UpheldRefund = 2,
 }
 
-public sealed record TradeDisputeResolved(Guid TradeId, DisputeResolution Resolution, string Reason, Guid By, DateTimeOffset At);
+public sealed record TradeDisputeResolved(Guid TradeId, DisputeResolution Resolution, SealedText Reason, Guid By, DateTimeOffset At);
 
 /// <summary>An accepted cross-border export, counted against the exporter's volume for the year (one stream per exporter-year).</summary>
 public sealed record ExportVolumeRecorded(Guid ExporterId, int Year, Guid TradeId, long Individuals, long SensitiveIndividuals, DateTimeOffset At);

@@ -26,6 +26,8 @@ public static class AuditFindingKinds
     public const string LeafHashMismatch = "leaf_hash_mismatch";
     public const string PayloadChanged = "payload_changed";
     public const string PayloadNotJson = "payload_not_json";
+    /// <summary>A sealed text's Text or Salt no longer opens its Commitment (which the leaf commits to): the text was changed.</summary>
+    public const string SealedTextChanged = "sealed_text_changed";
     public const string EventDeleted = "event_deleted";
     public const string LeafOrder = "leaf_order";
 
@@ -48,5 +50,5 @@ public static class AuditFindingKinds
 
     /// <summary>Kinds that are about one leaf's own row or payload: the "altered leaf" of a report.</summary>
     public static bool IsLeafKind(string kind) =>
-        kind is LeafMalformed or LeafIndexMismatch or LeafHashMismatch or PayloadChanged or PayloadNotJson or EventDeleted;
+        kind is LeafMalformed or LeafIndexMismatch or LeafHashMismatch or PayloadChanged or PayloadNotJson or SealedTextChanged or EventDeleted;
 }

@@ -383,7 +383,7 @@ public sealed class LogAuditor
             string digest;
             try
             {
-                digest = LedgerEntry.DigestPayload(Algorithm, JsonCanonicalizer.Canonicalize(payload));
+                digest = LedgerEntry.DigestPayload(Algorithm, LedgerPayload.Canonical(payload));
             }
             catch (Exception e) when (e is JsonCanonicalizationException or System.Text.Json.JsonException)
             {
@@ -395,6 +395,16 @@ public sealed class LogAuditor
             {
                 Problem(AuditFindingKinds.PayloadChanged,
                     $"the payload of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) has digest {digest}, the leaf commits to {entry.PayloadDigest}: the payload was changed");
+            }
+
+            // The leaf commits to sealed texts' commitments only; the stored text must still open its commitment.
+            foreach (var sealedValue in LedgerPayload.SealedValues(System.Text.Json.Nodes.JsonNode.Parse(payload)))
+            {
+                if (sealedValue is { Commitment: { } c, Salt: { } salt, Text: { } text } && !LedgerPayload.Opens(c, salt, text))
+                {
+                    Problem(AuditFindingKinds.SealedTextChanged,
+                        $"the sealed text at {sealedValue.Path} of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) does not open its commitment: the text was changed");
+                }
             }
         }
 

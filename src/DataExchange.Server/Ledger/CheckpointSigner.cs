@@ -1,7 +1,9 @@
 using System.Text.Json;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
+using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Notes;
+using DataExchange.Ledger.Receipts;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Hosting;
 using Npgsql;
@@ -27,6 +29,7 @@ public sealed class CheckpointSigner(
     private readonly Lock gate = new();
     private SignerState? state;
     private LeafHashRecord record = new();
+    private StreamHeadMap heads = new(TreeHasher.For(settings.Ledger.HashAlgorithm));
     private long requestedSize;
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource published = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -109,6 +112,8 @@ public sealed class CheckpointSigner(
         }
 
         state = loaded;
+        // Checked after the checks below, whose findings name rollbacks and forks more precisely.
+        (heads, var headsViolation) = await RebuildStreamHeadsAsync(connection, loaded, ct);
         await LoadExchangeKeysAsync(ct);
         var checkpoints = await ReadCheckpointRowsAsync(connection, 0, ct);
         if (LogExtension.CheckRecord(loaded, record, checkpoints, SignedBySigner) is { } recordViolation)
@@ -161,6 +166,11 @@ public sealed class CheckpointSigner(
                 case ExtensionDecision.Extend extended:
                     range = extended.Range;
                     newHashes.AddRange(extended.NewLeafHashes);
+                    if (headsViolation is null)
+                    {
+                        ApplyToHeads(tree.NewLeaves);
+                    }
+
                     verified = verified with { Size = range.Size, Root = range.Root(), Peaks = range.Peaks };
                     break;
             }
@@ -169,6 +179,11 @@ public sealed class CheckpointSigner(
             {
                 break;
             }
+        }
+
+        if (headsViolation is not null)
+        {
+            throw Refuse(headsViolation, null);
         }
 
         if (range.Size > loaded.Size)
@@ -208,6 +223,7 @@ public sealed class CheckpointSigner(
                         $"the sequencer's tree of size {sequencerRange.Size} and the signer's disagree") { TreeSize = sequencerRange.Size }, null);
                 }
 
+                ApplyToHeads(witnesses);
                 pending.Clear();
                 return await SignAndPublishAsync(extended.Range, extended.NewLeafHashes, ct);
             default:
@@ -225,11 +241,102 @@ public sealed class CheckpointSigner(
 
         var now = time.GetUtcNow();
         var root = range.Root();
-        var note = signing.Sign(ledger.Origin, range.Size, root);
+        if (heads.LogSize != range.Size)
+        {
+            throw new InvalidOperationException($"The stream-heads map is of {heads.LogSize} leaves, the tree to sign of {range.Size}.");
+        }
+
+        var note = signing.Sign(ledger.Origin, range.Size, root, heads.Commitment());
         var next = previous.Advance(range, note, now);
         store.Save(next, record, previous.Size); // durable before anyone can see the signature
         state = next;
         return SetLatest(await PublishAsync(range.Size, root, note, now, ct));
+    }
+
+    /// <summary>Moves the stream-heads map over leaves the signer has just verified (their rebuilt bytes).</summary>
+    private void ApplyToHeads(IReadOnlyList<LeafWitness> verified)
+    {
+        foreach (var leaf in verified)
+        {
+            heads.Apply(LedgerEntry.Parse(leaf.EventLeaf!));
+        }
+    }
+
+    /// <summary>
+    /// The stream-heads map of the signed tree, rebuilt from the stored leaves, each checked against the signer's own
+    /// record of leaf hashes (so a stored leaf changed since it was signed stops the signer here, named), and checked
+    /// against the map root the signer's last note states.
+    /// </summary>
+    private async Task<(StreamHeadMap, IntegrityViolation?)> RebuildStreamHeadsAsync(NpgsqlConnection connection, SignerState signed, CancellationToken ct)
+    {
+        var map = new StreamHeadMap(hasher);
+        var hash = new byte[hasher.HashSize];
+        for (long from = 0; from < signed.Size; from += ResumePage)
+        {
+            var to = Math.Min(signed.Size, from + ResumePage);
+            await using var command = new NpgsqlCommand(
+                $"select leaf_index, leaf_bytes from {storage.Table("ledger_leaves")} where leaf_index >= @from and leaf_index < @to order by leaf_index", connection);
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("to", to);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var index = reader.GetInt64(0);
+                var bytes = (byte[])reader[1];
+                if (index != map.LogSize)
+                {
+                    return (map, new IntegrityViolation(ViolationKind.LeafMissing, $"signed leaf {map.LogSize} is missing from the database")
+                    {
+                        LeafIndex = map.LogSize,
+                        TreeSize = signed.Size,
+                    });
+                }
+
+                hasher.HashLeaf(bytes, hash);
+                if (!hash.AsSpan().SequenceEqual(record[index]))
+                {
+                    return (map, new IntegrityViolation(ViolationKind.LeafAltered,
+                        $"stored leaf {index} differs from the leaf the signer signed; the first stored leaf that differs from what was signed is {index}")
+                    {
+                        LeafIndex = index,
+                        TreeSize = signed.Size,
+                        Expected = Convert.ToHexStringLower(record[index]),
+                        Found = Convert.ToHexStringLower(hash),
+                    });
+                }
+
+                map.Apply(LedgerEntry.Parse(bytes));
+            }
+
+            if (map.LogSize != to)
+            {
+                return (map, new IntegrityViolation(ViolationKind.LeafMissing, $"signed leaf {map.LogSize} is missing from the database")
+                {
+                    LeafIndex = map.LogSize,
+                    TreeSize = signed.Size,
+                });
+            }
+        }
+
+        if (signed.Note is { } note && StreamHeadsOf(note) is { } stated && !stated.Root.AsSpan().SequenceEqual(map.Root()))
+        {
+            return (map, new IntegrityViolation(ViolationKind.SignerRecordCorrupt,
+                "the stream-heads map rebuilt from the signed leaves differs from the one the signer's last checkpoint states") { TreeSize = signed.Size });
+        }
+
+        return (map, null);
+    }
+
+    private static StreamHeadsCommitment? StreamHeadsOf(string note)
+    {
+        try
+        {
+            return StreamHeadsCommitment.Find(Checkpoint.Parse(SignedNote.Parse(note).Text).Extensions);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

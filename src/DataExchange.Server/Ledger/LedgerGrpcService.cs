@@ -4,6 +4,9 @@ using DataExchange.Ledger.Canonical;
 using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
+using DataExchange.Ledger.Notes;
+using DataExchange.Ledger.Receipts;
+using DataExchange.Ledger.Signing;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
@@ -15,7 +18,8 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Ledger;
 
 public sealed class LedgerGrpcService(
-    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServedProofGuard guard, LedgerSigning signing, ServerSettings settings)
+    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServedProofGuard guard, LedgerSigning signing,
+    StreamHeadIndex streamHeads, ServerSettings settings)
     : V1.LedgerService.LedgerServiceBase
 {
     private const int StreamChunk = 5000;
@@ -250,32 +254,33 @@ public sealed class LedgerGrpcService(
 
     public override async Task<V1.ListSigningKeysResponse> ListSigningKeys(V1.ListSigningKeysRequest request, ServerCallContext context)
     {
+        var response = new V1.ListSigningKeysResponse();
+        response.Keys.AddRange(await PublishedKeysAsync(context.CancellationToken));
+        return response;
+    }
+
+    private async Task<List<V1.SigningKey>> PublishedKeysAsync(CancellationToken ct)
+    {
         // Current keys are this server's own, never the table's rows as stored (an intruder could swap in a key of
         // theirs); the table only supplies when each took over, and the retired keys.
-        var stored = await storage.ReadKeysAsync(context.CancellationToken);
-        var keys = stored.Where(k => k.ValidUntilSize is not null)
+        var stored = await storage.ReadKeysAsync(ct);
+        return stored.Where(k => k.ValidUntilSize is not null)
             .Concat(signing.PublicKeys.Select(own => own with
             {
                 ValidFromSize = stored.FirstOrDefault(k => k.Name == own.Name && k.KeyId == own.KeyId && k.ValidUntilSize is null)?.ValidFromSize ?? 0,
             }))
             .OrderBy(k => k.ValidFromSize).ThenBy(k => k.Name).ThenBy(k => k.KeyId)
-            .ToList();
-        return new V1.ListSigningKeysResponse
-        {
-            Keys =
+            .Select(k => new V1.SigningKey
             {
-                keys.Select(k => new V1.SigningKey
-                {
-                    KeyName = k.Name,
-                    KeyId = k.KeyId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
-                    Type = k.Type == LedgerStorage.KeyTypeSm2 ? V1.SigningKeyType.Sm2Sm3 : V1.SigningKeyType.Ed25519,
-                    PublicKeyPem = k.PublicKeyPem,
-                    VerifierKey = k.VerifierKey,
-                    ValidFromTreeSize = k.ValidFromSize,
-                    ValidUntilTreeSize = k.ValidUntilSize ?? 0,
-                }),
-            },
-        };
+                KeyName = k.Name,
+                KeyId = k.KeyId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
+                Type = k.Type == LedgerStorage.KeyTypeSm2 ? V1.SigningKeyType.Sm2Sm3 : V1.SigningKeyType.Ed25519,
+                PublicKeyPem = k.PublicKeyPem,
+                VerifierKey = k.VerifierKey,
+                ValidFromTreeSize = k.ValidFromSize,
+                ValidUntilTreeSize = k.ValidUntilSize ?? 0,
+            })
+            .ToList();
     }
 
     public override async Task<V1.TradeReceipt> GetTradeReceipt(V1.GetTradeReceiptRequest request, ServerCallContext context)
@@ -305,33 +310,114 @@ public sealed class LedgerGrpcService(
 
         await receipts.AuthorizeAsync(tradeId, caller, ct);
         var tradeName = $"trades/{tradeId}";
-        var leaves = await storage.ReadStreamLeavesAsync(tradeId.ToString("D"), ct);
+        var streamId = tradeId.ToString("D");
+        var leaves = await storage.ReadStreamLeavesAsync(streamId, ct);
         if (leaves.Count == 0)
         {
             throw NotFound("TRADE_NOT_FOUND", $"The ledger has no entries of {tradeName} (yet).", "trade", tradeName);
         }
 
-        // The latest checkpoint when it covers every leaf; otherwise one is signed now.
+        // The latest checkpoint when it covers every leaf; otherwise one is signed now. The stream-heads map may move
+        // on to a newer checkpoint (it never goes back), and the receipt is then of that one.
         var needed = leaves[^1].LeafIndex + 1;
-        var checkpoint = await LatestWithinLogAsync(ct) is { } latest && latest.Size >= needed
+        var covering = await LatestWithinLogAsync(ct) is { } latest && latest.Size >= needed && HasStreamHeads(latest)
             ? latest
             : await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint();
+        var head = await streamHeads.ProveAsync(streamId, covering, ct)
+            ?? throw new RpcException(new Status(StatusCode.Unavailable, "The latest checkpoint predates stream-heads lines; retry once a new one is signed."));
+        var checkpoint = head.Checkpoint;
+        if (checkpoint.Size > covering.Size)
+        {
+            leaves = await storage.ReadStreamLeavesAsync(streamId, ct);
+        }
+
+        leaves = [.. leaves.Where(l => l.LeafIndex < checkpoint.Size)];
+        if (leaves.Count != head.Head.StreamVersion || leaves[^1].LeafIndex != head.Head.LeafIndex)
+        {
+            throw LedgerIntegrity.Error(guard.Stop(new IntegrityViolation(ViolationKind.LeafMissing,
+                $"the database holds {leaves.Count} leaves of {tradeName} below tree size {checkpoint.Size}, but the signed stream-heads map says {head.Head.StreamVersion}")
+            {
+                TreeSize = checkpoint.Size,
+            }).Violation);
+        }
+
         var receipt = new V1.TradeReceipt
         {
+            Format = TradeReceiptVerifier.FormatV1,
             Trade = tradeName,
             Origin = ledger.Origin,
             HashAlgorithm = HashAlgorithm,
             TreeSize = checkpoint.Size,
             Checkpoint = ToProto(checkpoint),
+            StreamHead = new V1.StreamHeadProof
+            {
+                MapSize = head.MapSize,
+                Index = head.Index,
+                Entry = ByteString.CopyFrom(head.Head.ToCanonicalBytes()),
+                Proof = { head.Proof.Select(ByteString.CopyFrom) },
+            },
         };
+        var events = new List<(string, byte[])>();
         foreach (var leaf in leaves)
         {
             var proof = await guard.AssembleAsync(() => storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, checkpoint.Size), ct), checkpoint.Size);
             guard.Inclusion(leaf.LeafIndex, leaf.LeafBytes, proof, checkpoint);
-            receipt.Leaves.Add(new V1.ReceiptLeaf { Entry = ToProto(leaf, withPayload: false), InclusionProof = { proof.Select(ByteString.CopyFrom) } });
+            var entry = ToProto(leaf, withPayload: false);
+            var payload = LedgerPayloadOf(leaf, entry);
+            entry.Payload = ByteString.CopyFrom(payload);
+            events.Add((entry.EventType, payload));
+            receipt.Leaves.Add(new V1.ReceiptLeaf { Entry = entry, InclusionProof = { proof.Select(ByteString.CopyFrom) } });
         }
 
+        try
+        {
+            receipt.Record = Google.Protobuf.JsonParser.Default.Parse<V1.TradeReceiptRecord>(TradeRecordReplay.Replay(streamId, events).ToJsonString());
+        }
+        catch (ReceiptCheckException e)
+        {
+            throw RpcErrors.From(new DomainException(ErrorKind.FailedPrecondition, "NOT_A_TRADE_STREAM",
+                $"{tradeName} is not the stream of a trade ({e.Field}: {e.Message}).", new Dictionary<string, string> { ["trade"] = tradeName }));
+        }
+        var signers = SignedNote.Parse(checkpoint.Note).Signatures;
+        receipt.Keys.AddRange((await PublishedKeysAsync(ct)).Where(k =>
+            signers.Any(s => s.KeyName == k.KeyName && s.KeyId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) == k.KeyId)));
         return receipt;
+    }
+
+    /// <summary>The payload the leaf commits to (its ledger form); an event row changed or deleted since stops the ledger.</summary>
+    private byte[] LedgerPayloadOf(StoredLeaf leaf, V1.LogEntry entry)
+    {
+        byte[]? payload = null;
+        try
+        {
+            payload = leaf.PayloadJson is { } json ? LedgerPayload.Canonical(Encoding.UTF8.GetBytes(json)) : null;
+        }
+        catch (JsonCanonicalizationException)
+        {
+        }
+
+        if (payload is null || LedgerEntry.DigestPayload(ledger.HashAlgorithm, payload) != entry.PayloadDigest)
+        {
+            throw LedgerIntegrity.Error(guard.Stop(new IntegrityViolation(payload is null ? ViolationKind.EventMissing : ViolationKind.LeafAltered,
+                $"the event of leaf {leaf.LeafIndex} is {(payload is null ? "gone or unreadable" : "no longer the payload its leaf commits to")}")
+            {
+                LeafIndex = leaf.LeafIndex,
+            }).Violation);
+        }
+
+        return payload;
+    }
+
+    private static bool HasStreamHeads(StoredCheckpoint checkpoint)
+    {
+        try
+        {
+            return StreamHeadsCommitment.Find(Checkpoint.Parse(SignedNote.Parse(checkpoint.Note).Text).Extensions) is not null;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private const int MaxCheckpointPage = 1000;

@@ -15,6 +15,8 @@ public static class LedgerRegistration
         services.AddSingleton<CheckpointSigner>();
         services.AddSingleton<Checkpointer>();
         services.AddSingleton<ServedProofGuard>();
+        services.AddSingleton<TextSealer>();
+        services.AddSingleton<StreamHeadIndex>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
         services.AddHostedService<AppendOnlyGuards>();

@@ -244,7 +244,7 @@ public sealed class LedgerSequencer(
     public static LedgerEntry ToEntry(LogHashAlgorithm algorithm, long leafIndex, string streamId, long version, Guid eventId, string type,
         DateTimeOffset timestamp, string dataJson)
     {
-        var canonical = JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(dataJson));
+        var canonical = LedgerPayload.Canonical(Encoding.UTF8.GetBytes(dataJson));
         return new LedgerEntry(leafIndex, streamId, version, eventId, type, LedgerEntry.TruncateToMicroseconds(timestamp.ToUniversalTime()),
             EffectiveDateOf(canonical), LedgerEntry.DigestPayload(algorithm, canonical));
     }

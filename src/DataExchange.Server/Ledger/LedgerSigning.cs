@@ -1,6 +1,7 @@
 using DataExchange.Ledger.Keys;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Ledger.Notes;
+using DataExchange.Ledger.Receipts;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Hosting;
 using LedgerCheckpoint = DataExchange.Ledger.Notes.Checkpoint;
@@ -44,8 +45,8 @@ public sealed class LedgerSigning
     ];
 
     /// <summary>The C2SP signed note of a checkpoint, SM2 line first.</summary>
-    public string Sign(string origin, long size, byte[] root) =>
-        SignedNote.Sign(new LedgerCheckpoint(origin, size, root).ToNoteText(), Sm2, Ed25519);
+    public string Sign(string origin, long size, byte[] root, StreamHeadsCommitment streamHeads) =>
+        SignedNote.Sign(new LedgerCheckpoint(origin, size, root) { Extensions = [streamHeads.ToExtensionLine()] }.ToNoteText(), Sm2, Ed25519);
 
     private static string LoadOrCreate(string path, Func<string> generate)
     {

@@ -17,7 +17,7 @@ namespace DataExchange.Server.Trades;
 
 public sealed class TradeGrpcService(
     IDocumentStore store, IdempotentExecutor idempotency, FilingNumbers filingNumbers, ExchangeStatisticsReader statistics,
-    Ledger.LedgerStorage ledger, Ledger.Checkpointer checkpointer, TimeProvider time)
+    Ledger.LedgerStorage ledger, Ledger.Checkpointer checkpointer, Ledger.TextSealer sealer, TimeProvider time)
     : V1.TradeService.TradeServiceBase
 {
     public override async Task<V1.Trade> ExecuteTrade(V1.ExecuteTradeRequest request, ServerCallContext context)
@@ -231,29 +231,29 @@ public sealed class TradeGrpcService(
     public override Task<V1.Trade> ConfirmDelivery(V1.ConfirmDeliveryRequest request, ServerCallContext context) =>
         Change(context, nameof(ConfirmDelivery), request, request.Name, request.Etag, request.RequestId,
             new RequestValidator().Text(request.Note, "note", 1000, required: false),
-            (trade, actor, now) => [TradeDecider.ConfirmDelivery(trade, request.Note, actor, now)]);
+            (trade, actor, now) => [TradeDecider.ConfirmDelivery(trade, sealer.Seal(request.Note), actor, now)]);
 
     public override Task<V1.Trade> SettleTrade(V1.SettleTradeRequest request, ServerCallContext context) =>
         Change(context, nameof(SettleTrade), request, request.Name, request.Etag, request.RequestId,
             new RequestValidator().Money(request.Amount, "amount", allowZero: true).Text(request.PaymentReference, "payment_reference", 100)
                 .Text(request.AdjustmentReason, "adjustment_reason", 1000, required: false),
-            (trade, actor, now) => TradeDecider.Settle(trade, request.Amount.ToDomain(), request.PaymentReference,
-                string.IsNullOrEmpty(request.AdjustmentReason) ? null : request.AdjustmentReason, actor, now));
+            (trade, actor, now) => TradeDecider.Settle(trade, request.Amount.ToDomain(), sealer.Seal(request.PaymentReference),
+                string.IsNullOrEmpty(request.AdjustmentReason) ? null : sealer.Seal(request.AdjustmentReason), actor, now));
 
     public override Task<V1.Trade> CancelTrade(V1.CancelTradeRequest request, ServerCallContext context) =>
         Change(context, nameof(CancelTrade), request, request.Name, request.Etag, request.RequestId,
             new RequestValidator().Text(request.Reason, "reason", 1000),
-            (trade, actor, now) => [TradeDecider.Cancel(trade, request.Reason, actor, now)]);
+            (trade, actor, now) => [TradeDecider.Cancel(trade, sealer.Seal(request.Reason), actor, now)]);
 
     public override Task<V1.Trade> OpenDispute(V1.OpenDisputeRequest request, ServerCallContext context) =>
         Change(context, nameof(OpenDispute), request, request.Name, request.Etag, request.RequestId,
             new RequestValidator().Text(request.Reason, "reason", 1000),
-            (trade, actor, now) => [TradeDecider.OpenDispute(trade, request.Reason, actor, now)]);
+            (trade, actor, now) => [TradeDecider.OpenDispute(trade, sealer.Seal(request.Reason), actor, now)]);
 
     public override Task<V1.Trade> ResolveDispute(V1.ResolveDisputeRequest request, ServerCallContext context) =>
         Change(context, nameof(ResolveDispute), request, request.Name, request.Etag, request.RequestId,
             new RequestValidator().Enum(request.Resolution, "resolution").Text(request.Reason, "reason", 1000),
-            (trade, actor, now) => [TradeDecider.ResolveDispute(trade, (DisputeResolution)request.Resolution, request.Reason, actor, now)]);
+            (trade, actor, now) => [TradeDecider.ResolveDispute(trade, (DisputeResolution)request.Resolution, sealer.Seal(request.Reason), actor, now)]);
 
     public override async Task<V1.Trade> GetTrade(V1.GetTradeRequest request, ServerCallContext context)
     {

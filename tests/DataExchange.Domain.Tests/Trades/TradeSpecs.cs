@@ -10,6 +10,8 @@ namespace DataExchange.Domain.Tests.Trades;
 
 public class TradeSpecs
 {
+    private static SealedText Sealed(string text) => SealedText.Legacy(text);
+
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Today = new(2026, 11, 27);
 
@@ -86,14 +88,14 @@ public class TradeSpecs
         object[] path = state switch
         {
             TradeState.Contracted => [],
-            TradeState.Delivered => [new TradeDelivered(trade.Id, "", Vendor.Id, Now)],
-            TradeState.Received => [new TradeDelivered(trade.Id, "", Vendor.Id, Now), new TradeReceiptAcknowledged(trade.Id, "", HongKongBuyer.Id, Now)],
-            TradeState.Settled => [new TradeDelivered(trade.Id, "", Vendor.Id, Now), new TradeReceiptAcknowledged(trade.Id, "", HongKongBuyer.Id, Now),
-                new TradeSettled(trade.Id, trade.Amount, "P", Operator.ParticipantId, Now)],
-            TradeState.Cancelled => [new TradeCancelled(trade.Id, "x", HongKongBuyer.Id, Now)],
-            TradeState.Disputed => [new TradeDelivered(trade.Id, "", Vendor.Id, Now), new TradeDisputeOpened(trade.Id, "x", TradeState.Delivered, Compliance.ParticipantId, Now)],
-            TradeState.Refunded => [new TradeDelivered(trade.Id, "", Vendor.Id, Now), new TradeDisputeOpened(trade.Id, "x", TradeState.Delivered, Compliance.ParticipantId, Now),
-                new TradeDisputeResolved(trade.Id, DisputeResolution.UpheldRefund, "y", Compliance.ParticipantId, Now)],
+            TradeState.Delivered => [new TradeDelivered(trade.Id, Sealed(""), Vendor.Id, Now)],
+            TradeState.Received => [new TradeDelivered(trade.Id, Sealed(""), Vendor.Id, Now), new TradeReceiptAcknowledged(trade.Id, Sealed(""), HongKongBuyer.Id, Now)],
+            TradeState.Settled => [new TradeDelivered(trade.Id, Sealed(""), Vendor.Id, Now), new TradeReceiptAcknowledged(trade.Id, Sealed(""), HongKongBuyer.Id, Now),
+                new TradeSettled(trade.Id, trade.Amount, Sealed("P"), Operator.ParticipantId, Now)],
+            TradeState.Cancelled => [new TradeCancelled(trade.Id, Sealed("x"), HongKongBuyer.Id, Now)],
+            TradeState.Disputed => [new TradeDelivered(trade.Id, Sealed(""), Vendor.Id, Now), new TradeDisputeOpened(trade.Id, Sealed("x"), TradeState.Delivered, Compliance.ParticipantId, Now)],
+            TradeState.Refunded => [new TradeDelivered(trade.Id, Sealed(""), Vendor.Id, Now), new TradeDisputeOpened(trade.Id, Sealed("x"), TradeState.Delivered, Compliance.ParticipantId, Now),
+                new TradeDisputeResolved(trade.Id, DisputeResolution.UpheldRefund, Sealed("y"), Compliance.ParticipantId, Now)],
             _ => throw new ArgumentOutOfRangeException(nameof(state)),
         };
         return path.Aggregate(trade, Trade.Evolve);
@@ -124,12 +126,12 @@ public class TradeSpecs
 
     private static IReadOnlyList<object> Act(string action, Trade trade) => action switch
     {
-        "deliver" => [TradeDecider.ConfirmDelivery(trade, "sent", new Actor(trade.VendorId, new HashSet<Role> { Role.Vendor }), Now)],
-        "acknowledge" => [TradeDecider.ConfirmDelivery(trade, "got it", new Actor(trade.BuyerId, new HashSet<Role> { Role.Buyer }), Now)],
-        "settle" => TradeDecider.Settle(trade, trade.Amount, "PAY-1", null, Operator, Now),
-        "cancel" => [TradeDecider.Cancel(trade, "changed mind", new Actor(trade.BuyerId, new HashSet<Role> { Role.Buyer }), Now)],
-        "dispute" => [TradeDecider.OpenDispute(trade, "quality", Compliance, Now)],
-        "resolve" => [TradeDecider.ResolveDispute(trade, DisputeResolution.Dismissed, "fine", Compliance, Now)],
+        "deliver" => [TradeDecider.ConfirmDelivery(trade, Sealed("sent"), new Actor(trade.VendorId, new HashSet<Role> { Role.Vendor }), Now)],
+        "acknowledge" => [TradeDecider.ConfirmDelivery(trade, Sealed("got it"), new Actor(trade.BuyerId, new HashSet<Role> { Role.Buyer }), Now)],
+        "settle" => TradeDecider.Settle(trade, trade.Amount, Sealed("PAY-1"), null, Operator, Now),
+        "cancel" => [TradeDecider.Cancel(trade, Sealed("changed mind"), new Actor(trade.BuyerId, new HashSet<Role> { Role.Buyer }), Now)],
+        "dispute" => [TradeDecider.OpenDispute(trade, Sealed("quality"), Compliance, Now)],
+        "resolve" => [TradeDecider.ResolveDispute(trade, DisputeResolution.Dismissed, Sealed("fine"), Compliance, Now)],
         _ => throw new ArgumentOutOfRangeException(nameof(action)),
     };
 
@@ -162,7 +164,7 @@ public class TradeSpecs
     public void A_dismissed_dispute_returns_the_trade_to_where_it_was()
     {
         var trade = InState(TradeState.Disputed);
-        var resolved = Trade.Evolve(trade, TradeDecider.ResolveDispute(trade, DisputeResolution.Dismissed, "ok", Compliance, Now));
+        var resolved = Trade.Evolve(trade, TradeDecider.ResolveDispute(trade, DisputeResolution.Dismissed, Sealed("ok"), Compliance, Now));
         Assert.Equal(TradeState.Delivered, resolved.State);
     }
 
@@ -170,7 +172,7 @@ public class TradeSpecs
     public void Settlement_in_another_currency_is_refused_even_with_a_reason()
     {
         var trade = InState(TradeState.Received);
-        var error = Assert.Throws<DomainException>(() => TradeDecider.Settle(trade, new Money("HKD", trade.Amount.AmountMinor), "P", "fx", Operator, Now));
+        var error = Assert.Throws<DomainException>(() => TradeDecider.Settle(trade, new Money("HKD", trade.Amount.AmountMinor), Sealed("P"), Sealed("fx"), Operator, Now));
         Assert.Equal("SETTLEMENT_CURRENCY_MISMATCH", error.Reason);
     }
 

@@ -360,7 +360,7 @@ public class AuditTamperingSpecs(ITestOutputHelper output)
             var signing = log.Server.Services.GetRequiredService<LedgerSigning>();
             var root = new byte[32];
             root[0] = 1;
-            var forged = signing.Sign("dataexchange.local/ledger", log.AfterTrade.TreeSize, root);
+            var forged = signing.Sign("dataexchange.local/ledger", log.AfterTrade.TreeSize, root, new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
             await log.Server.TamperAsync($$"""
                 alter table {schema}.ledger_checkpoints drop constraint if exists ledger_checkpoints_pkey;
                 insert into {schema}.ledger_checkpoints (size, root, note, created_at) values ({{log.AfterTrade.TreeSize}}, @root, @note, now());
