@@ -348,10 +348,10 @@ def verify(doc, trusted, openssl, expected_origin=None):
         raise Invalid("trade", f'"{trade}" is not trades/ + a lowercase UUID')
     trade_id = trade[7:]
 
-    # 2. Signatures: every trusted key signed the text before the first blank line.
+    # 2. Signatures: every trusted key signed the text before the last blank line (a checkpoint's text has none).
     cp = r.msg("checkpoint", CHECKPOINT)
     note = cp.str("note")
-    split = note.find("\n\n")
+    split = note.rfind("\n\n")
     if split < 0:
         raise Invalid("checkpoint.note", "no blank line before the signatures")
     text, block = note[: split + 1], note[split + 2:]
@@ -420,7 +420,8 @@ def verify(doc, trusted, openssl, expected_origin=None):
             if value != want:
                 raise Invalid(e.at(name), f"{value!r} is not the leaf's {want!r}")
         if L["stream_id"] != trade_id:
-            raise Invalid(e.at("streamId"), f"stream {L['stream_id']} is not the trade's {trade_id}")
+            # Already the first leaf is another stream's: most likely the receipt was relabelled, so `trade` is at fault.
+            raise Invalid("trade" if i == 0 else e.at("leaf"), f"leaf {i} is of stream {L['stream_id']}, not of {trade}")
         if L["stream_version"] != i + 1:
             raise Invalid(e.at("streamVersion"), f"version {L['stream_version']} where {i + 1} is due (versions run 1, 2, ... without gaps)")
         if not last_index < L["leaf_index"] < size:
@@ -430,13 +431,14 @@ def verify(doc, trusted, openssl, expected_origin=None):
         body_of_payload = parse_canonical(payload, e.at("payload"))
         if prefix + h(payload).hex() != L["payload_digest"]:
             raise Invalid(e.at("payload"), f"hashes to {prefix}{h(payload).hex()}, not the leaf's {L['payload_digest']}")
-        if e.obj.get("leafHash") is not None and e.bytes("leafHash") != leaf_hash(h, raw):
-            raise Invalid(e.at("leafHash"), "is not H(0x00 ‖ leaf)")
-        if e.str("leafDecodeError"):
-            raise Invalid(e.at("leafDecodeError"), "must be empty")
         proof = proof_hashes(leaf, "inclusionProof", len(root))
         if root_from_inclusion(h, L["leaf_index"], size, leaf_hash(h, raw), proof) != root:
             raise Invalid(leaf.at("inclusionProof"), f"does not lead from leaf {L['leaf_index']} to the checkpoint root")
+        # Served beside the leaf (LogEntry): once the leaf is proven, these may only repeat what it says.
+        if e.obj.get("leafHash") is not None and e.bytes("leafHash") != leaf_hash(h, raw):
+            raise Invalid(e.at("leafHash"), "is not H(0x00 ‖ leaf)")
+        if e.str("leafDecodeError"):
+            raise Invalid(e.at("leafDecodeError"), "must be empty: the leaf decodes")
         entries.append((L, body_of_payload, f"leaves[{i}].entry"))
 
     # 5. Completeness: the stream-heads map signed with the checkpoint says this stream ends at our last leaf.

@@ -165,6 +165,103 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
         Assert.True(IsPathWithin(field, corruption.Field), $"{name}: verify_receipt.py names {python.Stdout.Trim()}, expected {corruption.Field}");
     }
 
+    [Fact]
+    public async Task Dx_receipt_verify_answers_a_missing_file_a_non_json_file_and_an_unknown_format_in_one_line_with_distinct_exit_codes()
+    {
+        var unknownFormat = JsonNode.Parse(world.Receipts["settled"])!.AsObject();
+        unknownFormat["format"] = "dataexchange.trade-receipt/2";
+        var invalid = JsonNode.Parse(world.Receipts["settled"])!.AsObject();
+        invalid["record"]!["amount"]!["amountMinor"] = "1";
+        var files = new Dictionary<string, string>
+        {
+            ["missing file"] = Path.Combine(world.Directory, "no-such-receipt.json"),
+            ["not JSON"] = world.Write("not-json", "receipt: {this is not JSON"),
+            ["unknown format"] = world.Write("unknown-format", unknownFormat.ToJsonString()),
+            ["does not verify"] = world.Write("does-not-verify", invalid.ToJsonString()),
+        };
+
+        var exits = new Dictionary<string, int>();
+        foreach (var (what, file) in files)
+        {
+            var dx = await ReceiptTools.DxAsync("receipt", "verify", file, "--keys", world.KeysDirectory);
+            var lines = (dx.Stdout + dx.Stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(dx.Exit != 0 && lines.Length == 1, $"{what}: {dx}");
+            Assert.DoesNotContain("   at ", dx.Stdout + dx.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", dx.Stdout + dx.Stderr, StringComparison.Ordinal);
+            exits[what] = dx.Exit;
+        }
+
+        Assert.True(exits.Values.Distinct().Count() == exits.Count, "exit codes: " + string.Join(", ", exits.Select(e => $"{e.Key} {e.Value}")));
+
+        // The Python verifier: ERROR (exit 2) for what it cannot read, INVALID (exit 1) for a receipt it reads and rejects.
+        foreach (var (what, file) in files)
+        {
+            var python = await ReceiptTools.PythonAsync(file, "--key", world.KeysDirectory);
+            var expected = what is "missing file" or "not JSON" ? (2, "ERROR: ") : (1, "INVALID: ");
+            Assert.True(python.Exit == expected.Item1 && python.Lines.Length == 1 && python.Stderr.Length == 0
+                && python.Stdout.StartsWith(expected.Item2, StringComparison.Ordinal), $"{what}: {python}");
+        }
+    }
+
+    [Fact]
+    public async Task The_stock_tool_steps_of_RECEIPTS_md_check_a_real_receipt()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("dx-receipt-stock-tools-").FullName;
+        var json = world.Receipts["settled"];
+        await File.WriteAllTextAsync(Path.Combine(directory, "receipt.json"), json);
+        foreach (var pem in System.IO.Directory.GetFiles(world.KeysDirectory, "*.pem"))
+        {
+            File.Copy(pem, Path.Combine(directory, Path.GetFileName(pem)));
+        }
+
+        var receipt = JsonNode.Parse(json)!.AsObject();
+        string KeyNamed(string type) => receipt["keys"]!.AsArray().Single(k => k!["type"]!.GetValue<string>() == type)!["keyName"]!.GetValue<string>();
+
+        // Step 2: SIGNATURES.md's OpenSSL recipe applied to checkpoint.note, with this exchange's key names.
+        var signatures = await ReceiptTools.BashAsync(directory, $$"""
+            set -euo pipefail
+            jq -j '.checkpoint.note' receipt.json > checkpoint.note
+            sed '/^$/,$d' checkpoint.note > note.txt
+            grep '^— {{KeyNamed("SIGNING_KEY_TYPE_SM2_SM3")}} '     checkpoint.note | cut -d' ' -f3 | base64 -d | tail -c +5 > sig.der
+            grep '^— {{KeyNamed("SIGNING_KEY_TYPE_ED25519")}} ' checkpoint.note | cut -d' ' -f3 | base64 -d | tail -c +5 > sig.bin
+            openssl dgst -sm3 -verify {{KeyNamed("SIGNING_KEY_TYPE_SM2_SM3")}}.pem -sigopt distid:1234567812345678 -signature sig.der note.txt
+            openssl pkeyutl -verify -pubin -inkey {{KeyNamed("SIGNING_KEY_TYPE_SM2_SM3")}}.pem -rawin -digest sm3 -pkeyopt distid:1234567812345678 -in note.txt -sigfile sig.der
+            openssl pkeyutl -verify -pubin -inkey {{KeyNamed("SIGNING_KEY_TYPE_ED25519")}}.pem -rawin -in note.txt -sigfile sig.bin
+            sed -n 3p note.txt | base64 -d | xxd -p -c 32
+            """);
+        Assert.True(signatures.Exit == 0, signatures.ToString());
+        Assert.Equal(["Verified OK", "Signature Verified Successfully", "Signature Verified Successfully"], signatures.Lines[..3]);
+        var root = signatures.Lines[3];
+
+        // The hash one-liners exactly as RECEIPTS.md prints them, for every leaf (the page shows leaves[0]).
+        var markdown = await File.ReadAllTextAsync(Path.Combine(ReceiptTools.RepositoryRoot, "src", "DataExchange.Ledger", "RECEIPTS.md"));
+        var section = markdown[markdown.IndexOf("## With stock tools", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```sh\n", StringComparison.Ordinal) + "```sh\n".Length;
+        var oneLiners = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.Contains(".leaves[0].entry.payload", oneLiners);
+        var hasher = TreeHasher.Sha256;
+        var leaves = receipt["leaves"]!.AsArray();
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var run = await ReceiptTools.BashAsync(directory, "set -euo pipefail\n" + oneLiners.Replace(".leaves[0].", $".leaves[{i}].", StringComparison.Ordinal));
+            Assert.True(run.Exit == 0 && run.Lines.Length == 2, run.ToString());
+            var digests = run.Lines.Select(l => l.Split("= ")[1].Trim()).ToArray();
+            var entry = leaves[i]!["entry"]!;
+            Assert.Equal(entry["payloadDigest"]!.GetValue<string>(), "sha256:" + digests[0]);
+            var leafHash = Convert.FromHexString(digests[1]);
+            Assert.Equal(hasher.HashLeaf(Convert.FromBase64String(entry["leaf"]!.GetValue<string>())), leafHash);
+
+            // The shell's leaf hash and the receipt's inclusion proof lead to the root the signed note states.
+            var proof = leaves[i]!["inclusionProof"]!.AsArray().Select(p => Convert.FromBase64String(p!.GetValue<string>())).ToList();
+            var computed = DataExchange.Ledger.Merkle.MerkleProofs.RootFromInclusionProof(hasher,
+                long.Parse(entry["leafIndex"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+                long.Parse(receipt["treeSize"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture), leafHash, proof);
+            Assert.Equal(root, Convert.ToHexStringLower(computed!));
+        }
+
+        System.IO.Directory.Delete(directory, recursive: true);
+    }
+
     /// <summary>True when <paramref name="field"/> is <paramref name="expected"/> or a member or item below it.</summary>
     private static bool IsPathWithin(string field, string expected) =>
         field == expected || field.StartsWith(expected + ".", StringComparison.Ordinal) || field.StartsWith(expected + "[", StringComparison.Ordinal);
@@ -242,14 +339,14 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
         {
             Set(r, "trade", Other(w, "cancelled"));
             Set(r, "record.trade", Other(w, "cancelled"));
-        }, "leaves[0].entry"),
+        }, "trade"),
         ["inclusion proof hash"] = new("settled", (r, _) => Set(r, "leaves[1].inclusionProof[0]", Flip64(Get(r, "leaves[1].inclusionProof[0]"))), "leaves[1].inclusionProof"),
         ["leaf bytes not canonical"] = new("settled", (r, _) => SetBytes(r, "leaves[0].entry.leaf", [.. Bytes(r, "leaves[0].entry.leaf"), (byte)' ']), "leaves[0].entry.leaf"),
         ["leaf stream id relabelled"] = new("settled", (r, w) =>
         {
             var other = Other(w, "cancelled")["trades/".Length..];
-            EditLeaf(r, 0, leaf => leaf["stream_id"] = other);
-        }, "leaves[0].entry"),
+            EditLeaf(r, 1, leaf => leaf["stream_id"] = other);
+        }, "leaves[1].entry"),
 
         // The leaf's decoded fields must be what the leaf bytes say.
         ["decoded leafIndex"] = new("settled", (r, _) => Set(r, "leaves[1].entry.leafIndex", (long.Parse(Get(r, "leaves[1].entry.leafIndex")) + 1).ToString()), "leaves[1].entry.leafIndex"),
@@ -260,6 +357,7 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
         ["decoded recordTime"] = new("settled", (r, _) => Set(r, "leaves[1].entry.recordTime", ShiftTime(Get(r, "leaves[1].entry.recordTime"))), "leaves[1].entry.recordTime"),
         ["decoded effectiveDate"] = new("filed", (r, _) => Set(r, "leaves[0].entry.effectiveDate", "2022-03-02"), "leaves[0].entry.effectiveDate"),
         ["decoded payloadDigest"] = new("settled", (r, _) => Set(r, "leaves[1].entry.payloadDigest", "sha256:" + new string('0', 64)), "leaves[1].entry.payloadDigest"),
+        ["decoded leafDecodeError"] = new("settled", (r, _) => Set(r, "leaves[0].entry.leafDecodeError", "Malformed ledger entry"), "leaves[0].entry.leafDecodeError"),
         ["decoded leafHash"] = new("settled", (r, _) => Set(r, "leaves[0].entry.leafHash", Flip64(Get(r, "leaves[0].entry.leafHash"))), "leaves[0].entry.leafHash"),
 
         // The checkpoint: the note is signed, the other members must repeat it.
@@ -430,5 +528,17 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
         parts[2] = Convert.ToBase64String(edit(Convert.FromBase64String(parts[2])));
         lines[line] = string.Join(' ', parts);
         Set(receipt, "checkpoint.note", string.Join('\n', lines));
+    }
+}
+
+/// <summary>tools/test_verify_receipt.py: the Python verifier's own checks (RFC 6962 known answers, RFC 8785 edge cases, built receipts).</summary>
+public class VerifyReceiptPyUnitSpecs
+{
+    [Fact]
+    public async Task The_python_verifier_passes_its_unit_checks()
+    {
+        var run = await ReceiptTools.RunAsync("python3", ["-m", "unittest", "discover", "-s", "tools", "-p", "test_verify_receipt.py"]);
+        Assert.True(run.Exit == 0, run.ToString());
+        Assert.Contains("OK", run.Stderr, StringComparison.Ordinal);
     }
 }
