@@ -241,6 +241,18 @@ public static class TradeReceiptVerifier
                 throw new ReceiptCheckException(at + ".inclusionProof", $"does not lead from leaf {entry.LeafIndex} to the checkpoint's root");
             }
 
+            // Served beside the proven leaf (LogEntry), so they may only repeat what it says.
+            if (entryJson.TryGetProperty("leafHash", out _) && Bytes(entryJson, "leafHash", at + ".entry.leafHash") is { Length: > 0 } statedHash
+                && !statedHash.AsSpan().SequenceEqual(hasher.HashLeaf(leafBytes)))
+            {
+                throw new ReceiptCheckException(at + ".entry.leafHash", "is not H(0x00 ‖ leaf)");
+            }
+
+            if (Str(entryJson, "leafDecodeError", at + ".entry.leafDecodeError").Length > 0)
+            {
+                throw new ReceiptCheckException(at + ".entry.leafDecodeError", "must be empty: the leaf decodes");
+            }
+
             events.Add((entry.EventType, payload));
             first ??= entry;
             previous = entry;
@@ -264,12 +276,6 @@ public static class TradeReceiptVerifier
             throw new ReceiptCheckException("streamHead.entry", $"is the head of stream {head.StreamId}, not of {trade}");
         }
 
-        if (head.StreamVersion != leaves.Count || head.LeafIndex != previous!.LeafIndex)
-        {
-            throw new ReceiptCheckException("leaves",
-                $"the stream-heads map says the stream is at version {head.StreamVersion} (leaf {head.LeafIndex}) in this checkpoint, but the receipt ends at version {leaves.Count} (leaf {previous!.LeafIndex}): events are missing");
-        }
-
         var mapSize = Int(headJson, "mapSize", "streamHead.mapSize");
         Same("streamHead.mapSize", mapSize, heads.Count);
         var index = Int(headJson, "index", "streamHead.index");
@@ -277,6 +283,13 @@ public static class TradeReceiptVerifier
         if (!MerkleProofs.VerifyInclusion(hasher, index, mapSize, hasher.HashLeaf(headBytes), headProof, heads.Root))
         {
             throw new ReceiptCheckException("streamHead.proof", $"does not lead from entry {index} of {mapSize} to the stream-heads root the checkpoint states");
+        }
+
+        // Only now is the entry known to be the signed map's: when it says more, the receipt lacks events.
+        if (head.StreamVersion != leaves.Count || head.LeafIndex != previous!.LeafIndex)
+        {
+            throw new ReceiptCheckException("leaves",
+                $"the stream-heads map says the stream is at version {head.StreamVersion} (leaf {head.LeafIndex}) in this checkpoint, but the receipt ends at version {leaves.Count} (leaf {previous!.LeafIndex}): events are missing");
         }
 
         // 6. Replay: the record is what the payloads say.
@@ -318,6 +331,17 @@ public static class TradeReceiptVerifier
 
         Same(at + ".keyName", Str(key, "keyName", at + ".keyName"), stated.KeyName);
         Same(at + ".keyId", Str(key, "keyId", at + ".keyId"), stated.KeyId.ToString("x8", CultureInfo.InvariantCulture));
+        var type = stated switch
+        {
+            Ed25519NoteVerifier => "SIGNING_KEY_TYPE_ED25519",
+            Sm2NoteVerifier => "SIGNING_KEY_TYPE_SM2_SM3",
+            _ => null, // ECDSA P-256 has no SigningKeyType value
+        };
+        if (type is not null)
+        {
+            Same(at + ".type", Str(key, "type", at + ".type"), type);
+        }
+
         var pem = Str(key, "publicKeyPem", at + ".publicKeyPem");
         INoteVerifier fromPem;
         try
