@@ -35,6 +35,8 @@ internal static class ReceiptTools
             start.ArgumentList.Add(argument);
         }
 
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1"; // no __pycache__ left in tools/
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
