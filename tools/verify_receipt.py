@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Independent verifier of DataExchange trade receipts, format "dataexchange.trade-receipt/1".
 
-Written from src/DataExchange.Ledger/RECEIPTS.md and SIGNATURES.md alone (not from the C# code), so that a receipt is
+Written from src/DataExchange.Ledger/RECEIPTS.md and SIGNATURES.md (not from the C# code), so that a receipt is
 checked by a second implementation: Python 3.11 standard library, plus the `openssl` command for signatures only.
+Where the page leaves open which member a failure names, it names the one the C# verifier names, so that tests can
+hold both to the same answer.
 
     verify_receipt.py RECEIPT.json [RECEIPT.json ...] --key FILE|DIR [--key ...] [--origin ORIGIN]
 
@@ -257,11 +259,11 @@ def key_from_vkey(text):
     parts = text.strip().split("+", 2)
     if len(parts) != 3 or not re.fullmatch(r"[0-9a-f]{8}", parts[1]) or not parts[0]:
         raise ValueError("not name+keyid+base64")
-    typed = base64.b64decode(parts[2], validate=True)
-    if typed[:1] == b"\x01" and len(typed) == 33:
-        key = Key(parts[0], 0x01, typed[1:])
-    elif typed[:1] == b"\xff" and typed[1:].startswith(SM2_ID):
-        key = Key(parts[0], 0xFF, typed[1:])
+    blob = base64.b64decode(parts[2], validate=True)
+    if blob[:1] == b"\x01" and len(blob) == 33:
+        key = Key(parts[0], 0x01, blob[1:])
+    elif blob[:1] == b"\xff" and blob[1:].startswith(SM2_ID):
+        key = Key(parts[0], 0xFF, blob[1:])
     else:
         raise ValueError("unsupported key type")
     if key.id.hex() != parts[1]:
