@@ -6,6 +6,7 @@ using DataExchange.Ledger.Audit;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Ledger.Notes;
+using DataExchange.Ledger.Receipts;
 using Grpc.Core;
 using LedgerCheckpoint = DataExchange.Ledger.Notes.Checkpoint;
 
@@ -226,6 +227,16 @@ internal static class LedgerAudit
 
         // Every stored checkpoint: signed by the trusted keys, of this log, its row matching its note.
         var verified = await verification;
+        var withHeads = new List<(string Source, LedgerCheckpoint Checkpoint)>();
+        if (current is not null)
+        {
+            withHeads.Add(("the served checkpoint", current));
+        }
+
+        if (kept is not null)
+        {
+            withHeads.Add(("the trusted checkpoint", kept));
+        }
         for (var i = 0; i < storedRows.Count; i++)
         {
             var row = storedRows[i];
@@ -250,6 +261,7 @@ internal static class LedgerAudit
                 { TreeSize = row.TreeSize });
             }
 
+            withHeads.Add(($"the stored checkpoint of size {note.Size}", note));
             var created = row.CreateTime?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             signed.Add(new SignedRoot($"the stored checkpoint of size {note.Size}{(created is null ? "" : $" (created {created})")}", note.Size, note.RootHash));
         }
@@ -313,6 +325,38 @@ internal static class LedgerAudit
             after.Add(new AuditFinding(AuditFindingKinds.RootMismatch,
                 $"{others.Count} more signed checkpoint(s), of sizes {others[0]} to {others[^1]}, are not prefixes of the log served either") { TreeSize = others[0] });
         }
+
+        // The stream-heads map each signed checkpoint states (what receipts prove completeness with) must be the one its
+        // leaves give: an exchange that signs a false map could otherwise hide a stream's later events from receipts.
+        var headsCompared = 0;
+        foreach (var (source, checkpoint) in withHeads.DistinctBy(c => (c.Checkpoint.Size, Hex(c.Checkpoint.RootHash), string.Join("\n", c.Checkpoint.Extensions))))
+        {
+            StreamHeadsCommitment? stated;
+            try
+            {
+                stated = StreamHeadsCommitment.Find(checkpoint.Extensions);
+            }
+            catch (FormatException e)
+            {
+                after.Add(new AuditFinding(AuditFindingKinds.StreamHeadsMismatch, $"{source} has a malformed stream-heads line: {e.Message}") { TreeSize = checkpoint.Size });
+                continue;
+            }
+
+            if (stated is null || auditor.StreamHeadsAt(checkpoint.Size) is not { } recomputed)
+            {
+                continue;
+            }
+
+            headsCompared++;
+            if (recomputed.Count != stated.Count || !recomputed.Root.AsSpan().SequenceEqual(stated.Root))
+            {
+                after.Add(new AuditFinding(AuditFindingKinds.StreamHeadsMismatch,
+                    $"{source} states a stream-heads map of {stated.Count} streams, root {Hex(stated.Root)}, but its leaves give {recomputed.Count} streams, root {Hex(recomputed.Root)}: receipts checked against it may omit events")
+                { TreeSize = checkpoint.Size });
+            }
+        }
+
+        lines.Add($"{headsCompared} stream-heads map(s) recomputed from the leaves and compared with the checkpoints stating them");
 
         if (mismatched.Count == 0 && current is not null && auditor.RootAt(current.Size) is { } root && current.Size == auditor.Size)
         {

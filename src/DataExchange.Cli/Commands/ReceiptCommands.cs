@@ -7,7 +7,6 @@ using DataExchange.Ledger.Receipts;
 using Google.Protobuf;
 using Grpc.Core;
 using Spectre.Console;
-using ReceiptLeaf = DataExchange.Ledger.Receipts.ReceiptLeaf;
 
 namespace DataExchange.Cli.Commands;
 

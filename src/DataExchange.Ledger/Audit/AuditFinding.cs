@@ -42,6 +42,8 @@ public static class AuditFindingKinds
     public const string SplitView = "split_view";
     public const string RolledBack = "rolled_back";
     public const string RootMismatch = "root_mismatch";
+    /// <summary>A signed checkpoint's stream-heads line is not the map its leaves give.</summary>
+    public const string StreamHeadsMismatch = "stream_heads_mismatch";
     public const string FirstDivergingLeaf = "first_diverging_leaf";
     public const string ConsistencyProof = "consistency_proof";
     public const string LogIncomplete = "log_incomplete";

@@ -3,6 +3,7 @@ using DataExchange.Ledger.Canonical;
 using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
+using DataExchange.Ledger.Receipts;
 
 namespace DataExchange.Ledger.Audit;
 
@@ -40,6 +41,8 @@ public sealed class LogAuditor
     private readonly Dictionary<NodeId, NodeId> differingBelow = [];
     private readonly Dictionary<NodeId, (int Finding, int Above)> causes = [];
     private bool fatal;
+    private readonly StreamHeadMap streamHeads;
+    private readonly Dictionary<long, StreamHeadsCommitment> headsOfInterest = [];
 
     /// <param name="sizesOfInterest">Tree sizes whose roots to remember, e.g. of the signed checkpoints.</param>
     public LogAuditor(LogHashAlgorithm algorithm, params IEnumerable<long> sizesOfInterest)
@@ -47,6 +50,7 @@ public sealed class LogAuditor
         Algorithm = algorithm;
         hasher = TreeHasher.For(algorithm);
         range = new CompactRange(hasher);
+        streamHeads = new StreamHeadMap(hasher);
         foreach (var size in sizesOfInterest)
         {
             rootsOfInterest[size] = size == 0 ? hasher.EmptyRoot() : [];
@@ -103,6 +107,12 @@ public sealed class LogAuditor
 
     /// <summary>The root of a size of interest once the audit has reached it, else null.</summary>
     public byte[]? RootAt(long size) => rootsOfInterest.TryGetValue(size, out var root) && root.Length > 0 ? root : null;
+
+    /// <summary>
+    /// The stream-heads map (RECEIPTS.md) recomputed at a size of interest once reached, or null (not reached, or a leaf
+    /// below it does not decode).
+    /// </summary>
+    public StreamHeadsCommitment? StreamHeadsAt(long size) => headsOfInterest.GetValueOrDefault(size);
 
     /// <summary>A recomputed node of level ≥ <see cref="RetainLevel"/> already completed, else null.</summary>
     public byte[]? RetainedRecomputed(NodeId id) => retainedRecomputed.GetValueOrDefault(id);
@@ -221,9 +231,19 @@ public sealed class LogAuditor
             CompareNode(node.Id, node.Hash);
         }
 
+        // The stream-heads map follows the decodable leaves; one that does not decode leaves it unknown from there on.
+        if (leaf.Entry is { } entry && entry.LeafIndex == streamHeads.LogSize && streamHeads.LogSize == leafIndex)
+        {
+            streamHeads.Apply(entry);
+        }
+
         if (rootsOfInterest.ContainsKey(range.Size))
         {
             rootsOfInterest[range.Size] = range.Root();
+            if (streamHeads.LogSize == range.Size)
+            {
+                headsOfInterest[range.Size] = streamHeads.Commitment();
+            }
         }
     }
 
@@ -337,7 +357,7 @@ public sealed class LogAuditor
         return false;
     }
 
-    private readonly record struct CheckedLeaf(byte[] LeafHash, List<AuditFinding>? Problems);
+    private readonly record struct CheckedLeaf(byte[] LeafHash, List<AuditFinding>? Problems, LedgerEntry? Entry = null);
 
     /// <summary>Everything about one leaf that does not depend on the others; thread-safe.</summary>
     private CheckedLeaf Check(long leafIndex, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> payload, bool payloadPresent, ReadOnlySpan<byte> storedLeafHash)
@@ -372,7 +392,7 @@ public sealed class LogAuditor
         {
             Problem(AuditFindingKinds.EventDeleted,
                 $"the payload of event {entry.EventId} ({entry.EventType}, stream {entry.StreamId} version {entry.StreamVersion}) is missing: the event was deleted");
-            return new CheckedLeaf(leafHash, problems);
+            return new CheckedLeaf(leafHash, problems, entry);
         }
 
         // Fast path: the payload as served hashes to the committed digest, so (SHA-256/SM3 being collision resistant)
@@ -388,7 +408,7 @@ public sealed class LogAuditor
             catch (Exception e) when (e is JsonCanonicalizationException or System.Text.Json.JsonException)
             {
                 Problem(AuditFindingKinds.PayloadNotJson, $"the payload of event {entry.EventId} is not canonicalizable JSON: {e.Message}");
-                return new CheckedLeaf(leafHash, problems);
+                return new CheckedLeaf(leafHash, problems, entry);
             }
 
             if (digest != entry.PayloadDigest)
@@ -408,7 +428,7 @@ public sealed class LogAuditor
             }
         }
 
-        return new CheckedLeaf(leafHash, problems);
+        return new CheckedLeaf(leafHash, problems, entry);
     }
 
     private bool DigestMatches(string committed, ReadOnlySpan<byte> payload)

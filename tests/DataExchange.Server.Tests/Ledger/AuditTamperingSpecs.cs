@@ -375,6 +375,50 @@ public class AuditTamperingSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_signed_checkpoint_stating_a_false_stream_heads_map_is_named()
+    {
+        await WithLogAsync(async log =>
+        {
+            // Simulates the exchange's keys signing the true root with a map that hides the trade's head: receipts
+            // checked against it could leave events out. Same root, so no split view; only the map is false.
+            var signing = log.Server.Services.GetRequiredService<LedgerSigning>();
+            var size = log.AfterTrade.TreeSize;
+            var falseMap = signing.Sign("dataexchange.local/ledger", size, log.AfterTrade.RootHash.ToByteArray(),
+                new DataExchange.Ledger.Receipts.StreamHeadsCommitment(1, new byte[32]));
+            await log.Server.TamperAsync($$"""
+                alter table {schema}.ledger_checkpoints drop constraint if exists ledger_checkpoints_pkey;
+                insert into {schema}.ledger_checkpoints (size, root, note, created_at) values ({{size}}, @root, @note, now());
+                """, ("root", log.AfterTrade.RootHash.ToByteArray()), ("note", falseMap));
+            var report = Show(await AuditAsync(log.Server));
+            Assert.False(report.Ok);
+            var finding = Assert.Single(Of(report, AuditFindingKinds.StreamHeadsMismatch));
+            Assert.Equal(size, finding.TreeSize);
+            Assert.Empty(Of(report, AuditFindingKinds.SplitView));
+        });
+    }
+
+    [Fact]
+    public async Task A_sealed_note_rewritten_in_the_event_row_is_named_though_its_leaf_digest_still_matches()
+    {
+        await WithLogAsync(async log =>
+        {
+            var delivered = await log.World.Vendor.Trades.ConfirmDeliveryAsync(new ConfirmDeliveryRequest
+            {
+                Name = log.Trade.Name, Note = "Handed to Wang Fang, +86 138 0013 8000", RequestId = Guid.CreateVersion7().ToString(),
+            });
+            Assert.Equal("Handed to Wang Fang, +86 138 0013 8000", delivered.DeliveryNote);
+            await log.Server.CaughtUpCheckpointAsync();
+            await log.Server.TamperAsync("""
+                update {schema}.mt_events set data = jsonb_set(data, '{Note,Text}', '"Handed over on time"') where type = 'trade_delivered'
+                """);
+            var report = Show(await AuditAsync(log.Server));
+            Assert.False(report.Ok);
+            Assert.Single(Of(report, AuditFindingKinds.SealedTextChanged));
+            Assert.Empty(Of(report, AuditFindingKinds.PayloadChanged));
+        });
+    }
+
+    [Fact]
     public async Task A_log_rolled_back_to_an_earlier_checkpoint_is_named()
     {
         await WithLogAsync(async log =>

@@ -56,10 +56,14 @@ public class KeyRotationSpecs
                 Assert.True(withBoth.Ok, withBoth.Failure);
 
                 // A receipt checked with every key the auditor ever trusted: each algorithm's current key must sign.
-                var receipt = await second.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = $"trades/{stream}" });
+                var world = await DataExchange.Server.Tests.Trades.TradeWorld.CreateAsync(second);
+                var listing = await world.ListedAsync(DataExchange.Server.Tests.Listings.Samples.Listing("Rotation feed", individuals: 0));
+                var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(DataExchange.Server.Tests.Trades.TradeWorld.Buy(listing));
+                await second.CaughtUpCheckpointAsync();
+                var receipt = await second.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade.Name });
                 var json = Google.Protobuf.JsonFormatter.Default.Format(receipt);
                 var result = DataExchange.Cli.Commands.ReceiptCommands.Verify(json, [.. oldVerifiers, .. newVerifiers], null);
-                Assert.True(result.IsValid, result.Failure);
+                Assert.True(result.IsValid, result.Describe());
                 Assert.False(DataExchange.Cli.Commands.ReceiptCommands.Verify(json, oldVerifiers, null).IsValid);
             }
             finally

@@ -146,12 +146,14 @@ public class Sm3LedgerSpecs(Sm3ServerFixture fixture) : IClassFixture<Sm3ServerF
     public async Task An_sm3_log_signs_proves_and_audits_with_sm3()
     {
         var server = fixture.Server;
-        var trade = Guid.CreateVersion7();
-        await using (var session = server.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        // A back-filed trade: its leaf carries the contract date.
+        var world = await DataExchange.Server.Tests.Trades.TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(DataExchange.Server.Tests.Listings.Samples.Listing("SM3 feed", individuals: 0));
+        var trade = await server.Operator.Trades.FileTradeAsync(new FileTradeRequest
         {
-            session.Events.Append(trade, new LedgerProbe(1, 1, "sm3"), new BackfiledProbe(1, 2, new DateOnly(2022, 1, 31)));
-            await session.SaveChangesAsync();
-        }
+            Listing = listing.Name, Buyer = world.DomesticBuyerName, Licence = listing.Licence, Amount = listing.Price, ContractDate = "2022-01-31",
+            RequestId = Guid.CreateVersion7().ToString(),
+        });
 
         var checkpoint = await server.CaughtUpCheckpointAsync();
         Assert.Equal(HashAlgorithm.Sm3, checkpoint.HashAlgorithm);
@@ -166,10 +168,12 @@ public class Sm3LedgerSpecs(Sm3ServerFixture fixture) : IClassFixture<Sm3ServerF
 
         Assert.Equal(checkpoint.RootHash.ToByteArray(), range.Root());
 
-        var receipt = await server.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = $"trades/{trade}" });
-        Assert.Equal("2022-01-31", receipt.Leaves[1].Entry.EffectiveDate);
+        var receipt = await server.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade.Name });
+        Assert.Equal("2022-01-31", receipt.Leaves[0].Entry.EffectiveDate);
+        Assert.Equal(HashAlgorithm.Sm3, receipt.HashAlgorithm);
+        Assert.StartsWith("sm3:", receipt.Leaves[0].Entry.PayloadDigest, StringComparison.Ordinal);
         var verified = DataExchange.Cli.Commands.ReceiptCommands.Verify(Google.Protobuf.JsonFormatter.Default.Format(receipt), server.Verifiers(), null);
-        Assert.True(verified.IsValid, verified.Failure);
+        Assert.True(verified.IsValid, verified.Describe());
 
         var audit = await DataExchange.Cli.Commands.LedgerAudit.VerifyAsync(server.Operator.Ledger, () => new CallOptions(), server.Verifiers(), null, null, CancellationToken.None);
         Assert.True(audit.Ok, audit.Failure);

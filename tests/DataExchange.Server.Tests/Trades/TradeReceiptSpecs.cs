@@ -66,6 +66,44 @@ public class TradeReceiptSpecs(ServerFixture server) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task A_settled_trades_receipt_carries_every_event_and_its_record_but_no_text_a_person_typed()
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Sealed notes feed", individuals: 0));
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
+        string Rid() => Guid.CreateVersion7().ToString();
+        await world.Vendor.Trades.ConfirmDeliveryAsync(new ConfirmDeliveryRequest { Name = trade.Name, Note = "Keys sent to Li Lei, 13800138000", RequestId = Rid() });
+        await world.DomesticBuyer.Trades.ConfirmDeliveryAsync(new ConfirmDeliveryRequest { Name = trade.Name, Note = "Received by Han Meimei", RequestId = Rid() });
+        var settled = await server.Operator.Trades.SettleTradeAsync(new SettleTradeRequest
+        {
+            Name = trade.Name, Amount = trade.Amount, PaymentReference = "6222 0201 0001 2345", RequestId = Rid(),
+        });
+        Assert.Equal("Keys sent to Li Lei, 13800138000", settled.DeliveryNote);
+        await server.CaughtUpCheckpointAsync();
+
+        var receipt = await world.DomesticBuyer.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade.Name });
+        Assert.Equal(["trade_contracted", "trade_delivered", "trade_receipt_acknowledged", "trade_settled"], receipt.Leaves.Select(l => l.Entry.EventType));
+        Assert.Equal(TradeState.Settled, receipt.Record.State);
+        Assert.Equal(trade.FilingNumber, receipt.Record.FilingNumber);
+        Assert.Equal(trade.Amount, receipt.Record.SettledAmount);
+        Assert.Equal(4, receipt.Record.Version);
+        var file = JsonFormatter.Default.Format(receipt);
+        var payloads = string.Join("\n", receipt.Leaves.Select(l => l.Entry.Payload.ToStringUtf8()));
+        foreach (var personal in new[] { "Li Lei", "13800138000", "Han Meimei", "6222" })
+        {
+            Assert.DoesNotContain(personal, payloads, StringComparison.Ordinal);
+            Assert.DoesNotContain(personal, file, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("\"Note\":{\"Commitment\":\"sha256:", payloads, StringComparison.Ordinal);
+        var keys = (await world.DomesticBuyer.Ledger.ListSigningKeysAsync(new ListSigningKeysRequest())).Keys
+            .Select(k => DataExchange.Ledger.Notes.NoteKeys.ParseVerifierKey(k.VerifierKey)).ToList();
+        var verified = ReceiptCommands.Verify(file, keys, null);
+        Assert.True(verified.IsValid, verified.Describe());
+        Assert.Equal(4, verified.EventCount);
+    }
+
+    [Fact]
     public async Task Only_the_parties_and_the_exchange_staff_fetch_a_receipt()
     {
         var world = await TradeWorld.CreateAsync(server);
