@@ -300,7 +300,7 @@ class BuiltReceipt(unittest.TestCase):
                 vr.verify(r, vr.load_keys([folder]), vr.OpenSsl(folder))
             except vr.Invalid as e:
                 line = str(e)
-            self.assertTrue(line.startswith("record: is absent"), line)
+            self.assertTrue(line.startswith("record: missing"), line)
 
     def test_alterations_are_rejected_naming_the_member(self):
         def entry(i):

@@ -464,6 +464,8 @@ def verify(doc, trusted, openssl, expected_origin=None):
 
     # 6. Replay the payloads and compare with the record, member by member.
     expected = replay(entries, trade_id)
+    if r.obj.get("record") is None:
+        raise Invalid("record", "missing: the receipt states no record")
     compare(RECORD, normalize(RECORD, r.obj.get("record"), "record"), expected, "record")
 
     # 7. Keys carried in the receipt must at least be self-consistent (trust comes from the --key files).
@@ -557,9 +559,8 @@ RECORD = {
 def normalize(shape, value, path):
     """A proto3 JSON value in one comparable form: defaults filled in, int64 strings as ints, times as nanoseconds."""
     if isinstance(shape, dict):
-        if value is None:
-            return None  # an absent message is "not set", which differs from a set but empty one
-        m = Msg(value, path, shape)
+        # Absent and all-default compare alike (RECEIPTS.md: "verifiers treat both alike"), so absent reads as {}.
+        m = Msg({} if value is None else value, path, shape)
         return {k: normalize(t, m.obj.get(k), m.at(k)) for k, t in shape.items()}
     if isinstance(shape, tuple):  # map<string, string>
         m = Msg({} if value is None else value, path, value or {})
@@ -585,7 +586,7 @@ def show(v):
 
 
 def compare(shape, actual, expected, path):
-    if isinstance(shape, dict) and actual is not None and expected is not None:
+    if isinstance(shape, dict):
         for k, t in shape.items():
             compare(t, actual[k], expected[k], f"{path}.{k}")
     elif isinstance(shape, list) and len(shape) == 1:
@@ -594,7 +595,14 @@ def compare(shape, actual, expected, path):
         for i, (a, e) in enumerate(zip(actual, expected)):
             compare(shape[0], a, e, f"{path}[{i}]")
     elif actual != expected:
+        if shape == "time":  # nanoseconds back to RFC 3339 for people
+            actual, expected = (None if t is None else rfc3339(t) for t in (actual, expected))
         raise Invalid(path, f"is {show(actual)} but the payloads say {show(expected)}")
+
+
+def rfc3339(ns):
+    seconds, nanos = divmod(ns, 10**9)
+    return (datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=seconds)).isoformat() + f".{nanos:09d}Z"
 
 
 class Payload:
@@ -708,7 +716,7 @@ def start(p, contracted):
                     "exclusive": p.get("Licence.Exclusive", bool), "onwardTransferAllowed": p.get("Licence.OnwardTransferAllowed", bool),
                     "territory": p.pick("Licence.Territory", TERRITORY)},
         "amount": p.money("Amount"),
-        "settledAmount": None,
+        "settledAmount": {"currencyCode": "", "amountMinor": 0},  # none yet: all defaults, as absent reads
         "contractDate": p.get("EffectiveDate", str),
         "state": STATE["Contracted" if contracted else "Refused"],
         "origin": p.pick("Origin", ORIGIN),
