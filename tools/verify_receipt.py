@@ -90,22 +90,36 @@ def _no_constant(text):
     raise ValueError(f"{text} is not JSON")
 
 
-class Duplicate(ValueError):
-    """A JSON object repeats a member: parsers would disagree on which one counts."""
+class JsonObject(dict):
+    """A parsed JSON object that remembers the first name it was given twice (json keeps the last value silently)."""
+
+    repeated = None
 
 
-def _unique(pairs):
-    obj = {}
+def _pairs(pairs):
+    obj = JsonObject()
     for k, v in pairs:
-        if k in obj:
-            raise Duplicate(k)
+        if k in obj and obj.repeated is None:
+            obj.repeated = k
         obj[k] = v
     return obj
 
 
+def first_repeated(v, path=""):
+    """The JSON path of a member given twice, or None: parsers differ on which one counts, so neither may."""
+    if isinstance(v, JsonObject) and v.repeated is not None:
+        return f"{path}.{v.repeated}" if path else v.repeated
+    items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+    for k, item in items:
+        found = first_repeated(item, (f"{path}.{k}" if path else k) if isinstance(k, str) else f"{path}[{k}]")
+        if found:
+            return found
+    return None
+
+
 def parse_json(data, floats=False):
     """Strict JSON from UTF-8 bytes: no duplicate members, no NaN, and no fractions unless `floats` (ValueError)."""
-    return json.loads(data.decode("utf-8"), object_pairs_hook=_unique, parse_constant=_no_constant,
+    return json.loads(data.decode("utf-8"), object_pairs_hook=_pairs, parse_constant=_no_constant,
                       parse_float=float if floats else _no_float)
 
 
@@ -135,9 +149,9 @@ def parse_canonical(data, path):
     """Parses bytes that must be exactly RFC 8785: re-encodes them and compares, so one value has one spelling."""
     try:
         value = parse_json(data)
+        if first_repeated(value):
+            raise ValueError(f"{first_repeated(value)} is given twice")
         again = canonical(value).encode("utf-8")
-    except Duplicate as e:
-        raise Invalid(path, f'not canonical RFC 8785 JSON: duplicate member "{e}"')
     except (ValueError, RecursionError) as e:
         raise Invalid(path, f"not canonical RFC 8785 JSON: {e}")
     if again != data:
@@ -338,6 +352,9 @@ LEAF_MEMBERS = {"event_id", "event_type", "leaf_index", "payload_digest", "recor
 def verify(doc, trusted, openssl, expected_origin=None):
     """The seven steps of RECEIPTS.md; returns a summary or raises Invalid naming the member."""
     # 1. Document.
+    repeated = first_repeated(doc)
+    if repeated:
+        raise Invalid(repeated, "is given twice: JSON readers differ on which one counts")
     r = Msg(doc, "", RECEIPT)
     if r.obj.get("format") != FORMAT:
         raise Invalid("format", f"must be \"{FORMAT}\", found {json.dumps(r.obj.get('format'))}")
@@ -766,8 +783,6 @@ def main(argv):
                     raw = fh.read()
                 try:
                     doc = parse_json(raw, floats=True)  # a fraction where an integer is due is the receipt's fault
-                except Duplicate as e:
-                    raise Invalid(str(e), "the document repeats this member")
                 except (ValueError, RecursionError) as e:
                     raise Error(f"{f} is not JSON: {e}")
                 line, code = "OK: " + verify(doc, trusted, openssl, origin), 0

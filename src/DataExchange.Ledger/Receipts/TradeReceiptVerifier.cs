@@ -70,6 +70,13 @@ public static class TradeReceiptVerifier
             throw new ReceiptCheckException("$", $"not JSON: {e.Message}");
         }
 
+        // A member given twice: JSON parsers differ on which one counts (System.Text.Json takes the last), so a receipt
+        // could show one record to a reader and another to a verifier.
+        if (FirstRepeatedMember(receipt, "") is { } repeated)
+        {
+            throw new ReceiptCheckException(repeated, "is given twice: JSON readers differ on which one counts");
+        }
+
         if (receipt.ValueKind != JsonValueKind.Object)
         {
             throw new ReceiptCheckException("$", "a receipt is a JSON object");
@@ -315,6 +322,41 @@ public static class TradeReceiptVerifier
         }
 
         return new TradeReceiptVerification(true, null, null, checkpoint, trade, replayed["filingNumber"]?.GetValue<string>(), leaves.Count, verified.VerifiedKeys);
+    }
+
+    /// <summary>The JSON path of the first member that repeats a name of its object, in document order; null when none does.</summary>
+    private static string? FirstRepeatedMember(JsonElement element, string at)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in element.EnumerateObject())
+            {
+                var path = at.Length == 0 ? member.Name : $"{at}.{member.Name}";
+                if (!seen.Add(member.Name))
+                {
+                    return path;
+                }
+
+                if (FirstRepeatedMember(member.Value, path) is { } inner)
+                {
+                    return inner;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (FirstRepeatedMember(item, $"{at}[{i++}]") is { } inner)
+                {
+                    return inner;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static void CheckKey(JsonElement key, string at)

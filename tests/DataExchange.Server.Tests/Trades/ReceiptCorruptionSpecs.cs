@@ -151,7 +151,7 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
         var corruption = Corruptions[name];
         var receipt = JsonNode.Parse(world.Receipts[corruption.Receipt])!.AsObject();
         corruption.Alter(receipt, world);
-        var json = receipt.ToJsonString();
+        var json = corruption.Text is null ? receipt.ToJsonString() : corruption.Text(receipt.ToJsonString(), world);
         Assert.NotEqual(JsonNode.Parse(world.Receipts[corruption.Receipt])!.ToJsonString(), json);
 
         var outcome = ReceiptCommands.Verify(json, world.Keys, null);
@@ -266,7 +266,8 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
     private static bool IsPathWithin(string field, string expected) =>
         field == expected || field.StartsWith(expected + ".", StringComparison.Ordinal) || field.StartsWith(expected + "[", StringComparison.Ordinal);
 
-    public sealed record Corruption(string Receipt, Action<JsonObject, ReceiptWorld> Alter, string Field);
+    /// <param name="Text">A change to the JSON text after <paramref name="Alter"/> (for what a JSON tree cannot hold, such as a repeated member).</param>
+    public sealed record Corruption(string Receipt, Action<JsonObject, ReceiptWorld> Alter, string Field, Func<string, ReceiptWorld, string>? Text = null);
 
     public static TheoryData<string> Names()
     {
@@ -374,6 +375,13 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
         ["hashAlgorithm"] = new("settled", (r, _) => Set(r, "hashAlgorithm", "HASH_ALGORITHM_SM3"), "checkpoint.hashAlgorithm"),
         ["hashAlgorithm unknown"] = new("settled", (r, _) => Set(r, "hashAlgorithm", "HASH_ALGORITHM_MD5"), "hashAlgorithm"),
 
+        // A member given twice: JSON parsers differ on which one counts, so a verifier must not pick one.
+        ["record given twice, the second one false"] = new("settled", (_, _) => { }, "record",
+            (json, w) => json[..^1] + ",\"record\":" + Altered(w, "settled", "record.amount.amountMinor", "1") + "}"),
+        ["record given twice, the first one false"] = new("settled", (_, _) => { }, "record",
+            (json, w) => "{\"record\":" + Altered(w, "settled", "record.amount.amountMinor", "1") + "," + json[1..]),
+        ["format given twice"] = new("settled", (_, _) => { }, "format", (json, _) => "{\"format\":\"dataexchange.trade-receipt/0\"," + json[1..]),
+
         // The format version.
         ["format changed"] = new("settled", (r, _) => Set(r, "format", "dataexchange.trade-receipt/2"), "format"),
         ["format missing"] = new("settled", (r, _) => Remove(r, "format"), "format"),
@@ -400,6 +408,14 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
     private static JsonObject Receipt(ReceiptWorld world, string name) => JsonNode.Parse(world.Receipts[name])!.AsObject();
 
     private static string Other(ReceiptWorld world, string name) => Get(Receipt(world, name), "trade");
+
+    /// <summary>The JSON of one member of a receipt after setting one value in it (the member is the path's first step).</summary>
+    private static string Altered(ReceiptWorld world, string name, string path, JsonNode value)
+    {
+        var receipt = Receipt(world, name);
+        Set(receipt, path, value);
+        return receipt[path.Split('.')[0]]!.ToJsonString();
+    }
 
     private static JsonArray Leaves(JsonObject receipt) => receipt["leaves"]!.AsArray();
 
