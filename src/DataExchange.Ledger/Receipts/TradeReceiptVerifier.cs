@@ -77,6 +77,23 @@ public static class TradeReceiptVerifier
             throw new ReceiptCheckException(repeated, "is given twice: JSON readers differ on which one counts");
         }
 
+        // Members the format does not define: a proto3 JSON parser refuses them, and a reader could take them for part of
+        // the receipt although nothing checks them. (The record's are found when it is compared.)
+        OnlyKnownMembers(receipt, "", "format", "trade", "origin", "hashAlgorithm", "treeSize", "checkpoint", "leaves", "streamHead", "record", "keys");
+        OnlyKnownMembers(Member(receipt, "checkpoint"), "checkpoint", "origin", "treeSize", "rootHash", "note", "hashAlgorithm", "createTime");
+        OnlyKnownMembers(Member(receipt, "streamHead"), "streamHead", "mapSize", "index", "entry", "proof");
+        for (var i = 0; Member(receipt, "leaves") is { ValueKind: JsonValueKind.Array } all && i < all.GetArrayLength(); i++)
+        {
+            OnlyKnownMembers(all[i], $"leaves[{i}]", "entry", "inclusionProof");
+            OnlyKnownMembers(Member(all[i], "entry"), $"leaves[{i}].entry", "leafIndex", "leaf", "streamId", "streamVersion", "eventId", "eventType",
+                "recordTime", "effectiveDate", "payloadDigest", "payload", "leafHash", "leafDecodeError");
+        }
+
+        for (var i = 0; Member(receipt, "keys") is { ValueKind: JsonValueKind.Array } all && i < all.GetArrayLength(); i++)
+        {
+            OnlyKnownMembers(all[i], $"keys[{i}]", "keyName", "keyId", "type", "publicKeyPem", "verifierKey", "validFromTreeSize", "validUntilTreeSize");
+        }
+
         if (receipt.ValueKind != JsonValueKind.Object)
         {
             throw new ReceiptCheckException("$", "a receipt is a JSON object");
@@ -322,6 +339,25 @@ public static class TradeReceiptVerifier
         }
 
         return new TradeReceiptVerification(true, null, null, checkpoint, trade, replayed["filingNumber"]?.GetValue<string>(), leaves.Count, verified.VerifiedKeys);
+    }
+
+    private static JsonElement Member(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
+
+    private static void OnlyKnownMembers(JsonElement element, string at, params string[] names)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var member in element.EnumerateObject())
+        {
+            if (!names.Contains(member.Name, StringComparer.Ordinal))
+            {
+                throw new ReceiptCheckException(at.Length == 0 ? member.Name : $"{at}.{member.Name}", "is not a member of the receipt format");
+            }
+        }
     }
 
     /// <summary>The JSON path of the first member that repeats a name of its object, in document order; null when none does.</summary>

@@ -382,6 +382,11 @@ public class ReceiptCorruptionSpecs(ReceiptWorld world) : IClassFixture<ReceiptW
             (json, w) => "{\"record\":" + Altered(w, "settled", "record.amount.amountMinor", "1") + "," + json[1..]),
         ["format given twice"] = new("settled", (_, _) => { }, "format", (json, _) => "{\"format\":\"dataexchange.trade-receipt/0\"," + json[1..]),
 
+        // Members the format does not define: nothing checks them, so a receipt must not carry them.
+        ["unknown top-level member"] = new("settled", (r, _) => Set(r, "settledBy", "participants/" + Guid.NewGuid()), "settledBy"),
+        ["unknown member in a leaf entry"] = new("settled", (r, _) => Set(r, "leaves[1].entry.note", "API key sent to ops@buyer"), "leaves[1].entry.note"),
+        ["unknown member in the checkpoint"] = new("settled", (r, _) => Set(r, "checkpoint.witnessed", true), "checkpoint.witnessed"),
+
         // The format version.
         ["format changed"] = new("settled", (r, _) => Set(r, "format", "dataexchange.trade-receipt/2"), "format"),
         ["format missing"] = new("settled", (r, _) => Remove(r, "format"), "format"),
