@@ -387,13 +387,20 @@ def verify(doc, trusted, openssl, expected_origin=None):
         signed = text.encode("utf-8")
     except UnicodeError:
         raise Invalid("checkpoint.note", "is not valid Unicode")
+    # Every key name given must sign; several keys of one name are one signer before and after a rotation, so the one
+    # whose id the note names is the one required.
+    by_name = {}
     for key in trusted:
-        mine = [sig for kid, sig in lines.get(key.name, []) if kid == key.id]
-        if not mine:
-            others = [kid.hex() for kid, _ in lines.get(key.name, [])]
-            raise Invalid("checkpoint.note", f"not signed by {key.label}" + (f" (unknown key id(s) {', '.join(others)} for that name)" if others else ""))
-        if not all(openssl.verify(key, signed, sig) for sig in mine):
-            raise Invalid("checkpoint.note", f"the signature of {key.label} does not verify")
+        by_name.setdefault(key.name, []).append(key)
+    for name, keys in by_name.items():
+        named = [k for k in keys if any(kid == k.id for kid, _ in lines.get(name, []))]
+        if not named:
+            others = [kid.hex() for kid, _ in lines.get(name, [])]
+            label = " or ".join(k.label for k in keys)
+            raise Invalid("checkpoint.note", f"not signed by {label}" + (f" (unknown key id(s) {', '.join(others)} for that name)" if others else ""))
+        for key in named:
+            if not all(openssl.verify(key, signed, sig) for kid, sig in lines[name] if kid == key.id):
+                raise Invalid("checkpoint.note", f"the signature of {key.label} does not verify")
 
     # 3. Checkpoint: the signed lines rule; the unsigned members must repeat them.
     body = text[:-1].split("\n")
@@ -410,7 +417,7 @@ def verify(doc, trusted, openssl, expected_origin=None):
                               ("checkpoint.rootHash", cp.bytes("rootHash"), root)):
         if value != want:
             raise Invalid(path, f"{value!r} differs from the signed note's {want!r}")
-    if cp.str("hashAlgorithm") != alg:
+    if cp.str("hashAlgorithm") and cp.str("hashAlgorithm") != alg:
         raise Invalid("checkpoint.hashAlgorithm", f'"{cp.str("hashAlgorithm")}" differs from the receipt\'s "{alg}"')
     if cp.obj.get("createTime") is not None:
         parse_time(cp.str("createTime"), "checkpoint.createTime")
@@ -486,8 +493,12 @@ def verify(doc, trusted, openssl, expected_origin=None):
     compare(RECORD, normalize(RECORD, r.obj.get("record"), "record"), expected, "record")
 
     # 7. Keys carried in the receipt must at least be self-consistent (trust comes from the --key files).
+    # and each must be a key whose signature line the note carries.
     for i, item in enumerate(r.list("keys")):
-        check_key(Msg(item, f"keys[{i}]", KEY))
+        k = Msg(item, f"keys[{i}]", KEY)
+        check_key(k)
+        if not any(kid.hex() == k.str("keyId") for kid, _ in lines.get(k.str("keyName"), [])):
+            raise Invalid(k.at("keyId"), f'the note carries no signature line of {k.str("keyName")}+{k.str("keyId")}')
 
     state = expected["state"]
     return f"{trade}: {len(leaves)} event(s), {state}, checkpoint {body[0]} size {size} signed by {', '.join(k.label for k in trusted)}"
@@ -682,6 +693,8 @@ def replay(entries, trade_id):
             if event not in ("trade_contracted", "trade_refused"):
                 raise Invalid(at + ".eventType", f"{event} cannot start a trade (trade_contracted or trade_refused must)")
             rec = start(p, event == "trade_contracted")
+        elif event in AFTER and rec["state"] not in [STATE[s] for s in AFTER[event]]:
+            raise Invalid(at + ".eventType", f"{event} cannot follow a trade in state {rec['state']}")
         elif event == "trade_delivered":
             rec["state"] = STATE["Delivered"]
         elif event == "trade_receipt_acknowledged":
@@ -702,6 +715,18 @@ def replay(entries, trade_id):
         rec["updateTime"] = at_time
         rec["version"] += 1
     return rec
+
+
+# RECEIPTS.md "Replay": the states each later event may follow.
+AFTER = {
+    "trade_delivered": ["Contracted"],
+    "trade_receipt_acknowledged": ["Delivered"],
+    "trade_amount_adjusted": ["Received"],
+    "trade_settled": ["Received"],
+    "trade_cancelled": ["Contracted"],
+    "trade_dispute_opened": ["Delivered", "Received", "Settled"],
+    "trade_dispute_resolved": ["Disputed"],
+}
 
 
 def start(p, contracted):

@@ -331,11 +331,16 @@ public static class TradeReceiptVerifier
 
         CompareRecord(Flatten(JsonNode.Parse(shown.GetRawText()), "record"), Flatten(replayed, "record"));
 
-        // 7. The informational keys must at least be self-consistent.
+        // 7. The informational keys must at least be self-consistent, and each one's signature line must be in the note.
         var keys = receipt.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array ? k.EnumerateArray().ToList() : [];
+        var lines = SignedNote.Parse(note).Signatures;
         for (var i = 0; i < keys.Count; i++)
         {
-            CheckKey(keys[i], $"keys[{i}]");
+            var key = CheckKey(keys[i], $"keys[{i}]");
+            if (!lines.Any(l => l.KeyName == key.KeyName && l.KeyId == key.KeyId))
+            {
+                throw new ReceiptCheckException($"keys[{i}].keyId", $"the note carries no signature line of {key.KeyName}+{key.KeyId:x8}");
+            }
         }
 
         return new TradeReceiptVerification(true, null, null, checkpoint, trade, replayed["filingNumber"]?.GetValue<string>(), leaves.Count, verified.VerifiedKeys);
@@ -395,7 +400,7 @@ public static class TradeReceiptVerifier
         return null;
     }
 
-    private static void CheckKey(JsonElement key, string at)
+    private static INoteVerifier CheckKey(JsonElement key, string at)
     {
         INoteVerifier stated;
         try
@@ -437,6 +442,8 @@ public static class TradeReceiptVerifier
         {
             throw new ReceiptCheckException(at + ".publicKeyPem", "is not the key the verifierKey names");
         }
+
+        return stated;
     }
 
     /// <summary>Every member the record shows must be what the replay gives, and nothing the replay gives may be left out.</summary>
