@@ -193,7 +193,7 @@ public sealed class TradeGrpcService(
                 new Dictionary<string, string> { ["holder"] = TradeMapping.Name(holder.TradeId), ["until"] = Dates.Format(holder.Until) }));
         }
 
-        var filingNumber = await filingNumbers.NextAsync(contractDate.Year, ct);
+        var filingNumber = await filingNumbers.NextAsync(session, contractDate.Year, ct);
         var contracted = TradeDecider.Contract(tradeRequest, verdict, filingNumber, caller.Actor, now);
         session.Events.StartStream<Trade>(contracted.TradeId, contracted);
         if (licence.Exclusive)
