@@ -63,8 +63,9 @@ public sealed partial class RequestValidator
             return Check(false, field, "is not a valid duration: nanos must be between -999,999,999 and 999,999,999 with the sign of seconds");
         }
 
-        var value = duration.ToTimeSpan();
-        return Check(value >= min && value <= max, field, $"must be between {Seconds(min)} and {Seconds(max)}");
+        // Compared in nanoseconds: TimeSpan's 100 ns ticks would round 10 s + 1 ns down to 10 s, and -1 ns up to 0.
+        var nanos = (Int128)duration.Seconds * Google.Protobuf.WellKnownTypes.Duration.NanosecondsPerSecond + duration.Nanos;
+        return Check(nanos >= (Int128)min.Ticks * 100 && nanos <= (Int128)max.Ticks * 100, field, $"must be between {Seconds(min)} and {Seconds(max)}");
     }
 
     /// <summary>

@@ -8,8 +8,10 @@ using Grpc.Core;
 namespace DataExchange.Server.Tests.Hardening;
 
 /// <summary>What a raw gRPC call answered: its status, the rich status if any, and the size of its header blocks.</summary>
-public sealed record RawGrpcResult(StatusCode Code, Google.Rpc.Status? Details, int HeaderBytes, int HttpStatus)
+public sealed record RawGrpcResult(StatusCode Code, Google.Rpc.Status? Details, int HeaderBytes, int HttpStatus, string Headers = "")
 {
+    public override string ToString() => $"{Code} (HTTP {HttpStatus}) {Details?.Message} [{Headers}]";
+
     public ErrorInfo? Info => Details?.Details.Select(d => d.TryUnpack<ErrorInfo>(out var info) ? info : null).FirstOrDefault(i => i is not null);
 }
 
@@ -51,7 +53,8 @@ public sealed class RawGrpc(Uri address) : IDisposable
             status is null ? (StatusCode)(-1) : (StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture),
             details is null ? null : Google.Rpc.Status.Parser.ParseFrom(DecodeBase64(details)),
             headerBytes,
-            (int)response.StatusCode);
+            (int)response.StatusCode,
+            string.Join("; ", response.Headers.Concat(response.TrailingHeaders).Select(h => $"{h.Key}: {string.Join(",", h.Value)[..Math.Min(80, string.Join(",", h.Value).Length)]}")));
     }
 
     public Task<RawGrpcResult> CallAsync(string path, IMessage message, string? token) => CallAsync(path, message.ToByteArray(), token);
