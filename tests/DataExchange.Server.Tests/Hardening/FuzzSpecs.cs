@@ -89,6 +89,8 @@ public class FuzzSpecs(ServerFixture server, ITestOutputHelper output) : IClassF
                 StatusCode.Unknown or StatusCode.Internal => "UNKNOWN/INTERNAL",
                 (StatusCode)(-1) => "no grpc-status",
                 StatusCode.OK => null,
+                // Grpc.AspNetCore refuses a message over 4 MB from its length prefix, before any of our code runs.
+                StatusCode.ResourceExhausted when result.Details is null && result.Headers.Contains("exceeds the maximum configured message size", StringComparison.Ordinal) => null,
                 _ when result.Info is not { Domain: "dataexchange" } => "no ErrorInfo in domain dataexchange",
                 _ => null,
             } ?? (result.HeaderBytes > MaxHeaderBytes ? $"{result.HeaderBytes} header bytes" : null);
@@ -100,17 +102,28 @@ public class FuzzSpecs(ServerFixture server, ITestOutputHelper output) : IClassF
         clock.Stop();
         await stop.CancelAsync();
         var (goodCalls, goodFailures) = await goodClient;
+        raw.Dispose();
 
         var rowsAfter = await server.CountEventRowsAsync();
         var (heapAfter, workingSetAfter) = Memory();
+        // Kestrel and the array pools give idle buffers back over some seconds: wait (with a deadline) for the heap to settle.
+        var (heapSettled, workingSetSettled) = (heapAfter, workingSetAfter);
+        var settling = Stopwatch.StartNew();
+        while (heapSettled >= heapBefore + (64L << 20) && settling.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            await tick.WaitForNextTickAsync();
+            (heapSettled, workingSetSettled) = Memory();
+        }
+
         output.WriteLine($"{requests:N0} hostile requests (seed {seed}) over {methods.Count} unary RPCs in {clock.Elapsed.TotalSeconds:F1} s ({requests / clock.Elapsed.TotalSeconds:F0}/s)");
         output.WriteLine("status codes: " + string.Join(", ", codes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:N0}")));
         output.WriteLine("kinds: " + string.Join(", ", byKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value:N0}")));
         output.WriteLine($"largest response header block: {maxHeaderBytes:N0} bytes");
         output.WriteLine($"mt_events rows: {rowsBefore} before, {rowsAfter} after");
         output.WriteLine($"well-behaved client: {goodCalls:N0} calls, {goodFailures.Count} failed");
-        output.WriteLine($"managed heap after full GC: {heapBefore / 1048576.0:F1} MiB before, {heapAfter / 1048576.0:F1} MiB after; " +
-            $"working set {workingSetBefore / 1048576.0:F1} MiB before, {workingSetAfter / 1048576.0:F1} MiB after");
+        output.WriteLine($"managed heap after full GC: {Mib(heapBefore)} before, {Mib(heapAfter)} right after, {Mib(heapSettled)} after {settling.Elapsed.TotalSeconds:F0} s; " +
+            $"working set {Mib(workingSetBefore)} before, {Mib(workingSetAfter)} right after, {Mib(workingSetSettled)} then");
         foreach (var failure in failures.Take(20))
         {
             output.WriteLine(failure);
@@ -124,7 +137,7 @@ public class FuzzSpecs(ServerFixture server, ITestOutputHelper output) : IClassF
         Assert.Empty(goodFailures);
         if (requests > CiRequests)
         {
-            Assert.True(heapAfter < heapBefore + (64L << 20), $"managed heap {heapBefore:N0} → {heapAfter:N0} bytes");
+            Assert.True(heapSettled < heapBefore + (64L << 20), $"managed heap {heapBefore:N0} → {heapSettled:N0} bytes");
         }
     }
 
@@ -162,6 +175,8 @@ public class FuzzSpecs(ServerFixture server, ITestOutputHelper output) : IClassF
         using var process = Process.GetCurrentProcess();
         return (GC.GetTotalMemory(forceFullCollection: true), process.WorkingSet64);
     }
+
+    private static string Mib(long bytes) => $"{bytes / 1048576.0:F1} MiB";
 
     private static void InterlockedMax(ref int target, int value)
     {

@@ -35,7 +35,10 @@ public sealed class RawGrpc(Uri address) : IDisposable
         var frame = new byte[5 + message.Length];
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
         message.Span.CopyTo(frame.AsSpan(5));
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(frame) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new ByteArrayContent(frame), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
         if (token is not null)
