@@ -34,8 +34,19 @@ public sealed class TcpProxy : IAsyncDisposable
         listener = null;
         foreach (var client in open.Keys)
         {
-            client.Client.LingerState = new LingerOption(true, 0); // RST, as a killed server's kernel sends
-            client.Close();
+            try
+            {
+                if (client.Client is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0); // RST, as a killed server's kernel sends
+                }
+
+                client.Close();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Already closing.
+            }
         }
 
         open.Clear();
