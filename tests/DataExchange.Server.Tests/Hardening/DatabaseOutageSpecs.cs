@@ -122,7 +122,6 @@ public class DatabaseOutageSpecs(OutageFixture fixture) : IClassFixture<OutageFi
                 return false;
             }
         }, $"{what} to succeed once the database is back", TimeSpan.FromSeconds(30));
-    }
 }
 
 /// <summary>The one mapping from database failures to statuses, wherever Marten or JasperFx wrapped them.</summary>
