@@ -28,6 +28,11 @@ public static class DataExchangeApp
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (!UnicodeNfc.IsAvailable)
+        {
+            app.Logger.LogWarning("ICU (libicuuc) was not found: request text is not normalised to NFC. Install libicu.");
+        }
+
         app.UseCallLimits();
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
@@ -76,6 +81,7 @@ public static class DataExchangeApp
             o.Interceptors.Add<Ledger.LedgerIntegrityInterceptor>();
             o.EnableDetailedErrors = false;
         });
+        services.AddGuardedServiceMethods(); // malformed bodies → INVALID_ARGUMENT, request text → NFC
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o =>
             {
