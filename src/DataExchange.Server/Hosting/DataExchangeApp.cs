@@ -33,6 +33,7 @@ public static class DataExchangeApp
             app.Logger.LogWarning("ICU (libicuuc) was not found: request text is not normalised to NFC. Install libicu.");
         }
 
+        app.UseCallLimits();
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
         app.MapGrpcService<TradeGrpcService>();
@@ -48,7 +49,11 @@ public static class DataExchangeApp
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => TokenSecrets.LoadOrCreate(Path.Combine(settings.DataDirectory, "keys", "token-key")));
+        services.AddSingleton(settings.Access);
         services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<TokenCacheSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenCacheSync>());
+        services.AddCallLimits();
         services.AddSingleton<IdempotentExecutor>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));

@@ -36,6 +36,9 @@ public sealed record ServerSettings
     /// <summary>The verifiable ledger: hash, origin, checkpoint interval, signing keys.</summary>
     public DataExchange.Server.Ledger.LedgerSettings Ledger { get; init; } = new();
 
+    /// <summary>Token caching and per-caller limits (DX_TOKEN_*, DX_MAX_*, DX_RATE_*).</summary>
+    public DataExchange.Server.Auth.AccessSettings Access { get; init; } = new();
+
     public static ServerSettings FromEnvironment(Func<string, string?> env)
     {
         var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
@@ -50,6 +53,7 @@ public sealed record ServerSettings
             BootstrapToken = env("DX_BOOTSTRAP_TOKEN") is { Length: > 0 } t ? t : null,
             DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",
             Ledger = DataExchange.Server.Ledger.LedgerSettings.FromEnvironment(env),
+            Access = DataExchange.Server.Auth.AccessSettings.FromEnvironment(env),
         };
     }
 

@@ -130,7 +130,7 @@ public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator) 
             throw RpcErrors.Unauthenticated("MALFORMED_TOKEN", "The authorization header must be 'Bearer <token>'.");
         }
 
-        var caller = await authenticator.AuthenticateAsync(header[scheme.Length..].Trim(), context.CancellationToken)
+        var caller = await authenticator.AuthenticateAsync(context.GetHttpContext(), header[scheme.Length..].Trim(), context.CancellationToken)
             ?? throw RpcErrors.Unauthenticated("INVALID_TOKEN", "The token is unknown or revoked.");
         context.SetCaller(caller);
     }

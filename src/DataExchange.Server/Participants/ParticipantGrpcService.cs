@@ -9,7 +9,8 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Participants;
 
 public sealed class ParticipantGrpcService(
-    IDocumentStore store, IdempotentExecutor idempotency, TokenSecrets secrets, TokenAuthenticator authenticator, TimeProvider time)
+    IDocumentStore store, IdempotentExecutor idempotency, TokenSecrets secrets, TokenAuthenticator authenticator, TokenCacheSync tokenSync,
+    TimeProvider time)
     : V1.ParticipantService.ParticipantServiceBase
 {
     public override Task<V1.Participant> CreateParticipant(V1.CreateParticipantRequest request, ServerCallContext context)
@@ -131,6 +132,10 @@ public sealed class ParticipantGrpcService(
         }, context.CancellationToken);
         ResourceNames.TryParseToken(response.Token.Name, out _, out var tokenId);
         response.Secret = secrets.SecretFor(tokenId);
+        // No server may still remember this secret as unknown once the caller has it.
+        var hash = TokenSecrets.Hash(response.Secret);
+        authenticator.NoteIssued(hash);
+        await tokenSync.IssuedAsync(hash, context.CancellationToken);
         return response;
     }
 
@@ -158,7 +163,9 @@ public sealed class ParticipantGrpcService(
             var token = participant.Tokens.Single(t => t.TokenId == tokenId) with { RevokedAt = revoked.RevokedAt };
             return token.ToProto(participantId);
         }, context.CancellationToken);
+        // Effective before the reply, here and on every server sharing the database (retries notify again).
         authenticator.Evict(tokenId);
+        await tokenSync.RevokedAsync(tokenId, context.CancellationToken);
         return revokedToken;
     }
 }
