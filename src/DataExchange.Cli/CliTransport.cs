@@ -49,7 +49,7 @@ internal static class CliTransport
             {
                 throw new CliException($"--cert/--key: {e.Message}");
             }
-            catch (CryptographicException)
+            catch (Exception e) when (e is CryptographicException or ArgumentException) // ArgumentException: a key of another certificate
             {
                 var keyFile = settings.Tls.KeyFile ?? certFile;
                 throw new CliException($"--cert '{certFile}' / --key '{keyFile}': not a PEM certificate with its matching unencrypted private key.");

@@ -48,8 +48,36 @@ public sealed class GlobalOptionsTests
     [InlineData("health --address 127.0.0.1:5080")]
     [InlineData("health --address ftp://host")]
     [InlineData("health --timeout 0")]
+    [InlineData("health --address http://127.0.0.1:5080 --ca ca.crt")]
+    [InlineData("health --address https://127.0.0.1:5080 --key client.key")]
     public void Bad_settings_are_usage_errors(string commandLine) =>
         Assert.Throws<CliException>(() => Read(commandLine));
+
+    [Fact]
+    public void Tls_files_come_from_options_or_the_environment_for_https_addresses()
+    {
+        Assert.Null(Read("health --address https://dx.example:5080").Tls);
+
+        var fromEnvironment = Read("health", new()
+        {
+            ["DX_ADDRESS"] = "https://dx.example:5080", ["DX_CA"] = "ca.crt", ["DX_CERT"] = "me.crt", ["DX_KEY"] = "me.key",
+        });
+        Assert.Equal(new TlsFiles("ca.crt", "me.crt", "me.key"), fromEnvironment.Tls);
+
+        var fromOptions = Read("health --address https://dx.example:5080 --ca other.crt --cert bundle.pem", new() { ["DX_CA"] = "ca.crt" });
+        Assert.Equal(new TlsFiles("other.crt", "bundle.pem", null), fromOptions.Tls);
+    }
+
+    [Fact]
+    public void A_tls_setting_from_the_environment_with_a_cleartext_address_is_refused_not_ignored()
+    {
+        var global = new GlobalOptions();
+        var result = Program.BuildRootCommand(global).Parse("health");
+
+        var refused = Assert.Throws<CliException>(() => global.Read(result, name => name == "DX_CERT" ? "me.crt" : null));
+
+        Assert.Equal("DX_CERT is set but the address http://127.0.0.1:5080 is cleartext; use https://.", refused.Message);
+    }
 
     [Fact]
     public void Token_is_sent_as_a_bearer_header_with_a_deadline()

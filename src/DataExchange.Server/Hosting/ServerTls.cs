@@ -45,11 +45,12 @@ public sealed class ServerTls
         {
             certificate = X509Certificate2.CreateFromPemFile(settings.CertificateFile, settings.KeyFile);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException) // ArgumentException: a key of another certificate
         {
             var keyVariable = settings.KeyFile is null ? $"{TlsSettings.CertVariable} (no {TlsSettings.KeyVariable} given)" : $"{TlsSettings.KeyVariable} '{settings.KeyFile}'";
             throw new SettingsException(
-                $"{keyVariable}: no unencrypted PEM private key that matches the certificate in {TlsSettings.CertVariable} '{settings.CertificateFile}' ({e.Message.TrimEnd('.')}).", e);
+                $"{keyVariable}: no unencrypted PEM private key that matches the certificate in {TlsSettings.CertVariable} '{settings.CertificateFile}' "
+                + (e is ArgumentException ? "(it is the key of another certificate)." : $"({e.Message.TrimEnd('.')})."), e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -104,16 +105,16 @@ public sealed class ServerTls
         });
     }
 
-    /// <summary>"TLS (certificate CN=…, expires …); client certificates required from CN=…" for the start-up banner.</summary>
+    /// <summary>"TLS; certificate 'CN=…' valid until …; client certificates required, issued by 'CN=…'" for the start-up banner.</summary>
     public string Describe()
     {
-        var text = $"TLS, certificate {Certificate.Subject} valid until {Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}";
+        var text = $"TLS; certificate '{Certificate.Subject}' valid until {Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}";
         if (ClientAuthorities is { } authorities)
         {
             var names = string.Join("; ", authorities.Where(IsAuthority).Select(a => a.Subject));
             text += Settings.RequireClientCertificate
-                ? $"; client certificates required, issued by {names}"
-                : $"; client certificates optional, issued by {names}";
+                ? $"; client certificates required, issued by '{names}'"
+                : $"; client certificates optional, issued by '{names}'";
         }
 
         return text;

@@ -30,7 +30,7 @@ internal sealed class TestCa
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        return new TestCa(request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1)));
+        return new TestCa(request.CreateSelfSigned(now.AddDays(-10), now.AddYears(1)));
     }
 
     /// <summary>A TLS server certificate for localhost and 127.0.0.1.</summary>
