@@ -3,6 +3,8 @@
 # DX_LISTEN (default 127.0.0.1:5080). Ctrl-C stops both; running it again reuses the data.
 # DX_TLS=1 serves TLS with certificates from the development CA (scripts/dev-ca.sh, under $DX_DATA_DIR/tls); setting
 # DX_TLS_CERT and DX_TLS_KEY yourself serves TLS with those. Otherwise cleartext, which the server allows on loopback only.
+# With DX_TLS_CLIENT_CA (mTLS), its own dx calls need the operator's client certificate in DX_CERT and DX_KEY, and it does
+# not seed: `dx seed` acts as many participants over one connection, which certificate binding refuses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
@@ -36,6 +38,9 @@ if [ "${DX_TLS:-0}" = "1" ] && [ -z "${DX_TLS_CERT:-}" ]; then
 fi
 scheme=http
 if [ -n "${DX_TLS_CERT:-}" ]; then scheme=https; fi
+if [ -n "${DX_TLS_CLIENT_CA:-}" ] && [ -z "${DX_CERT:-}" ]; then
+  echo "DX_TLS_CLIENT_CA is set: set DX_CERT and DX_KEY to the operator's client certificate (scripts/dev-ca.sh client participants/<operator>) so that dx can connect." >&2
+fi
 # dx connects to what the server listens on; a wildcard address is reached on loopback (which the certificate names).
 client_host="${DX_LISTEN%:*}"
 case "$client_host" in 0.0.0.0|"[::]") client_host=127.0.0.1 ;; esac
@@ -57,7 +62,9 @@ else
   export DX_TOKEN="${DX_BOOTSTRAP_TOKEN:-}"
 fi
 
-if [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
+if [ -n "${DX_TLS_CLIENT_CA:-}" ] && [ "${DX_SEED:-1}" != "0" ]; then
+  echo "Not seeding under mTLS (dx seed acts as many participants over one connection); seed before requiring client certificates." >&2
+elif [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
   scripts/dx seed || echo "Seeding failed; the server keeps running." >&2
 fi
 
@@ -68,6 +75,7 @@ The operator token is in ${DX_BOOTSTRAP_TOKEN:+DX_BOOTSTRAP_TOKEN}${DX_BOOTSTRAP
 
   export DX_ADDRESS=$DX_ADDRESS
 ${DX_CA:+  export DX_CA=$DX_CA
+}${DX_CERT:+  export DX_CERT=$DX_CERT DX_KEY=${DX_KEY:-}
 }  export DX_TOKEN=\$(cat $token_file)
   scripts/dx participants list
 
