@@ -130,7 +130,9 @@ internal static class CliTransport
 
         if (causes.Any(c => c is HttpRequestException or IOException))
         {
-            var innermost = causes[^1];
+            // The deepest transport error says most ("unexpected EOF", "response ended prematurely"); what lies below it
+            // (a disposed stream, say) is how .NET noticed, not what happened.
+            var innermost = causes.Last(c => c is HttpRequestException or IOException);
             var hint = https
                 ? ClientCertificateHint(settings)
                 : "if the server uses TLS, use an https:// address";

@@ -20,7 +20,7 @@ public static class DataExchangeApp
         var tls = settings.Tls is null ? null : ServerTls.Load(settings.Tls, DateTimeOffset.UtcNow);
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
+        builder.WebHost.UseKestrelHttpsConfiguration(); // Kestrel's HTTPS services, which the slim builder leaves out
         builder.WebHost.ConfigureKestrel(k =>
             k.Listen(settings.Listen, o =>
             {
