@@ -102,36 +102,34 @@ internal sealed class GlobalOptions
         return new CliSettings(address, token, result.GetValue(Json), TimeSpan.FromSeconds(seconds), ReadTls(result, environment, address));
     }
 
+    /// <summary>
+    /// The TLS files for an https:// address. With an http:// address, --ca/--cert/--key are refused (the user meant
+    /// TLS) and DX_CA/DX_CERT/DX_KEY are ignored: the environment is ambient, and the address's scheme decides.
+    /// </summary>
     private TlsFiles? ReadTls(ParseResult result, Func<string, string?> environment, Uri address)
     {
-        string? File(Option<string> option, string variable, out string source)
+        var https = address.Scheme == Uri.UriSchemeHttps;
+        string? File(Option<string> option, string variable)
         {
-            var given = NonEmpty(result.GetValue(option));
-            source = given is null ? variable : option.Name;
-            return given ?? NonEmpty(environment(variable));
+            if (NonEmpty(result.GetValue(option)) is { } given)
+            {
+                return https
+                    ? given
+                    : throw new CliException($"{option.Name} needs an https:// address; {address.GetLeftPart(UriPartial.Authority)} is cleartext.");
+            }
+
+            return https ? NonEmpty(environment(variable)) : null;
         }
 
-        var ca = File(Ca, CaVariable, out var caSource);
-        var cert = File(Cert, CertVariable, out var certSource);
-        var key = File(Key, KeyVariable, out var keySource);
-        if (ca is null && cert is null && key is null)
-        {
-            return null;
-        }
-
-        if (address.Scheme != Uri.UriSchemeHttps)
-        {
-            // Never drop a TLS setting silently: the user meant to talk TLS.
-            var first = ca is not null ? caSource : cert is not null ? certSource : keySource;
-            throw new CliException($"{first} is set but the address {address.GetLeftPart(UriPartial.Authority)} is cleartext; use https://.");
-        }
-
+        var ca = File(Ca, CaVariable);
+        var cert = File(Cert, CertVariable);
+        var key = File(Key, KeyVariable);
         if (key is not null && cert is null)
         {
-            throw new CliException($"{keySource} needs --cert (or {CertVariable}), the certificate of that key.");
+            throw new CliException($"--key (or {KeyVariable}) needs --cert (or {CertVariable}), the certificate of that key.");
         }
 
-        return new TlsFiles(ca, cert, key);
+        return ca is null && cert is null && key is null ? null : new TlsFiles(ca, cert, key);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -69,14 +69,15 @@ public sealed class GlobalOptionsTests
     }
 
     [Fact]
-    public void A_tls_setting_from_the_environment_with_a_cleartext_address_is_refused_not_ignored()
+    public void With_a_cleartext_address_tls_options_are_refused_and_the_environments_tls_files_ignored()
     {
         var global = new GlobalOptions();
-        var result = Program.BuildRootCommand(global).Parse("health");
+        var refused = Assert.Throws<CliException>(() => global.Read(Program.BuildRootCommand(global).Parse("health --cert me.crt"), _ => null));
+        Assert.Equal("--cert needs an https:// address; http://127.0.0.1:5080 is cleartext.", refused.Message);
 
-        var refused = Assert.Throws<CliException>(() => global.Read(result, name => name == "DX_CERT" ? "me.crt" : null));
-
-        Assert.Equal("DX_CERT is set but the address http://127.0.0.1:5080 is cleartext; use https://.", refused.Message);
+        var settings = Read("health", new() { ["DX_CA"] = "ca.crt", ["DX_CERT"] = "me.crt", ["DX_KEY"] = "me.key" });
+        Assert.Equal(Uri.UriSchemeHttp, settings.Address.Scheme);
+        Assert.Null(settings.Tls);
     }
 
     [Fact]
