@@ -54,7 +54,6 @@ public static class DataExchangeApp
     public static IServiceCollection AddDataExchange(this IServiceCollection services, ServerSettings settings)
     {
         services.AddSingleton(settings);
-        services.AddSingleton<ClientCertificateInterceptor>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => TokenSecrets.LoadOrCreate(Path.Combine(settings.DataDirectory, "keys", "token-key")));
         services.AddSingleton<TokenAuthenticator>();
@@ -78,6 +77,7 @@ public static class DataExchangeApp
         services.AddSingleton<ITradeReceiptResolver, TradeReceiptResolver>();
         services.AddLedger(settings);
 
+        services.AddSingleton<ClientCertificateInterceptor>();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
