@@ -38,8 +38,14 @@ if [ "${DX_TLS:-0}" = "1" ] && [ -z "${DX_TLS_CERT:-}" ]; then
 fi
 scheme=http
 if [ -n "${DX_TLS_CERT:-}" ]; then scheme=https; fi
-if [ -n "${DX_TLS_CLIENT_CA:-}" ] && [ -z "${DX_CERT:-}" ]; then
-  echo "DX_TLS_CLIENT_CA is set: set DX_CERT and DX_KEY to the operator's client certificate (scripts/dev-ca.sh client participants/<operator>) so that dx can connect." >&2
+if [ -n "${DX_TLS_CLIENT_CA:-}" ]; then
+  if [ -z "${DX_CERT:-}" ]; then
+    echo "DX_TLS_CLIENT_CA is set: set DX_CERT and DX_KEY to the operator's client certificate (scripts/dev-ca.sh client participants/<operator>) so that dx can connect." >&2
+  fi
+  if [ "${DX_SEED:-1}" != "0" ]; then
+    echo "Not seeding under mTLS (dx seed acts as many participants over one connection); seed before requiring client certificates." >&2
+    DX_SEED=0
+  fi
 fi
 # dx connects to what the server listens on; a wildcard address is reached on loopback (which the certificate names).
 client_host="${DX_LISTEN%:*}"
@@ -62,9 +68,7 @@ else
   export DX_TOKEN="${DX_BOOTSTRAP_TOKEN:-}"
 fi
 
-if [ -n "${DX_TLS_CLIENT_CA:-}" ] && [ "${DX_SEED:-1}" != "0" ]; then
-  echo "Not seeding under mTLS (dx seed acts as many participants over one connection); seed before requiring client certificates." >&2
-elif [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
+if [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
   scripts/dx seed || echo "Seeding failed; the server keeps running." >&2
 fi
 
