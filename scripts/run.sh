@@ -72,15 +72,24 @@ if [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
   scripts/dx seed || echo "Seeding failed; the server keeps running." >&2
 fi
 
+# Say where the operator's token is, never what it is (issue 12: no script prints a token or key).
+if [ -n "${DX_BOOTSTRAP_TOKEN:-}" ]; then
+  token_where="the DX_BOOTSTRAP_TOKEN variable this was started with"
+  token_export='export DX_TOKEN="$DX_BOOTSTRAP_TOKEN"   # where that variable is set'
+else
+  token_where="$token_file (owner-only)"
+  token_export="export DX_TOKEN=\$(cat $token_file)"
+fi
+
 cat <<MSG
 
 DataExchange is serving gRPC ($([ "$scheme" = https ] && echo "HTTP/2 over TLS" || echo "HTTP/2 cleartext")) on $DX_ADDRESS
-The operator token is in ${DX_BOOTSTRAP_TOKEN:+DX_BOOTSTRAP_TOKEN}${DX_BOOTSTRAP_TOKEN:-$token_file}. In another shell:
+The operator token is in $token_where. In another shell:
 
   export DX_ADDRESS=$DX_ADDRESS
 ${DX_CA:+  export DX_CA=$DX_CA
 }${DX_CERT:+  export DX_CERT=$DX_CERT DX_KEY=${DX_KEY:-}
-}  export DX_TOKEN=\$(cat $token_file)
+}  $token_export
   scripts/dx participants list
 
 Press Ctrl-C to stop.

@@ -22,8 +22,11 @@ internal static class ExitCodes
     /// <summary>dx receipt verify: the receipt was read but does not verify (a field fails its check).</summary>
     public const int ReceiptInvalid = 5;
 
-    /// <summary>dx receipt verify: the file is not a receipt this dx reads (not JSON, no or an unknown format version).</summary>
-    public const int NotAReceipt = 6;
+    /// <summary>dx receipt verify: a JSON file, but not a receipt format this dx reads (no or an unknown format version).</summary>
+    public const int UnknownReceiptFormat = 6;
+
+    /// <summary>dx receipt verify: the file is not JSON at all.</summary>
+    public const int NotJson = 7;
 
     /// <summary>Shown at the end of <c>dx --help</c>.</summary>
     public const string HelpText =
@@ -35,7 +38,8 @@ internal static class ExitCodes
           3  refused: NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION, ABORTED
           4  service unavailable: UNAVAILABLE, INTERNAL, DATA_LOSS, DEADLINE_EXCEEDED, UNIMPLEMENTED; health not SERVING
           5  receipt verify: the receipt does not verify
-          6  receipt verify: not a receipt (not JSON, missing or unknown format version)
+          6  receipt verify: missing or unknown receipt format version
+          7  receipt verify: the file is not JSON
         """;
 
     public static int For(StatusCode code) => code switch

@@ -28,7 +28,7 @@ public class SeedLoadSpecs(SeedServerFixture server, ITestOutputHelper output) :
         Assert.Equal(dataSet.Participants.Count, first.ParticipantNames.Count);
         Assert.Equal(dataSet.Listings.Count, first.ListingNames.Count);
 
-        await EverySeededReceiptAndTheWholeLogVerifyAsync(channel, first.TradeNames.Values, dataSet.Trades.Count(t => !TradeOutcomes.IsRefused(t.Outcome)));
+        await EverySeededReceiptAndTheWholeLogVerifyAsync(channel, first.TradeNames.Values, first.TradeNames.Count);
         await TheSeededExchangeReplaysWithoutADifferenceAsync(dataSet.Trades.Count);
 
         // The second load is a series of idempotent retries: same names, not one event more.
@@ -41,8 +41,11 @@ public class SeedLoadSpecs(SeedServerFixture server, ITestOutputHelper output) :
         AssertHeadline(await trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest(), SeedServerFixture.AsOperator()));
     }
 
-    /// <summary>Every filed trade's certificate verifies offline, and `dx audit verify` passes over the seeded log.</summary>
-    private async Task EverySeededReceiptAndTheWholeLogVerifyAsync(Grpc.Net.Client.GrpcChannel channel, IEnumerable<string> tradeNames, int filedCount)
+    /// <summary>
+    /// Every seeded trade's receipt (refused attempts too) verifies offline with the C# verifier and with the independent
+    /// tools/verify_receipt.py (one process over all of them), and `dx audit verify` passes over the seeded log.
+    /// </summary>
+    private async Task EverySeededReceiptAndTheWholeLogVerifyAsync(Grpc.Net.Client.GrpcChannel channel, IEnumerable<string> tradeNames, int tradeCount)
     {
         var ledger = new LedgerService.LedgerServiceClient(channel);
         var events = await server.CountEventsAsync();
@@ -61,32 +64,69 @@ public class SeedLoadSpecs(SeedServerFixture server, ITestOutputHelper output) :
             await tick.WaitForNextTickAsync();
         }
 
+        // What `dx ledger keys --out` writes: <name>.pem and <name>.vkey.
         var keysDirectory = Directory.CreateTempSubdirectory("dx-seed-keys-").FullName;
         foreach (var key in (await ledger.ListSigningKeysAsync(new ListSigningKeysRequest(), SeedServerFixture.AsOperator())).Keys)
         {
             await File.WriteAllTextAsync(Path.Combine(keysDirectory, key.KeyName + ".pem"), key.PublicKeyPem);
+            await File.WriteAllTextAsync(Path.Combine(keysDirectory, key.KeyName + ".vkey"), key.VerifierKey + "\n");
         }
 
         var keys = DataExchange.Cli.Commands.KeyFiles.Load([keysDirectory]);
-        var verified = 0;
-        var trades = new TradeService.TradeServiceClient(channel);
+        var receiptsDirectory = Directory.CreateTempSubdirectory("dx-seed-receipts-").FullName;
+        var files = new List<string>();
         foreach (var name in tradeNames)
         {
-            var trade = await trades.GetTradeAsync(new GetTradeRequest { Name = name }, SeedServerFixture.AsOperator());
-            if (trade.State == TradeState.Refused)
-            {
-                continue;
-            }
-
-            var receipt = await ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { FilingNumber = trade.FilingNumber }, SeedServerFixture.AsOperator());
-            var result = DataExchange.Cli.Commands.ReceiptCommands.Verify(Google.Protobuf.JsonFormatter.Default.Format(receipt), keys, null);
-            Assert.True(result.IsValid, $"{trade.FilingNumber}: {result.Failure}");
-            verified++;
+            var receipt = await ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = name }, SeedServerFixture.AsOperator());
+            var json = Google.Protobuf.JsonFormatter.Default.Format(receipt);
+            var result = DataExchange.Cli.Commands.ReceiptCommands.Verify(json, keys, null);
+            Assert.True(result.IsValid, $"{name}: {result.Describe()}");
+            files.Add(Path.Combine(receiptsDirectory, name["trades/".Length..] + ".json"));
+            await File.WriteAllTextAsync(files[^1], json);
         }
 
-        Assert.Equal(filedCount, verified);
+        Assert.Equal(tradeCount, files.Count);
+        var python = await PythonVerifierAsync([.. files, "--key", keysDirectory]);
+        var lines = python.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(python.Exit == 0 && python.Stderr.Length == 0, $"verify_receipt.py exit {python.Exit}: {string.Join("\n", lines.Where(l => !l.Contains(": OK: ", StringComparison.Ordinal)).Take(10))}{python.Stderr}");
+        Assert.Equal(files.Count, lines.Length);
+        Assert.All(files.Zip(lines), pair => Assert.StartsWith($"{pair.First}: OK: ", pair.Second, StringComparison.Ordinal));
+        Directory.Delete(receiptsDirectory, recursive: true);
+
         var audit = await DataExchange.Cli.Commands.LedgerAudit.VerifyAsync(ledger, () => SeedServerFixture.AsOperator(), keys, null, null, CancellationToken.None);
         Assert.True(audit.Ok, audit.Failure);
+    }
+
+    /// <summary>python3 tools/verify_receipt.py with the given arguments, to its end (at most five minutes).</summary>
+    private static async Task<(int Exit, string Stdout, string Stderr)> PythonVerifierAsync(IEnumerable<string> arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("python3")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepositoryFiles.Root,
+        };
+        start.ArgumentList.Add(Path.Combine(RepositoryFiles.Root, "tools", "verify_receipt.py"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1"; // no __pycache__ left in tools/
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("tools/verify_receipt.py did not finish within five minutes.");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>`dx audit replay`: every payload matches its leaf, every decision re-derives from the history, every served field agrees.</summary>

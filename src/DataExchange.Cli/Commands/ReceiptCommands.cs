@@ -92,9 +92,14 @@ internal static class ReceiptCommands
                 var outcome = Verify(text, verifiers, result.GetValue(origin));
                 if (!outcome.IsValid)
                 {
-                    var notAReceipt = outcome.Field is "$" or "format";
-                    throw new CliException(notAReceipt ? $"{path} is not a receipt this dx reads: {outcome.Describe()}" : $"Receipt does NOT verify: {outcome.Describe()}",
-                        StatusCode.FailedPrecondition, notAReceipt ? ExitCodes.NotAReceipt : ExitCodes.ReceiptInvalid);
+                    var exit = outcome.Field switch
+                    {
+                        "$" => ExitCodes.NotJson,
+                        "format" => ExitCodes.UnknownReceiptFormat,
+                        _ => ExitCodes.ReceiptInvalid,
+                    };
+                    throw new CliException(exit == ExitCodes.ReceiptInvalid ? $"Receipt does NOT verify: {outcome.Describe()}" : $"{path} is not a receipt this dx reads: {outcome.Describe()}",
+                        StatusCode.FailedPrecondition, exit);
                 }
 
                 context.Output.Show(new Google.Protobuf.WellKnownTypes.Struct(), console => console.MarkupLine(

@@ -70,6 +70,30 @@ public static class TradeReceiptVerifier
             throw new ReceiptCheckException("$", $"not JSON: {e.Message}");
         }
 
+        // A member given twice: JSON parsers differ on which one counts (System.Text.Json takes the last), so a receipt
+        // could show one record to a reader and another to a verifier.
+        if (FirstRepeatedMember(receipt, "") is { } repeated)
+        {
+            throw new ReceiptCheckException(repeated, "is given twice: JSON readers differ on which one counts");
+        }
+
+        // Members the format does not define: a proto3 JSON parser refuses them, and a reader could take them for part of
+        // the receipt although nothing checks them. (The record's are found when it is compared.)
+        OnlyKnownMembers(receipt, "", "format", "trade", "origin", "hashAlgorithm", "treeSize", "checkpoint", "leaves", "streamHead", "record", "keys");
+        OnlyKnownMembers(Member(receipt, "checkpoint"), "checkpoint", "origin", "treeSize", "rootHash", "note", "hashAlgorithm", "createTime");
+        OnlyKnownMembers(Member(receipt, "streamHead"), "streamHead", "mapSize", "index", "entry", "proof");
+        for (var i = 0; Member(receipt, "leaves") is { ValueKind: JsonValueKind.Array } all && i < all.GetArrayLength(); i++)
+        {
+            OnlyKnownMembers(all[i], $"leaves[{i}]", "entry", "inclusionProof");
+            OnlyKnownMembers(Member(all[i], "entry"), $"leaves[{i}].entry", "leafIndex", "leaf", "streamId", "streamVersion", "eventId", "eventType",
+                "recordTime", "effectiveDate", "payloadDigest", "payload", "leafHash", "leafDecodeError");
+        }
+
+        for (var i = 0; Member(receipt, "keys") is { ValueKind: JsonValueKind.Array } all && i < all.GetArrayLength(); i++)
+        {
+            OnlyKnownMembers(all[i], $"keys[{i}]", "keyName", "keyId", "type", "publicKeyPem", "verifierKey", "validFromTreeSize", "validUntilTreeSize");
+        }
+
         if (receipt.ValueKind != JsonValueKind.Object)
         {
             throw new ReceiptCheckException("$", "a receipt is a JSON object");
@@ -241,6 +265,18 @@ public static class TradeReceiptVerifier
                 throw new ReceiptCheckException(at + ".inclusionProof", $"does not lead from leaf {entry.LeafIndex} to the checkpoint's root");
             }
 
+            // Served beside the proven leaf (LogEntry), so they may only repeat what it says.
+            if (entryJson.TryGetProperty("leafHash", out _) && Bytes(entryJson, "leafHash", at + ".entry.leafHash") is { Length: > 0 } statedHash
+                && !statedHash.AsSpan().SequenceEqual(hasher.HashLeaf(leafBytes)))
+            {
+                throw new ReceiptCheckException(at + ".entry.leafHash", "is not H(0x00 ‖ leaf)");
+            }
+
+            if (Str(entryJson, "leafDecodeError", at + ".entry.leafDecodeError").Length > 0)
+            {
+                throw new ReceiptCheckException(at + ".entry.leafDecodeError", "must be empty: the leaf decodes");
+            }
+
             events.Add((entry.EventType, payload));
             first ??= entry;
             previous = entry;
@@ -264,12 +300,6 @@ public static class TradeReceiptVerifier
             throw new ReceiptCheckException("streamHead.entry", $"is the head of stream {head.StreamId}, not of {trade}");
         }
 
-        if (head.StreamVersion != leaves.Count || head.LeafIndex != previous!.LeafIndex)
-        {
-            throw new ReceiptCheckException("leaves",
-                $"the stream-heads map says the stream is at version {head.StreamVersion} (leaf {head.LeafIndex}) in this checkpoint, but the receipt ends at version {leaves.Count} (leaf {previous!.LeafIndex}): events are missing");
-        }
-
         var mapSize = Int(headJson, "mapSize", "streamHead.mapSize");
         Same("streamHead.mapSize", mapSize, heads.Count);
         var index = Int(headJson, "index", "streamHead.index");
@@ -277,6 +307,13 @@ public static class TradeReceiptVerifier
         if (!MerkleProofs.VerifyInclusion(hasher, index, mapSize, hasher.HashLeaf(headBytes), headProof, heads.Root))
         {
             throw new ReceiptCheckException("streamHead.proof", $"does not lead from entry {index} of {mapSize} to the stream-heads root the checkpoint states");
+        }
+
+        // Only now is the entry known to be the signed map's: when it says more, the receipt lacks events.
+        if (head.StreamVersion != leaves.Count || head.LeafIndex != previous!.LeafIndex)
+        {
+            throw new ReceiptCheckException("leaves",
+                $"the stream-heads map says the stream is at version {head.StreamVersion} (leaf {head.LeafIndex}) in this checkpoint, but the receipt ends at version {leaves.Count} (leaf {previous!.LeafIndex}): events are missing");
         }
 
         // 6. Replay: the record is what the payloads say.
@@ -294,17 +331,76 @@ public static class TradeReceiptVerifier
 
         CompareRecord(Flatten(JsonNode.Parse(shown.GetRawText()), "record"), Flatten(replayed, "record"));
 
-        // 7. The informational keys must at least be self-consistent.
+        // 7. The informational keys must at least be self-consistent, and each one's signature line must be in the note.
         var keys = receipt.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array ? k.EnumerateArray().ToList() : [];
+        var lines = SignedNote.Parse(note).Signatures;
         for (var i = 0; i < keys.Count; i++)
         {
-            CheckKey(keys[i], $"keys[{i}]");
+            var key = CheckKey(keys[i], $"keys[{i}]");
+            if (!lines.Any(l => l.KeyName == key.KeyName && l.KeyId == key.KeyId))
+            {
+                throw new ReceiptCheckException($"keys[{i}].keyId", $"the note carries no signature line of {key.KeyName}+{key.KeyId:x8}");
+            }
         }
 
         return new TradeReceiptVerification(true, null, null, checkpoint, trade, replayed["filingNumber"]?.GetValue<string>(), leaves.Count, verified.VerifiedKeys);
     }
 
-    private static void CheckKey(JsonElement key, string at)
+    private static JsonElement Member(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
+
+    private static void OnlyKnownMembers(JsonElement element, string at, params string[] names)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var member in element.EnumerateObject())
+        {
+            if (!names.Contains(member.Name, StringComparer.Ordinal))
+            {
+                throw new ReceiptCheckException(at.Length == 0 ? member.Name : $"{at}.{member.Name}", "is not a member of the receipt format");
+            }
+        }
+    }
+
+    /// <summary>The JSON path of the first member that repeats a name of its object, in document order; null when none does.</summary>
+    private static string? FirstRepeatedMember(JsonElement element, string at)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in element.EnumerateObject())
+            {
+                var path = at.Length == 0 ? member.Name : $"{at}.{member.Name}";
+                if (!seen.Add(member.Name))
+                {
+                    return path;
+                }
+
+                if (FirstRepeatedMember(member.Value, path) is { } inner)
+                {
+                    return inner;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (FirstRepeatedMember(item, $"{at}[{i++}]") is { } inner)
+                {
+                    return inner;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static INoteVerifier CheckKey(JsonElement key, string at)
     {
         INoteVerifier stated;
         try
@@ -318,6 +414,17 @@ public static class TradeReceiptVerifier
 
         Same(at + ".keyName", Str(key, "keyName", at + ".keyName"), stated.KeyName);
         Same(at + ".keyId", Str(key, "keyId", at + ".keyId"), stated.KeyId.ToString("x8", CultureInfo.InvariantCulture));
+        var type = stated switch
+        {
+            Ed25519NoteVerifier => "SIGNING_KEY_TYPE_ED25519",
+            Sm2NoteVerifier => "SIGNING_KEY_TYPE_SM2_SM3",
+            _ => null, // ECDSA P-256 has no SigningKeyType value
+        };
+        if (type is not null)
+        {
+            Same(at + ".type", Str(key, "type", at + ".type"), type);
+        }
+
         var pem = Str(key, "publicKeyPem", at + ".publicKeyPem");
         INoteVerifier fromPem;
         try
@@ -335,6 +442,8 @@ public static class TradeReceiptVerifier
         {
             throw new ReceiptCheckException(at + ".publicKeyPem", "is not the key the verifierKey names");
         }
+
+        return stated;
     }
 
     /// <summary>Every member the record shows must be what the replay gives, and nothing the replay gives may be left out.</summary>

@@ -41,6 +41,11 @@ public static class DataExchangeApp
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (!UnicodeNfc.IsAvailable)
+        {
+            app.Logger.LogWarning("ICU (libicuuc) was not found: request text is not normalised to NFC. Install libicu.");
+        }
+
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
         app.MapGrpcService<TradeGrpcService>();
@@ -86,6 +91,7 @@ public static class DataExchangeApp
             o.Interceptors.Add<Ledger.LedgerIntegrityInterceptor>();
             o.EnableDetailedErrors = false;
         });
+        services.AddGuardedServiceMethods(); // malformed bodies → INVALID_ARGUMENT, request text → NFC
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o =>
             {

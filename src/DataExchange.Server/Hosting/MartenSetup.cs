@@ -30,7 +30,7 @@ public static class MartenSetup
         options.Projections.Add(new TradeProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new ExportApprovalProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new ExporterYearVolumeProjection(), ProjectionLifecycle.Inline);
-        options.Schema.For<Trade>().DocumentAlias("trade").Index(x => x.FilingNumber).Index(x => x.BuyerId).Index(x => x.VendorId);
+        options.Schema.For<Trade>().DocumentAlias("trade").UniqueIndex(x => x.FilingNumber!).Index(x => x.BuyerId).Index(x => x.VendorId);
         options.Schema.For<DataExchange.Domain.Approvals.ExportApproval>().DocumentAlias("export_approval").Index(x => x.ExporterId);
 
         options.Schema.For<ApiTokenRecord>().UniqueIndex(x => x.SecretHash);

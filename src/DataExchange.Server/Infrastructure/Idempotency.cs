@@ -97,6 +97,12 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
         where TResponse : IMessage<TResponse>, new()
     {
         await using var session = store.LightweightSession();
+
+        // Concurrent attempts of one request take turns (a transaction-scoped lock on the key), so a duplicate waits for
+        // the first to commit and then finds its outcome: it never runs the handler, burns a filing number or leaves a
+        // tombstone behind.
+        await session.BeginTransactionAsync(ct);
+        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, LockKey(key));
         if (await session.LoadAsync<IdempotencyRecord>(key, ct) is { } stored)
         {
             throw new StoredOutcomeFound(stored);
@@ -125,6 +131,8 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
         await session.SaveChangesAsync(ct);
         return (response, refusal);
     }
+
+    private static long LockKey(string key) => BitConverter.ToInt64(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("idempotency:" + key)), 0);
 
     private async Task<IdempotencyRecord?> FindAsync(string key, CancellationToken ct)
     {

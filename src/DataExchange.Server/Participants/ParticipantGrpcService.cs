@@ -26,8 +26,11 @@ public sealed class ParticipantGrpcService(
                 .Text(p.LegalName, "participant.legal_name", 200)
                 .Check(p.Roles.Count > 0, "participant.roles", "must name at least one role")
                 .Check(p.Roles.Count == p.Roles.Distinct().Count(), "participant.roles", "must not repeat a role")
-                .Check(string.IsNullOrEmpty(p.Name), "participant.name", "is assigned by the service");
-            for (var i = 0; i < p.Roles.Count; i++)
+                .Check(string.IsNullOrEmpty(p.Name), "participant.name", "is assigned by the service")
+                .Check(p.Roles.Count <= 8, "participant.roles", "must name at most 8 roles")
+                .Timestamp(p.CreateTime, "participant.create_time")
+                .Timestamp(p.UpdateTime, "participant.update_time");
+            for (var i = 0; i < Math.Min(p.Roles.Count, 8); i++)
             {
                 v.Enum(p.Roles[i], $"participant.roles[{i}]");
             }
