@@ -26,7 +26,7 @@ case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
 stop_server() { # the server the driver started (pid file), if a run was cut short
   local pid
   pid="$(cat "$dir/server.pid" 2>/dev/null || true)"
-  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'DataExchange.Server.dll'; then
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q 'DataExchange.Server.dll'; then
     kill -9 "$pid" 2>/dev/null || true
   fi
 }

@@ -6,8 +6,6 @@ using System.Text.RegularExpressions;
 using DataExchange.Bench;
 using DataExchange.Contracts.V1;
 using Grpc.Core;
-using Grpc.Health.V1;
-using Grpc.Net.Client;
 
 namespace DataExchange.Faults;
 
@@ -137,17 +135,20 @@ public static partial class Checks
             string.Join("; ", years) + (malformed > 0 ? $"; {malformed} malformed" : "") + "; nothing records a skipped number, so every hole is unexplained"
             + Examples(unexplained)));
 
-        // 5. The outage: every call answered while PostgreSQL was down says "retry later".
+        // 5. The outage: every call answered while PostgreSQL was down (and just after it came back, when pooled
+        // connections that died with it are found) says "retry later".
         var during = load.Calls.Where(c => c.EndMs >= outage.From && c.EndMs <= outage.To).ToList();
-        var byCode = during.GroupBy(c => c.Code).ToDictionary(g => g.Key, g => g.Count());
+        var down = during.Where(c => c.EndMs <= outage.StartedAt).ToList();
+        var after = during.Where(c => c.EndMs > outage.StartedAt).ToList();
         var wrong = during.Where(c => c.Code is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.OK)).ToList();
-        var internalOrUnknown = byCode.GetValueOrDefault(StatusCode.Internal) + byCode.GetValueOrDefault(StatusCode.Unknown);
-        var downOk = during.Count(c => c.Code == StatusCode.OK && c.StartMs >= outage.StoppedAt && c.EndMs <= outage.StartedAt);
+        var internalOrUnknown = during.Count(c => c.Code is StatusCode.Internal or StatusCode.Unknown);
+        string Tally(IEnumerable<CallRecord> calls) => calls.Any()
+            ? string.Join(", ", calls.GroupBy(c => c.Code).OrderByDescending(g => g.Count()).Select(g => $"{Code(g.Key)} {g.Count()}"))
+            : "no calls";
         lines.Add(new CheckLine("outage: calls answered INTERNAL or UNKNOWN", internalOrUnknown, internalOrUnknown == 0,
-            $"{during.Count:N0} calls answered from the stop to {(outage.To - outage.StartedAt) / 1000.0:F0} s after the start: "
-            + string.Join(", ", byCode.OrderByDescending(k => k.Value).Select(k => $"{Code(k.Key)} {k.Value}"))
-            + (downOk > 0 ? $" ({downOk} OK sent and answered while it was down: served without the database)" : "")));
-        lines.Add(new CheckLine("outage: calls answered neither UNAVAILABLE nor DEADLINE_EXCEEDED", wrong.Count, wrong.Count == 0,
+            $"{during.Count:N0} calls answered from `pg_ctl stop` until {(outage.To - outage.StartedAt) / 1000.0:F0} s after `pg_ctl start`; "
+            + $"until the start: {Tally(down)}; after it: {Tally(after)}"));
+        lines.Add(new CheckLine("outage: calls answered neither UNAVAILABLE nor DEADLINE_EXCEEDED (OK aside)", wrong.Count, wrong.Count == 0,
             "by RPC, status and reason: " + (during.Count == 0 ? "no calls" : string.Join(", ", during.GroupBy(c => $"{c.Rpc} {Code(c.Code)}{(c.Reason.Length > 0 ? "/" + c.Reason : "")}")
                 .OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}")))));
 
@@ -166,8 +167,8 @@ public static partial class Checks
         lines.Add(new CheckLine("committed events missing from the signed log", events - Math.Min(logged, signed), logged == events && signed == events,
             $"{events:N0} events in mt_events ({tombstones} tombstones), ledger size {logged:N0}, latest checkpoint {signed:N0}"));
         var health = await HealthAsync(options.Address);
-        var notServing = health.Count(h => !h.EndsWith(": SERVING", StringComparison.Ordinal));
-        lines.Add(new CheckLine("health not SERVING (server, ledger)", notServing, notServing == 0, string.Join(", ", health)));
+        var notServing = health.Count(h => !h.Serving);
+        lines.Add(new CheckLine("health not SERVING within 30 s (server, ledger)", notServing, notServing == 0, string.Join("; ", health.Select(h => h.Detail))));
         var audit = await AuditAsync(options, token);
         lines.Add(new CheckLine("dx audit verify failures", audit.Ok ? 0 : 1, audit.Ok, audit.Detail));
 
@@ -190,6 +191,7 @@ public static partial class Checks
         {
             Console.WriteLine($"  {f.Kind,-24} first trade after {f.RecoveredSeconds,5:F1} s   "
                 + string.Join(", ", f.Statuses.OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value}")));
+            Console.WriteLine($"  {"",-24} health then: {f.Health}");
         }
 
         Console.WriteLine();
@@ -227,6 +229,7 @@ public static partial class Checks
                 ["kind"] = f.Kind,
                 ["at"] = DateTimeOffset.FromUnixTimeMilliseconds(f.At).ToString("O", CultureInfo.InvariantCulture),
                 ["first_trade_after_seconds"] = double.IsNaN(f.RecoveredSeconds) ? null : Math.Round(f.RecoveredSeconds, 2),
+                ["health_after_first_trade"] = f.Health,
                 ["statuses"] = new JsonObject(f.Statuses.Select(k => KeyValuePair.Create(k.Key, (JsonNode?)k.Value))),
             })]),
             ["outage_statuses"] = new JsonObject(outage.GroupBy(c => $"{c.Rpc} {Code(c.Code)}{(c.Reason.Length > 0 ? "/" + c.Reason : "")}")
@@ -235,22 +238,16 @@ public static partial class Checks
         await File.WriteAllTextAsync(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static async Task<List<string>> HealthAsync(string address)
+    /// <summary>Server and ledger health at the end: SERVING within 30 s, and what was answered before.</summary>
+    private static async Task<List<(string Service, bool Serving, string Detail)>> HealthAsync(string address)
     {
-        using var channel = GrpcChannel.ForAddress(address);
-        var client = new Health.HealthClient(channel);
-        var answers = new List<string>();
+        var answers = new List<(string, bool, string)>();
         foreach (var service in new[] { "", "dataexchange.v1.LedgerService" })
         {
-            try
-            {
-                var status = await client.CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow.AddSeconds(5));
-                answers.Add($"{(service.Length == 0 ? "server" : service)}: {(status.Status == HealthCheckResponse.Types.ServingStatus.Serving ? "SERVING" : status.Status.ToString().ToUpperInvariant())}");
-            }
-            catch (RpcException e)
-            {
-                answers.Add($"{(service.Length == 0 ? "server" : service)}: {Code(e.StatusCode)}");
-            }
+            var (seconds, before) = await HealthProbe.UntilServingAsync(address, TimeSpan.FromSeconds(30), service);
+            var name = service.Length == 0 ? "server" : service;
+            answers.Add((name, !double.IsNaN(seconds), before.Count == 0 ? $"{name} SERVING"
+                : $"{name} {string.Join(", ", before.GroupBy(a => a).Select(g => $"{g.Key} x{g.Count()}"))}, then {(double.IsNaN(seconds) ? "still not SERVING after 30 s" : $"SERVING ({seconds:F1} s later)")}"));
         }
 
         return answers;

@@ -51,7 +51,6 @@ public sealed class ServerHost(Options options, string token)
         await File.WriteAllTextAsync(options.ServerPidFile, process.Id.ToString(CultureInfo.InvariantCulture));
 
         using var channel = GrpcChannel.ForAddress(options.Address);
-        var health = new Health.HealthClient(channel);
         while (watch.Elapsed < TimeSpan.FromSeconds(120))
         {
             if (process.HasExited)
@@ -59,17 +58,9 @@ public sealed class ServerHost(Options options, string token)
                 throw new InvalidOperationException($"the server exited with {process.ExitCode} while starting; see {options.ServerLog}");
             }
 
-            try
+            if (await HealthProbe.AskAsync(channel) == "SERVING")
             {
-                var answer = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                if (answer.Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return watch.Elapsed;
-                }
-            }
-            catch (RpcException)
-            {
-                // not listening yet
+                return watch.Elapsed;
             }
 
             await Task.Delay(100);
@@ -169,6 +160,53 @@ public sealed class Postgres(Options options)
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"exit {process.ExitCode}: {(await error + await output).Trim()}");
+        }
+    }
+}
+
+/// <summary>The gRPC health service, as a load balancer would ask it.</summary>
+public static class HealthProbe
+{
+    /// <summary>"SERVING", "NOT_SERVING", or the call's status when it failed.</summary>
+    public static async Task<string> AskAsync(GrpcChannel channel, string service = "")
+    {
+        try
+        {
+            var answer = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow.AddSeconds(5));
+            return answer.Status switch
+            {
+                HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+                HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
+                var other => other.ToString().ToUpperInvariant(),
+            };
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode.ToString().ToUpperInvariant();
+        }
+    }
+
+    /// <summary>Asks every 250 ms until the answer is SERVING: the answers before it, and how long it took.</summary>
+    public static async Task<(double Seconds, List<string> Before)> UntilServingAsync(string address, TimeSpan bound, string service = "")
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var watch = Stopwatch.StartNew();
+        var before = new List<string>();
+        while (true)
+        {
+            var answer = await AskAsync(channel, service);
+            if (answer == "SERVING")
+            {
+                return (watch.Elapsed.TotalSeconds, before);
+            }
+
+            before.Add(answer);
+            if (watch.Elapsed > bound)
+            {
+                return (double.NaN, before);
+            }
+
+            await Task.Delay(250);
         }
     }
 }

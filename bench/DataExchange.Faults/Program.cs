@@ -157,6 +157,12 @@ try
                 break;
             }
         }
+
+        // What a load balancer would see: the health service's answers after the first trade, until SERVING.
+        var (healthSeconds, notYet) = await HealthProbe.UntilServingAsync(options.Address, TimeSpan.FromSeconds(60));
+        faults[^1].Health = notYet.Count == 0 ? "SERVING"
+            : string.Join(", ", notYet.GroupBy(a => a).Select(g => $"{g.Key} x{g.Count()}")) + (double.IsNaN(healthSeconds) ? ", not SERVING within 60 s" : $", then SERVING ({healthSeconds:F1} s later)");
+        Say($"  health after the first trade: {faults[^1].Health}");
     }
 
     await Calm(plan.FinalCalm);
@@ -240,6 +246,9 @@ namespace DataExchange.Faults
     /// <summary>One injected fault, and the statuses the clients saw from it until the first trade after it.</summary>
     public sealed record FaultRecord(string Kind, long At, double DownSeconds, double RecoveredSeconds, IReadOnlyDictionary<string, int> Statuses)
     {
+        /// <summary>The health service's answers after the first trade, until SERVING.</summary>
+        public string Health { get; set; } = "";
+
         public static FaultRecord Of(string kind, long at, double down, double recovered, TradeLoad load)
         {
             var until = double.IsNaN(recovered) ? long.MaxValue : at + (long)(recovered * 1000);
