@@ -33,12 +33,12 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentEx
             v.Check(a.CounterpartRegion != V1.Region.MainlandChina, "approval.counterpart_region", "must be outside the mainland: an export goes abroad");
             v.Check(a.Listings.Count + a.DataCategories.Count > 0, "approval.listings", "name the listings or data categories it covers");
             v.Check(a.Listings.Count <= 100 && a.DataCategories.Count <= 50, "approval.listings", "at most 100 listings and 50 categories");
-            for (var i = 0; i < a.Listings.Count; i++)
+            for (var i = 0; i < Math.Min(a.Listings.Count, 100); i++)
             {
                 listingIds.Add(ResourceNames.Require(v, a.Listings[i], "listings", $"approval.listings[{i}]"));
             }
 
-            for (var i = 0; i < a.DataCategories.Count; i++)
+            for (var i = 0; i < Math.Min(a.DataCategories.Count, 50); i++)
             {
                 v.Check(System.Text.RegularExpressions.Regex.IsMatch(a.DataCategories[i], "^[a-z0-9][a-z0-9-]{0,63}$"), $"approval.data_categories[{i}]",
                     "must be 1-64 characters of lower-case letters, digits and '-'");
@@ -48,6 +48,7 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentEx
             until = Dates.Parse(v, a.ValidUntil, "approval.valid_until");
             v.Check(from is null || until is null || until >= from, "approval.valid_until", "must not be before valid_from");
             v.Check(string.IsNullOrEmpty(a.Name) && string.IsNullOrEmpty(a.RevokedOn), "approval.name", "name and revoked_on are set by the service");
+            v.Timestamp(a.CreateTime, "approval.create_time");
         }
 
         v.ThrowIfInvalid();

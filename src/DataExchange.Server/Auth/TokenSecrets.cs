@@ -18,6 +18,32 @@ public sealed class TokenSecrets(byte[] key)
         return "dx_" + Base64Url.EncodeToString([.. id, .. mac]);
     }
 
+    /// <summary>
+    /// True when <paramref name="secret"/> is one this key derived (the MAC over its embedded token id verifies). A
+    /// random guess fails this without a database query. Servers sharing a database share the token key (it is under
+    /// DX_DATA_DIR/keys, like the ledger's keys); a token from another key is not refused for that alone (see
+    /// <see cref="TokenAuthenticator"/>).
+    /// </summary>
+    public bool IsDerived(string secret)
+    {
+        // "dx_" + base64url of 48 bytes is 3 + 64 characters.
+        if (secret.Length != 67 || !secret.StartsWith("dx_", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Span<byte> decoded = stackalloc byte[48];
+        if (Base64Url.DecodeFromChars(secret.AsSpan(3), decoded, out var consumed, out var written) != System.Buffers.OperationStatus.Done
+            || consumed != 64 || written != 48)
+        {
+            return false;
+        }
+
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(key, decoded[..16], mac);
+        return CryptographicOperations.FixedTimeEquals(mac, decoded[16..]);
+    }
+
     public static string Hash(string secret) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 

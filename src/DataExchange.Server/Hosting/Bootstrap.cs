@@ -18,7 +18,8 @@ public sealed class BootstrapRecord
 /// On first start, registers the exchange's operator and gives it a token: DX_BOOTSTRAP_TOKEN when set, otherwise a
 /// generated one written owner-only under the data folder. Later starts add DX_BOOTSTRAP_TOKEN if it is new.
 /// </summary>
-public sealed class Bootstrap(IDocumentStore store, TokenSecrets secrets, ServerSettings settings, TimeProvider time, ILogger<Bootstrap> logger)
+public sealed class Bootstrap(IDocumentStore store, TokenSecrets secrets, ServerSettings settings, TimeProvider time, TokenCacheSync tokenSync,
+    ILogger<Bootstrap> logger)
 {
     public string TokenFile => Path.Combine(settings.DataDirectory, "bootstrap-token");
 
@@ -42,6 +43,7 @@ public sealed class Bootstrap(IDocumentStore store, TokenSecrets secrets, Server
                 session.Events.Append(record.OperatorId, new ApiTokenIssued(record.OperatorId, tokenId, "bootstrap (DX_BOOTSTRAP_TOKEN)", record.OperatorId, now));
                 session.Insert(new ApiTokenRecord { Id = tokenId, ParticipantId = record.OperatorId, SecretHash = hash, IssuedAt = now });
                 await session.SaveChangesAsync(ct);
+                await tokenSync.IssuedAsync(hash, ct); // a server that was shown this token before must not still call it unknown
                 logger.LogInformation("Added DX_BOOTSTRAP_TOKEN as a token of operator {Operator}", record.OperatorId);
             }
         }
@@ -69,6 +71,8 @@ public sealed class Bootstrap(IDocumentStore store, TokenSecrets secrets, Server
         {
             return; // Another process bootstrapped first.
         }
+
+        await tokenSync.IssuedAsync(TokenSecrets.Hash(secret), ct);
 
         if (settings.BootstrapToken is null)
         {

@@ -15,9 +15,18 @@ public static class DataExchangeApp
 {
     public static WebApplication Build(ServerSettings settings, Action<IServiceCollection>? configure = null)
     {
+        // Settings that cannot work stop the start here, before anything listens or touches the database.
+        ServerTls.EnsureListenIsSafe(settings);
+        var tls = settings.Tls is null ? null : ServerTls.Load(settings.Tls, DateTimeOffset.UtcNow);
+
         var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrelHttpsConfiguration(); // Kestrel's HTTPS services, which the slim builder leaves out
         builder.WebHost.ConfigureKestrel(k =>
-            k.Listen(settings.Listen, o => o.Protocols = HttpProtocols.Http2));
+            k.Listen(settings.Listen, o =>
+            {
+                o.Protocols = HttpProtocols.Http2; // with TLS, negotiated by ALPN (h2); without, prior knowledge
+                tls?.Configure(o);
+            }));
         // One log line per request costs more than the request on a busy exchange: keep framework chatter at Warning.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -25,9 +34,19 @@ public static class DataExchangeApp
         // anything unexpected is logged by the error interceptor, so only its critical messages are kept.
         builder.Logging.AddFilter("Marten", LogLevel.Critical);
         builder.Services.AddDataExchange(settings);
+        if (tls is not null)
+        {
+            builder.Services.AddSingleton(tls);
+        }
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (!UnicodeNfc.IsAvailable)
+        {
+            app.Logger.LogWarning("ICU (libicuuc) was not found: request text is not normalised to NFC. Install libicu.");
+        }
+
+        app.UseCallLimits();
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
         app.MapGrpcService<TradeGrpcService>();
@@ -43,7 +62,11 @@ public static class DataExchangeApp
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => TokenSecrets.LoadOrCreate(Path.Combine(settings.DataDirectory, "keys", "token-key")));
+        services.AddSingleton(settings.Access);
         services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<TokenCacheSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenCacheSync>());
+        services.AddCallLimits();
         services.AddSingleton<IdempotentExecutor>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
@@ -64,13 +87,16 @@ public static class DataExchangeApp
         services.AddSingleton<ITradeReceiptResolver, TradeReceiptResolver>();
         services.AddLedger(settings);
 
+        services.AddSingleton<ClientCertificateInterceptor>();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
             o.Interceptors.Add<AuthenticationInterceptor>();
+            o.Interceptors.Add<ClientCertificateInterceptor>(); // mTLS: the token must be the certificate's participant's
             o.Interceptors.Add<Ledger.LedgerIntegrityInterceptor>();
             o.EnableDetailedErrors = false;
         });
+        services.AddGuardedServiceMethods(); // malformed bodies → INVALID_ARGUMENT, request text → NFC
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o =>
             {

@@ -8,7 +8,9 @@ namespace DataExchange.Server.Infrastructure;
 
 /// <summary>
 /// Turns every failure into a deliberate status: domain errors keep their kind, lost optimistic-concurrency races
-/// become ABORTED, anything unexpected becomes INTERNAL with a correlation id (logged, never a stack trace).
+/// become ABORTED, an unreachable database UNAVAILABLE with a RetryInfo (<see cref="DatabaseFailures"/>), anything
+/// unexpected becomes INTERNAL with a correlation id (logged, never a stack trace). Every error leaving a handler, its
+/// own or one thrown deeper, is made to conform to <see cref="ErrorBounds"/> and carries an ErrorInfo.
 /// </summary>
 public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
@@ -19,7 +21,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         {
             return await continuation(request, context);
         }
-        catch (Exception e) when (e is not RpcException || IsUnknown(e))
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
@@ -33,34 +35,57 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception e) when (e is not RpcException || IsUnknown(e))
+        catch (Exception e)
         {
             throw Translate(e, context);
         }
     }
 
-    private static bool IsUnknown(Exception e) => e is RpcException { StatusCode: StatusCode.Unknown };
-
     private RpcException Translate(Exception e, ServerCallContext context)
     {
+        if (e is RpcException { StatusCode: not StatusCode.Unknown } rpc)
+        {
+            return RpcErrors.Conform(rpc);
+        }
+
+        if (e is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return RpcErrors.Create(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
+        }
+
         switch (e)
         {
             case DomainException domain:
                 return RpcErrors.From(domain);
             case ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or DocumentAlreadyExistsException:
                 return RpcErrors.Aborted("Another change to the same resource won the race; read it again and retry.");
-            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
-                return RpcErrors.Create(Google.Rpc.Code.Cancelled, "CANCELLED", "The call was cancelled.");
-            case Npgsql.NpgsqlException or System.Net.Sockets.SocketException:
-                logger.LogError(e, "Database unavailable in {Method}", context.Method);
-                return RpcErrors.Create(Google.Rpc.Code.Unavailable, "DATABASE_UNAVAILABLE", "The ledger database is unavailable; retry later.");
-            default:
-                var incident = Guid.CreateVersion7();
-                logger.LogError(e, "Unhandled error {Incident} in {Method}", incident, context.Method);
-                return RpcErrors.Create(Google.Rpc.Code.Internal, "INTERNAL",
-                    $"Internal error; quote incident {incident} to the operator.",
-                    new Dictionary<string, string> { ["incident"] = incident.ToString() });
         }
+
+        switch (DatabaseFailures.Classify(e))
+        {
+            case DatabaseFailure.Unavailable:
+                // One line per failed call, without the stack: an outage fails every call the same way.
+                logger.LogWarning("Database unavailable in {Method}: {Error}", context.Method, Innermost(e).Message);
+                return RpcErrors.DatabaseUnavailable();
+            case DatabaseFailure.Conflict:
+                return RpcErrors.Aborted("The database aborted the transaction to resolve a conflict with another; retry.");
+        }
+
+        var incident = Guid.CreateVersion7();
+        logger.LogError(e, "Unhandled error {Incident} in {Method}", incident, context.Method);
+        return RpcErrors.Create(Google.Rpc.Code.Internal, "INTERNAL",
+            $"Internal error; quote incident {incident} to the operator.",
+            new Dictionary<string, string> { ["incident"] = incident.ToString() });
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner)
+        {
+            e = inner;
+        }
+
+        return e;
     }
 }
 
@@ -105,7 +130,7 @@ public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator) 
             throw RpcErrors.Unauthenticated("MALFORMED_TOKEN", "The authorization header must be 'Bearer <token>'.");
         }
 
-        var caller = await authenticator.AuthenticateAsync(header[scheme.Length..].Trim(), context.CancellationToken)
+        var caller = await authenticator.AuthenticateAsync(context.GetHttpContext(), header[scheme.Length..].Trim(), context.CancellationToken)
             ?? throw RpcErrors.Unauthenticated("INVALID_TOKEN", "The token is unknown or revoked.");
         context.SetCaller(caller);
     }

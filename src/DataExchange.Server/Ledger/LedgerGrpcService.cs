@@ -18,11 +18,10 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Ledger;
 
 public sealed class LedgerGrpcService(
-    LedgerStorage storage, Checkpointer checkpointer, ITradeReceiptResolver receipts, ServedProofGuard guard, LedgerSigning signing,
-    StreamHeadIndex streamHeads, ServerSettings settings)
+    LedgerStorage storage, Checkpointer checkpointer, ServedProofGuard guard, LedgerSigning signing,
+    StreamHeadIndex streamHeads, LedgerReadPolicy policy, LedgerStreams streams, ServerSettings settings)
     : V1.LedgerService.LedgerServiceBase
 {
-    private const int StreamChunk = 5000;
     private readonly LedgerSettings ledger = settings.Ledger;
     private readonly IHasher hasher = TreeHasher.For(settings.Ledger.HashAlgorithm);
 
@@ -88,9 +87,12 @@ public sealed class LedgerGrpcService(
         }
 
         var proof = await guard.AssembleAsync(() => storage.ProofAsync(hasher, ProofPlanner.InclusionPlan(leaf.LeafIndex, treeSize), ct), treeSize);
+        // Everyone may have the path and the leaf hash; the leaf's metadata only who may see its stream.
+        var entry = await policy.EntryForAsync(context.Caller(), ToProto(leaf, withPayload: false),
+            request.LeafCase == V1.GetInclusionProofRequest.LeafOneofCase.EventId, ct);
         var response = new V1.InclusionProof
         {
-            Entry = ToProto(leaf, withPayload: false),
+            Entry = entry,
             TreeSize = treeSize,
             Hashes = { proof.Select(ByteString.CopyFrom) },
             HashAlgorithm = HashAlgorithm,
@@ -145,7 +147,7 @@ public sealed class LedgerGrpcService(
         new RequestValidator().PageSize(request.PageSize)
             .Check(request.StartLeafIndex >= 0, "start_leaf_index", "must not be negative")
             .ThrowIfInvalid();
-        RequireAuditor(context.Caller());
+        policy.RequireWholeLog(context.Caller());
         var fingerprint = Paging.Fingerprint("ledger", request.StartLeafIndex);
         var from = Paging.AfterPosition(request.PageToken, fingerprint) is { } after ? after + 1 : request.StartLeafIndex;
         var size = Paging.Size(request.PageSize);
@@ -162,12 +164,21 @@ public sealed class LedgerGrpcService(
     public override async Task StreamEntries(V1.StreamEntriesRequest request, IServerStreamWriter<V1.LogEntry> responseStream, ServerCallContext context)
     {
         var (from, end) = await ValidateStreamAsync(request.StartLeafIndex, request.TreeSize, context);
-        await foreach (var page in ReadPagesAsync(from, end, context.CancellationToken))
+        var progress = streams.Start(nameof(StreamEntries));
+        try
         {
-            foreach (var leaf in page)
+            await foreach (var page in ReadPagesAsync(from, end, progress, context.CancellationToken))
             {
-                await responseStream.WriteAsync(ToProto(leaf, withPayload: true), context.CancellationToken);
+                foreach (var leaf in page)
+                {
+                    var entry = ToProto(leaf, withPayload: true);
+                    await progress.WriteAsync(() => responseStream.WriteAsync(entry, context.CancellationToken), 1, SizeOf(leaf));
+                }
             }
+        }
+        finally
+        {
+            streams.End(progress);
         }
     }
 
@@ -177,34 +188,53 @@ public sealed class LedgerGrpcService(
         var (from, end) = await ValidateStreamAsync(request.StartLeafIndex, request.TreeSize, context,
             v => v.Check(request.MaxBatchSize is >= 0 and <= MaxBatchEntries, "max_batch_size", $"must be between 0 and {MaxBatchEntries}"));
         var limit = request.MaxBatchSize == 0 ? DefaultBatchEntries : request.MaxBatchSize;
-        var batch = new V1.StreamEntryBatchesResponse();
-        var bytes = 0;
-        await foreach (var page in ReadPagesAsync(from, end, context.CancellationToken))
+        var progress = streams.Start(nameof(StreamEntryBatches));
+        try
         {
-            foreach (var leaf in page)
+            var batch = new V1.StreamEntryBatchesResponse();
+            var bytes = 0;
+            long held = 0;
+            Task Send()
             {
-                var entry = ToProto(leaf, withPayload: true);
-                batch.Entries.Add(entry);
-                // A rough size (leaf, payload, decoded fields): keeps messages far below gRPC's 4 MiB default limit.
-                bytes += entry.Leaf.Length + entry.Payload.Length + 256;
-                if (batch.Entries.Count >= limit || bytes >= BatchBytes)
+                var message = batch;
+                var (count, size) = (message.Entries.Count, held);
+                batch = new V1.StreamEntryBatchesResponse();
+                bytes = 0;
+                held = 0;
+                return progress.WriteAsync(() => responseStream.WriteAsync(message, context.CancellationToken), count, size);
+            }
+
+            await foreach (var page in ReadPagesAsync(from, end, progress, context.CancellationToken))
+            {
+                foreach (var leaf in page)
                 {
-                    await responseStream.WriteAsync(batch, context.CancellationToken);
-                    batch = new V1.StreamEntryBatchesResponse();
-                    bytes = 0;
+                    var entry = ToProto(leaf, withPayload: true);
+                    batch.Entries.Add(entry);
+                    held += SizeOf(leaf);
+                    // A rough size (leaf, payload, decoded fields): keeps messages far below gRPC's 4 MiB default limit.
+                    bytes += entry.Leaf.Length + entry.Payload.Length + 256;
+                    if (batch.Entries.Count >= limit || bytes >= BatchBytes)
+                    {
+                        await Send();
+                    }
                 }
             }
-        }
 
-        if (batch.Entries.Count > 0)
+            if (batch.Entries.Count > 0)
+            {
+                await Send();
+            }
+        }
+        finally
         {
-            await responseStream.WriteAsync(batch, context.CancellationToken);
+            streams.End(progress);
         }
     }
 
     private const int DefaultBatchEntries = 1000;
     private const int MaxBatchEntries = 10_000;
-    private const int BatchBytes = 1 << 20;
+    /// <summary>Serialized size at which a batch is sent: small enough that a stalled stream holds little (see LedgerStreams).</summary>
+    private const int BatchBytes = 256 * 1024;
 
     private async Task<(long From, long End)> ValidateStreamAsync(long start, long treeSize, ServerCallContext context, Action<RequestValidator>? more = null)
     {
@@ -214,7 +244,7 @@ public sealed class LedgerGrpcService(
             .Check(treeSize == 0 || start <= treeSize, "start_leaf_index", "must not be beyond tree_size");
         more?.Invoke(v);
         v.ThrowIfInvalid();
-        RequireAuditor(context.Caller());
+        policy.RequireWholeLog(context.Caller());
         var integrated = (await storage.ReadStateAsync(null, context.CancellationToken)).Size;
         var end = treeSize == 0 ? integrated : treeSize;
         if (end > integrated)
@@ -225,11 +255,15 @@ public sealed class LedgerGrpcService(
         return (start, end);
     }
 
+    /// <summary>A leaf's approximate size in memory: its bytes and its payload text (UTF-16).</summary>
+    private static long SizeOf(StoredLeaf leaf) => leaf.LeafBytes.Length + 2L * (leaf.PayloadJson?.Length ?? 0) + 96;
+
     /// <summary>
-    /// Leaves [from, end) in pages of <see cref="StreamChunk"/>, one keyset query each; the next page is read while
-    /// the caller converts and sends the current one, so the database and the stream overlap.
+    /// Leaves [from, end) in pages of about <see cref="LedgerStreams.PageBytes"/>, one keyset query each (the next page's
+    /// size follows the last page's mean leaf size); the next page is read while the caller converts and sends the
+    /// current one, so the database and the stream overlap, and no more than two pages are ever held.
     /// </summary>
-    private async IAsyncEnumerable<IReadOnlyList<StoredLeaf>> ReadPagesAsync(long from, long end,
+    private async IAsyncEnumerable<IReadOnlyList<StoredLeaf>> ReadPagesAsync(long from, long end, StreamProgress progress,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         if (from >= end)
@@ -237,7 +271,15 @@ public sealed class LedgerGrpcService(
             yield break;
         }
 
-        var next = storage.ReadLeavesAsync(from, end, StreamChunk, ct);
+        async Task<IReadOnlyList<StoredLeaf>> Read(long start, int limit)
+        {
+            progress.BeginRead();
+            var leaves = await storage.ReadLeavesAsync(start, end, limit, ct);
+            progress.Read(leaves.Count, leaves.Sum(SizeOf));
+            return leaves;
+        }
+
+        var next = Read(from, 64);
         while (true)
         {
             var page = await next;
@@ -247,7 +289,8 @@ public sealed class LedgerGrpcService(
             }
 
             from = page[^1].LeafIndex + 1;
-            next = from < end ? storage.ReadLeavesAsync(from, end, StreamChunk, ct) : Task.FromResult<IReadOnlyList<StoredLeaf>>([]);
+            var limit = (int)Math.Clamp(LedgerStreams.PageBytes * page.Count / Math.Max(1, page.Sum(SizeOf)), LedgerStreams.MinPageLeaves, LedgerStreams.MaxPageLeaves);
+            next = from < end ? Read(from, limit) : Task.FromResult<IReadOnlyList<StoredLeaf>>([]);
             yield return page;
         }
     }
@@ -305,10 +348,10 @@ public sealed class LedgerGrpcService(
         var ct = context.CancellationToken;
         if (request.TradeRefCase == V1.GetTradeReceiptRequest.TradeRefOneofCase.FilingNumber)
         {
-            tradeId = await receipts.ResolveFilingNumberAsync(request.FilingNumber, caller, ct);
+            tradeId = await policy.ResolveFilingNumberAsync(request.FilingNumber, caller, ct);
         }
 
-        await receipts.AuthorizeAsync(tradeId, caller, ct);
+        await policy.RequireReceiptAsync(tradeId, caller, ct);
         var tradeName = $"trades/{tradeId}";
         var streamId = tradeId.ToString("D");
         var leaves = await storage.ReadStreamLeavesAsync(streamId, ct);
@@ -445,25 +488,46 @@ public sealed class LedgerGrpcService(
     {
         var (from, end) = await ValidateStreamAsync(request.StartLeafIndex, request.TreeSize, context);
         var ct = context.CancellationToken;
+        var progress = streams.Start(nameof(StreamTreeNodes));
+        const int chunk = LedgerStreams.NodeChunkLeaves;
 
-        // Leaves [from, end) in chunks; each chunk's nodes (about twice as many as leaves) are one query and one message.
-        Task<IReadOnlyList<MerkleNode>> Read(long start) => storage.ReadNodesCompletedByAsync(start, Math.Min(end, start + StreamChunk), ct);
-        var next = from < end ? Read(from) : null;
-        for (var start = from; next is not null; start += StreamChunk)
+        // Leaves [from, end) in chunks; each chunk's nodes (about twice as many as leaves) are one query and one message,
+        // and the next chunk is read while this one is sent.
+        async Task<IReadOnlyList<MerkleNode>> Read(long start)
         {
-            var nodes = await next;
-            var stop = Math.Min(end, start + StreamChunk);
-            next = stop < end ? Read(stop) : null;
-            var message = new V1.StreamTreeNodesResponse { StartLeafIndex = start, EndLeafIndex = stop };
-            message.Nodes.AddRange(nodes.Select(n => new V1.TreeNode { Level = n.Level, Index = n.Index, Hash = ByteString.CopyFrom(n.Hash) }));
-            await responseStream.WriteAsync(message, ct);
+            progress.BeginRead();
+            var stop = Math.Min(end, start + chunk);
+            var nodes = await storage.ReadNodesCompletedByAsync(start, stop, ct);
+            progress.Read(stop - start, NodeBytes * nodes.Count);
+            return nodes;
+        }
+
+        try
+        {
+            var next = from < end ? Read(from) : null;
+            for (var start = from; next is not null; start += chunk)
+            {
+                var nodes = await next;
+                var stop = Math.Min(end, start + chunk);
+                next = stop < end ? Read(stop) : null;
+                var message = new V1.StreamTreeNodesResponse { StartLeafIndex = start, EndLeafIndex = stop };
+                message.Nodes.AddRange(nodes.Select(n => new V1.TreeNode { Level = n.Level, Index = n.Index, Hash = ByteString.CopyFrom(n.Hash) }));
+                await progress.WriteAsync(() => responseStream.WriteAsync(message, ct), stop - start, NodeBytes * nodes.Count);
+            }
+        }
+        finally
+        {
+            streams.End(progress);
         }
     }
+
+    /// <summary>A tree node in memory: its hash, its proto and their object headers.</summary>
+    private const int NodeBytes = 128;
 
     public override async Task<V1.ListUnloggedEventsResponse> ListUnloggedEvents(V1.ListUnloggedEventsRequest request, ServerCallContext context)
     {
         new RequestValidator().PageSize(request.PageSize).ThrowIfInvalid();
-        RequireAuditor(context.Caller());
+        policy.RequireWholeLog(context.Caller());
         var fingerprint = Paging.Fingerprint("unlogged-events");
         var after = Paging.AfterPosition(request.PageToken, fingerprint) ?? 0;
         var size = Paging.Size(request.PageSize);
@@ -490,15 +554,6 @@ public sealed class LedgerGrpcService(
         }
 
         return response;
-    }
-
-    private static void RequireAuditor(Caller caller)
-    {
-        if (!caller.IsPrivileged)
-        {
-            throw RpcErrors.From(DomainException.Denied("AUDITOR_ROLE_REQUIRED",
-                "Only auditors, compliance officers and operators may list or stream the whole log."));
-        }
     }
 
     /// <summary>0 → the latest checkpoint (and that checkpoint); otherwise the size, which must be within the log.</summary>

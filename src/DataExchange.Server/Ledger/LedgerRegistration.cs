@@ -17,6 +17,8 @@ public static class LedgerRegistration
         services.AddSingleton<ServedProofGuard>();
         services.AddSingleton<TextSealer>();
         services.AddSingleton<StreamHeadIndex>();
+        services.AddSingleton<LedgerReadPolicy>();
+        services.AddSingleton<LedgerStreams>();
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
         services.AddHostedService<AppendOnlyGuards>();

@@ -42,10 +42,12 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
     {
         var v = new RequestValidator().RequestId(request.RequestId);
         var paths = request.UpdateMask?.Paths.ToList() ?? [];
-        foreach (var path in paths)
+        v.Check(paths.Count <= ListingValidation.UpdatablePaths.Length, "update_mask",
+            $"must name at most {ListingValidation.UpdatablePaths.Length} paths");
+        foreach (var path in paths.Take(ListingValidation.UpdatablePaths.Length + 1))
         {
             v.Check(ListingValidation.UpdatablePaths.Contains(path), "update_mask",
-                $"'{path}' cannot be updated; allowed: {string.Join(", ", ListingValidation.UpdatablePaths)}");
+                $"'{ErrorBounds.Echo(path)}' cannot be updated; allowed: {string.Join(", ", ListingValidation.UpdatablePaths)}");
         }
 
         var id = Guid.Empty;
@@ -59,6 +61,7 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
             id = ResourceNames.Require(v, request.Listing.Name, "listings", "listing.name");
             etag = ResourceNames.ParseEtag(v, request.Listing.Etag, "listing.etag");
             ValidateMasked(v, request.Listing, paths);
+            ListingValidation.OutputOnly(v, request.Listing);
         }
 
         v.ThrowIfInvalid();
@@ -79,7 +82,7 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
         var v = new RequestValidator().Enum(request.Decision, "decision")
             .Text(request.Reason, "reason", 1000, required: request.Decision is V1.ReviewDecision.Return or V1.ReviewDecision.Reject)
             .Check(request.Evidence.Count <= 20, "evidence", "must hold at most 20 references");
-        for (var i = 0; i < request.Evidence.Count; i++)
+        for (var i = 0; i < Math.Min(request.Evidence.Count, 20); i++)
         {
             v.Text(request.Evidence[i], $"evidence[{i}]", 200);
         }

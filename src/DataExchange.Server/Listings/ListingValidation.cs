@@ -27,7 +27,12 @@ public static partial class ListingValidation
             .Money(listing.Price, $"{prefix}.price", allowZero: true);
         Declaration(v, listing.Declaration, $"{prefix}.declaration");
         Licence(v, listing.Licence, $"{prefix}.licence");
+        OutputOnly(v, listing, prefix);
     }
+
+    /// <summary>Fields the service sets are ignored on input, but must still be well-formed.</summary>
+    public static void OutputOnly(RequestValidator v, V1.Listing listing, string prefix = "listing") =>
+        v.Timestamp(listing.CreateTime, $"{prefix}.create_time").Timestamp(listing.UpdateTime, $"{prefix}.update_time");
 
     public static void Declaration(RequestValidator v, V1.DataDeclaration? d, string prefix)
     {
@@ -48,7 +53,7 @@ public static partial class ListingValidation
             .Check(d.Categories.Count <= 20, $"{prefix}.categories", "must hold at most 20 categories")
             .Check(d.Categories.Distinct().Count() == d.Categories.Count, $"{prefix}.categories", "must not repeat a category");
         v.Jurisdiction(d.Location, $"{prefix}.location");
-        for (var i = 0; i < d.Categories.Count; i++)
+        for (var i = 0; i < Math.Min(d.Categories.Count, 20); i++)
         {
             v.Check(CategoryPattern().IsMatch(d.Categories[i]), $"{prefix}.categories[{i}]",
                 "must be 1-64 characters of lower-case letters, digits and '-'");

@@ -9,7 +9,8 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Participants;
 
 public sealed class ParticipantGrpcService(
-    IDocumentStore store, IdempotentExecutor idempotency, TokenSecrets secrets, TokenAuthenticator authenticator, TimeProvider time)
+    IDocumentStore store, IdempotentExecutor idempotency, TokenSecrets secrets, TokenAuthenticator authenticator, TokenCacheSync tokenSync,
+    TimeProvider time)
     : V1.ParticipantService.ParticipantServiceBase
 {
     public override Task<V1.Participant> CreateParticipant(V1.CreateParticipantRequest request, ServerCallContext context)
@@ -26,8 +27,11 @@ public sealed class ParticipantGrpcService(
                 .Text(p.LegalName, "participant.legal_name", 200)
                 .Check(p.Roles.Count > 0, "participant.roles", "must name at least one role")
                 .Check(p.Roles.Count == p.Roles.Distinct().Count(), "participant.roles", "must not repeat a role")
-                .Check(string.IsNullOrEmpty(p.Name), "participant.name", "is assigned by the service");
-            for (var i = 0; i < p.Roles.Count; i++)
+                .Check(string.IsNullOrEmpty(p.Name), "participant.name", "is assigned by the service")
+                .Check(p.Roles.Count <= 8, "participant.roles", "must name at most 8 roles")
+                .Timestamp(p.CreateTime, "participant.create_time")
+                .Timestamp(p.UpdateTime, "participant.update_time");
+            for (var i = 0; i < Math.Min(p.Roles.Count, 8); i++)
             {
                 v.Enum(p.Roles[i], $"participant.roles[{i}]");
             }
@@ -128,6 +132,10 @@ public sealed class ParticipantGrpcService(
         }, context.CancellationToken);
         ResourceNames.TryParseToken(response.Token.Name, out _, out var tokenId);
         response.Secret = secrets.SecretFor(tokenId);
+        // No server may still remember this secret as unknown once the caller has it.
+        var hash = TokenSecrets.Hash(response.Secret);
+        authenticator.NoteIssued(hash);
+        await tokenSync.IssuedAsync(hash, context.CancellationToken);
         return response;
     }
 
@@ -155,7 +163,9 @@ public sealed class ParticipantGrpcService(
             var token = participant.Tokens.Single(t => t.TokenId == tokenId) with { RevokedAt = revoked.RevokedAt };
             return token.ToProto(participantId);
         }, context.CancellationToken);
+        // Effective before the reply, here and on every server sharing the database (retries notify again).
         authenticator.Evict(tokenId);
+        await tokenSync.RevokedAsync(tokenId, context.CancellationToken);
         return revokedToken;
     }
 }

@@ -26,8 +26,7 @@ public sealed class TradeGrpcService(
         var listingId = ResourceNames.Require(v, request.Listing, "listings", "listing");
         v.Money(request.AgreedPrice, "agreed_price", allowZero: true);
         ListingValidation.Licence(v, request.Licence, "licence");
-        v.Check(request.WaitForReceipt is null || (request.WaitForReceipt.Seconds is >= 0 and <= 10 && request.WaitForReceipt.Nanos >= 0),
-            "wait_for_receipt", "must be between 0 and 10 seconds");
+        v.Duration(request.WaitForReceipt, "wait_for_receipt", TimeSpan.Zero, MaxReceiptWait);
         v.ThrowIfInvalid();
         var caller = context.Caller();
         caller.Require(Role.Buyer, "BUYER_ROLE_REQUIRED", "Only buyers execute trades.");
@@ -43,6 +42,8 @@ public sealed class TradeGrpcService(
 
         return trade;
     }
+
+    private static readonly TimeSpan MaxReceiptWait = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Opt-in, bounded wait until the sequencer has integrated the trade's events and a signed checkpoint covers them

@@ -19,6 +19,12 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
         { "negative-price", "agreed_price.amount_minor" },
         { "bad-currency", "agreed_price.currency_code" },
         { "long-wait", "wait_for_receipt" },
+        { "wait-nanos-a-whole-second", "wait_for_receipt" },
+        { "wait-negative-nanos", "wait_for_receipt" },
+        { "wait-mixed-signs", "wait_for_receipt" },
+        { "wait-seconds-out-of-range", "wait_for_receipt" },
+        { "wait-just-over-ten-seconds", "wait_for_receipt" },
+        { "wait-negative", "wait_for_receipt" },
         { "no-request-id", "request_id" },
     };
 
@@ -41,6 +47,12 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
             case "negative-price": request.AgreedPrice.AmountMinor = -1; break;
             case "bad-currency": request.AgreedPrice.CurrencyCode = "RMB"; break;
             case "long-wait": request.WaitForReceipt = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMinutes(1)); break;
+            case "wait-nanos-a-whole-second": request.WaitForReceipt = new() { Seconds = 1, Nanos = 1_000_000_000 }; break;
+            case "wait-negative-nanos": request.WaitForReceipt = new() { Seconds = 0, Nanos = -1 }; break;
+            case "wait-mixed-signs": request.WaitForReceipt = new() { Seconds = 2, Nanos = -5 }; break;
+            case "wait-seconds-out-of-range": request.WaitForReceipt = new() { Seconds = long.MaxValue }; break;
+            case "wait-just-over-ten-seconds": request.WaitForReceipt = new() { Seconds = 10, Nanos = 1 }; break;
+            case "wait-negative": request.WaitForReceipt = new() { Seconds = -1 }; break;
             case "no-request-id": request.RequestId = ""; break;
         }
 
@@ -188,5 +200,24 @@ public class TradeAuthorisationSpecs(ServerFixture server) : IClassFixture<Serve
             Name = trade.Name, Amount = listing.Price, PaymentReference = "p", RequestId = Rid(),
         }));
         await world.HongKongBuyer.Trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest());
+    }
+
+    [Fact]
+    public async Task A_trade_on_a_real_listing_with_a_malformed_wait_is_invalid_argument_and_records_nothing()
+    {
+        // Issue 12, item 2: this trade used to be recorded, and the call then failed with INTERNAL.
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing(individuals: 0));
+        var before = await server.CountEventRowsAsync();
+        var request = TradeWorld.Buy(listing);
+        request.WaitForReceipt = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 1, Nanos = 1_000_000_000 };
+        var status = await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => world.DomesticBuyer.Trades.ExecuteTradeAsync(request));
+        Assert.Equal(["wait_for_receipt"], status.Fields());
+        Assert.Equal(before, await server.CountEventRowsAsync());
+        Assert.Empty((await world.DomesticBuyer.Trades.ListTradesAsync(new ListTradesRequest())).Trades);
+
+        request.WaitForReceipt = new Google.Protobuf.WellKnownTypes.Duration { Seconds = 0, Nanos = 999_999_999 };
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(request);
+        Assert.Equal(TradeState.Contracted, trade.State);
     }
 }
