@@ -8,7 +8,17 @@ using Grpc.Core;
 // market through the API, runs concurrent trade load with retries under the same request id, injects the faults of
 // the plan (SIGKILL to the server, SIGKILL to the postmaster, a PostgreSQL outage, a storm of one request id), then
 // checks the database directly and runs `dx audit verify`. Exit 0 only when every check holds.
-var options = Options.Parse(args);
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"DataExchange.Faults: {e.Message} (scripts/faults.sh passes the arguments)");
+    return 64;
+}
+
 var token = (await File.ReadAllTextAsync(options.TokenFile)).Trim();
 var plan = options.Short ? Plan.Short : Plan.Full;
 var began = Clock.Now;
