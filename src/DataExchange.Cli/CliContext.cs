@@ -21,7 +21,7 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
     /// <summary>The idempotency key of the change being made, so a failure can tell how to retry it.</summary>
     public string? RequestId { get; set; }
 
-    public GrpcChannel Channel => channel ??= GrpcChannel.ForAddress(Settings.Address);
+    public GrpcChannel Channel => channel ??= CliTransport.CreateChannel(Settings);
 
     public Health.HealthClient Health => new(Channel);
 
@@ -60,6 +60,12 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
         {
             context = new CliContext(global.Read(parseResult, Environment.GetEnvironmentVariable), output);
             return await body(context);
+        }
+        catch (RpcException e) when (context is not null && CliTransport.DescribeFailure(e, context.Settings) is { } failure)
+        {
+            // The call never reached the service: one line naming the address, not the .NET exception chain.
+            return ErrorReporter.Report(ErrorReporter.ToStatus(new CliException(failure.Message, StatusCode.Unavailable)), output,
+                failure.MayHaveArrived ? context.RequestId : null);
         }
         catch (RpcException e)
         {

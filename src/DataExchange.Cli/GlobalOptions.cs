@@ -4,7 +4,13 @@ using System.Globalization;
 namespace DataExchange.Cli;
 
 /// <summary>Connection and output settings of one invocation, after options and environment are combined.</summary>
-internal sealed record CliSettings(Uri Address, string? Token, bool Json, TimeSpan Timeout);
+internal sealed record CliSettings(Uri Address, string? Token, bool Json, TimeSpan Timeout, TlsFiles? Tls = null);
+
+/// <summary>
+/// PEM files for an https:// address: the CA to trust instead of the machine's store (--ca), and the client
+/// certificate and key for a server that requires mTLS (--cert, --key; the key may also sit in the certificate file).
+/// </summary>
+internal sealed record TlsFiles(string? CaFile, string? CertFile, string? KeyFile);
 
 /// <summary>Options every command accepts (recursive on the root command, so they may follow the subcommand).</summary>
 internal sealed class GlobalOptions
@@ -12,10 +18,13 @@ internal sealed class GlobalOptions
     public const string AddressVariable = "DX_ADDRESS";
     public const string TokenVariable = "DX_TOKEN";
     public const string DefaultAddress = "http://127.0.0.1:5080";
+    public const string CaVariable = "DX_CA";
+    public const string CertVariable = "DX_CERT";
+    public const string KeyVariable = "DX_KEY";
 
     public Option<string> Address { get; } = new("--address")
     {
-        Description = $"Service address, HTTP/2 cleartext gRPC [env {AddressVariable}; default {DefaultAddress}]",
+        Description = $"Service address: https://host:port for TLS, http:// for cleartext on loopback [env {AddressVariable}; default {DefaultAddress}]",
         HelpName = "url",
         Recursive = true,
     };
@@ -25,6 +34,27 @@ internal sealed class GlobalOptions
     {
         Description = $"API token, sent as 'authorization: Bearer <token>' [env {TokenVariable}]",
         HelpName = "secret",
+        Recursive = true,
+    };
+
+    public Option<string> Ca { get; } = new("--ca")
+    {
+        Description = $"PEM file of the CA that issued the server's certificate, trusted instead of the system's CAs (https:// only) [env {CaVariable}]",
+        HelpName = "file",
+        Recursive = true,
+    };
+
+    public Option<string> Cert { get; } = new("--cert")
+    {
+        Description = $"PEM file of this client's certificate, for a server that requires client certificates (mTLS) [env {CertVariable}]",
+        HelpName = "file",
+        Recursive = true,
+    };
+
+    public Option<string> Key { get; } = new("--key")
+    {
+        Description = $"PEM file of the client certificate's private key [env {KeyVariable}; default: in the --cert file]",
+        HelpName = "file",
         Recursive = true,
     };
 
@@ -46,6 +76,9 @@ internal sealed class GlobalOptions
     {
         root.Add(Address);
         root.Add(Token);
+        root.Add(Ca);
+        root.Add(Cert);
+        root.Add(Key);
         root.Add(Json);
         root.Add(TimeoutSeconds);
     }
@@ -66,7 +99,37 @@ internal sealed class GlobalOptions
         }
 
         var token = NonEmpty(result.GetValue(Token)) ?? NonEmpty(environment(TokenVariable));
-        return new CliSettings(address, token, result.GetValue(Json), TimeSpan.FromSeconds(seconds));
+        return new CliSettings(address, token, result.GetValue(Json), TimeSpan.FromSeconds(seconds), ReadTls(result, environment, address));
+    }
+
+    /// <summary>
+    /// The TLS files for an https:// address. With an http:// address, --ca/--cert/--key are refused (the user meant
+    /// TLS) and DX_CA/DX_CERT/DX_KEY are ignored: the environment is ambient, and the address's scheme decides.
+    /// </summary>
+    private TlsFiles? ReadTls(ParseResult result, Func<string, string?> environment, Uri address)
+    {
+        var https = address.Scheme == Uri.UriSchemeHttps;
+        string? File(Option<string> option, string variable)
+        {
+            if (NonEmpty(result.GetValue(option)) is { } given)
+            {
+                return https
+                    ? given
+                    : throw new CliException($"{option.Name} needs an https:// address; {address.GetLeftPart(UriPartial.Authority)} is cleartext.");
+            }
+
+            return https ? NonEmpty(environment(variable)) : null;
+        }
+
+        var ca = File(Ca, CaVariable);
+        var cert = File(Cert, CertVariable);
+        var key = File(Key, KeyVariable);
+        if (key is not null && cert is null)
+        {
+            throw new CliException($"--key (or {KeyVariable}) needs --cert (or {CertVariable}), the certificate of that key.");
+        }
+
+        return ca is null && cert is null && key is null ? null : new TlsFiles(ca, cert, key);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -48,8 +48,37 @@ public sealed class GlobalOptionsTests
     [InlineData("health --address 127.0.0.1:5080")]
     [InlineData("health --address ftp://host")]
     [InlineData("health --timeout 0")]
+    [InlineData("health --address http://127.0.0.1:5080 --ca ca.crt")]
+    [InlineData("health --address https://127.0.0.1:5080 --key client.key")]
     public void Bad_settings_are_usage_errors(string commandLine) =>
         Assert.Throws<CliException>(() => Read(commandLine));
+
+    [Fact]
+    public void Tls_files_come_from_options_or_the_environment_for_https_addresses()
+    {
+        Assert.Null(Read("health --address https://dx.example:5080").Tls);
+
+        var fromEnvironment = Read("health", new()
+        {
+            ["DX_ADDRESS"] = "https://dx.example:5080", ["DX_CA"] = "ca.crt", ["DX_CERT"] = "me.crt", ["DX_KEY"] = "me.key",
+        });
+        Assert.Equal(new TlsFiles("ca.crt", "me.crt", "me.key"), fromEnvironment.Tls);
+
+        var fromOptions = Read("health --address https://dx.example:5080 --ca other.crt --cert bundle.pem", new() { ["DX_CA"] = "ca.crt" });
+        Assert.Equal(new TlsFiles("other.crt", "bundle.pem", null), fromOptions.Tls);
+    }
+
+    [Fact]
+    public void With_a_cleartext_address_tls_options_are_refused_and_the_environments_tls_files_ignored()
+    {
+        var global = new GlobalOptions();
+        var refused = Assert.Throws<CliException>(() => global.Read(Program.BuildRootCommand(global).Parse("health --cert me.crt"), _ => null));
+        Assert.Equal("--cert needs an https:// address; http://127.0.0.1:5080 is cleartext.", refused.Message);
+
+        var settings = Read("health", new() { ["DX_CA"] = "ca.crt", ["DX_CERT"] = "me.crt", ["DX_KEY"] = "me.key" });
+        Assert.Equal(Uri.UriSchemeHttp, settings.Address.Scheme);
+        Assert.Null(settings.Tls);
+    }
 
     [Fact]
     public void Token_is_sent_as_a_bearer_header_with_a_deadline()

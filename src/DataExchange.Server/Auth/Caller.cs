@@ -25,6 +25,10 @@ public static class CallerContext
             ? c
             : throw new InvalidOperationException("The call was not authenticated; is the authentication interceptor registered?");
 
+    /// <summary>The authenticated caller, or null for a call that needs no token (health, reflection).</summary>
+    public static Caller? CallerOrDefault(this ServerCallContext context) =>
+        context.UserState.TryGetValue(Key, out var caller) ? caller as Caller : null;
+
     public static void Require(this Caller caller, Role role, string reason, string message)
     {
         if (!caller.Has(role))

@@ -15,9 +15,18 @@ public static class DataExchangeApp
 {
     public static WebApplication Build(ServerSettings settings, Action<IServiceCollection>? configure = null)
     {
+        // Settings that cannot work stop the start here, before anything listens or touches the database.
+        ServerTls.EnsureListenIsSafe(settings);
+        var tls = settings.Tls is null ? null : ServerTls.Load(settings.Tls, DateTimeOffset.UtcNow);
+
         var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrelHttpsConfiguration(); // Kestrel's HTTPS services, which the slim builder leaves out
         builder.WebHost.ConfigureKestrel(k =>
-            k.Listen(settings.Listen, o => o.Protocols = HttpProtocols.Http2));
+            k.Listen(settings.Listen, o =>
+            {
+                o.Protocols = HttpProtocols.Http2; // with TLS, negotiated by ALPN (h2); without, prior knowledge
+                tls?.Configure(o);
+            }));
         // One log line per request costs more than the request on a busy exchange: keep framework chatter at Warning.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -25,6 +34,10 @@ public static class DataExchangeApp
         // anything unexpected is logged by the error interceptor, so only its critical messages are kept.
         builder.Logging.AddFilter("Marten", LogLevel.Critical);
         builder.Services.AddDataExchange(settings);
+        if (tls is not null)
+        {
+            builder.Services.AddSingleton(tls);
+        }
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -74,10 +87,12 @@ public static class DataExchangeApp
         services.AddSingleton<ITradeReceiptResolver, TradeReceiptResolver>();
         services.AddLedger(settings);
 
+        services.AddSingleton<ClientCertificateInterceptor>();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
             o.Interceptors.Add<AuthenticationInterceptor>();
+            o.Interceptors.Add<ClientCertificateInterceptor>(); // mTLS: the token must be the certificate's participant's
             o.Interceptors.Add<Ledger.LedgerIntegrityInterceptor>();
             o.EnableDetailedErrors = false;
         });

@@ -8,6 +8,17 @@ public sealed record ServerSettings
 {
     public required IPEndPoint Listen { get; init; }
 
+    /// <summary>DX_TLS_*: the certificate, key and client CA to serve TLS with; null serves cleartext (loopback only).</summary>
+    public TlsSettings? Tls { get; init; }
+
+    /// <summary>
+    /// DX_INSECURE_CLEARTEXT=1: allow cleartext on a non-loopback <see cref="Listen"/> address, for a TLS-terminating
+    /// proxy on a private network only. Off, such a start is refused (<see cref="ServerTls.EnsureListenIsSafe"/>).
+    /// </summary>
+    public bool InsecureCleartext { get; init; }
+
+    public const string InsecureCleartextVariable = "DX_INSECURE_CLEARTEXT";
+
     public required string ConnectionString { get; init; }
 
     /// <summary>
@@ -43,10 +54,12 @@ public sealed record ServerSettings
     {
         var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
         var url = env("DX_DATABASE_URL") is { Length: > 0 } u ? u
-            : throw new InvalidOperationException("DX_DATABASE_URL is not set; scripts/run.sh starts a private PostgreSQL and sets it.");
+            : throw new SettingsException("DX_DATABASE_URL is not set; scripts/run.sh starts a private PostgreSQL and sets it.");
         return new ServerSettings
         {
             Listen = ParseEndpoint(listen),
+            Tls = TlsSettings.FromEnvironment(env),
+            InsecureCleartext = TlsSettings.ParseFlag(InsecureCleartextVariable, env(InsecureCleartextVariable)) ?? false,
             ConnectionString = ToConnectionString(url),
             OwnerConnectionString = env("DX_DATABASE_OWNER_URL") is { Length: > 0 } owner ? ToConnectionString(owner) : null,
             Schema = env("DX_SCHEMA") is { Length: > 0 } s ? s : "dataexchange",
@@ -60,7 +73,7 @@ public sealed record ServerSettings
     public static IPEndPoint ParseEndpoint(string text) =>
         IPEndPoint.TryParse(text.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase), out var endpoint)
             ? endpoint
-            : throw new InvalidOperationException($"DX_LISTEN '{text}' is not host:port, for example 127.0.0.1:5080.");
+            : throw new SettingsException($"DX_LISTEN '{text}' is not host:port, for example 127.0.0.1:5080.");
 
     /// <summary>Accepts postgres:// URLs (as docker-compose and most hosts give them) or Npgsql connection strings.</summary>
     public static string ToConnectionString(string url)

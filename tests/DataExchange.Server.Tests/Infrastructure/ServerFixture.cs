@@ -28,6 +28,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Ledger settings of the server (fixtures for SM3 logs or fast checkpoints change them).</summary>
     public DataExchange.Server.Ledger.LedgerSettings Ledger { get; init; } = new();
 
+    /// <summary>TLS settings of the server (the TLS specs serve HTTPS with certificates they generate); null: cleartext.</summary>
+    public TlsSettings? Tls { get; init; }
+
     /// <summary>False for a fixture that shares its schema with another server and must not drop it.</summary>
     public bool OwnsSchema { get; init; } = true;
 
@@ -57,6 +60,7 @@ public sealed class ServerFixture : IAsyncLifetime
             StatisticsMaxAge = TimeSpan.Zero,
             DataDirectory = DataDirectory,
             Ledger = Ledger,
+            Tls = Tls,
         };
         app = DataExchangeApp.Build(settings, ConfigureServices);
         await app.StartAsync();
