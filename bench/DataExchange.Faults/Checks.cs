@@ -256,26 +256,18 @@ public static partial class Checks
     /// <summary>`dx audit verify --json` over the whole log, the Release build in its own process; the token goes by environment.</summary>
     private static async Task<(bool Ok, string Detail)> AuditAsync(Options options, string token)
     {
-        var start = new ProcessStartInfo("dotnet", [options.DxDll, "audit", "verify", "--json"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.Environment["DX_ADDRESS"] = options.Address;
-        start.Environment["DX_TOKEN"] = token;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exit, output, error) = await Run.CaptureAsync("dotnet", [options.DxDll, "audit", "verify", "--json"],
+            new Dictionary<string, string> { ["DX_ADDRESS"] = options.Address, ["DX_TOKEN"] = token });
         try
         {
-            var report = JsonNode.Parse(await output)!;
-            var ok = process.ExitCode == 0 && report["ok"]?.GetValue<bool>() == true;
-            return (ok, $"exit {process.ExitCode}: {report["leaves_checked"]} leaves checked against the signed checkpoint of size {report["tree_size"]}"
+            var report = JsonNode.Parse(output)!;
+            var ok = exit == 0 && report["ok"]?.GetValue<bool>() == true;
+            return (ok, $"exit {exit}: {report["leaves_checked"]} leaves checked against the signed checkpoint of size {report["tree_size"]}"
                 + (ok ? "" : $"; {report["failure"]}"));
         }
         catch (JsonException)
         {
-            return (false, $"exit {process.ExitCode}: {(await error + await output).Trim()}");
+            return (false, $"exit {exit}: {(error + output).Trim()}");
         }
     }
 

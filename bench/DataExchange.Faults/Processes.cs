@@ -149,18 +149,31 @@ public sealed class Postgres(Options options)
 
     private static async Task Shell(string script, params string[] args)
     {
-        var start = new ProcessStartInfo("bash", ["-c", script, .. args])
+        var (exit, output, error) = await Run.CaptureAsync("bash", ["-c", script, .. args]);
+        if (exit != 0)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
+            throw new InvalidOperationException($"exit {exit}: {(error + output).Trim()}");
+        }
+    }
+}
+
+/// <summary>A child process run to its end, its output captured.</summary>
+public static class Run
+{
+    public static async Task<(int Exit, string Output, string Error)> CaptureAsync(string file, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"exit {process.ExitCode}: {(await error + await output).Trim()}");
-        }
+        return (process.ExitCode, await output, await error);
     }
 }
 
@@ -216,20 +229,13 @@ public static class Sql
 {
     public static async Task<string[][]> RowsAsync(string databaseUrl, string sql)
     {
-        var start = new ProcessStartInfo("psql", ["-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", databaseUrl, "-c", sql])
+        var (exit, output, error) = await Run.CaptureAsync("psql", ["-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", databaseUrl, "-c", sql]);
+        if (exit != 0)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"psql failed ({process.ExitCode}): {await error}");
+            throw new InvalidOperationException($"psql failed ({exit}): {error}");
         }
 
-        return [.. (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'))];
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t'))];
     }
 
     public static async Task<long> ScalarAsync(string databaseUrl, string sql) =>

@@ -61,6 +61,19 @@ public sealed record StreamHeadsCommitment(long Count, byte[] Root)
 
     public string ToExtensionLine() => $"{Keyword} {Count.ToString(CultureInfo.InvariantCulture)} {Convert.ToBase64String(Root)}";
 
+    /// <summary>The commitment a signed checkpoint note states; null when it states none or does not parse (nothing is verified).</summary>
+    public static StreamHeadsCommitment? OfNote(string note)
+    {
+        try
+        {
+            return Find(DataExchange.Ledger.Notes.Checkpoint.Parse(DataExchange.Ledger.Notes.SignedNote.Parse(note).Text).Extensions);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The commitment among a checkpoint's extension lines; null when none. Throws when malformed or repeated.</summary>
     /// <exception cref="FormatException">A "stream-heads" line that is not exactly one canonical count and root.</exception>
     public static StreamHeadsCommitment? Find(IReadOnlyList<string> extensions)

@@ -318,25 +318,13 @@ public sealed class CheckpointSigner(
             }
         }
 
-        if (signed.Note is { } note && StreamHeadsOf(note) is { } stated && !stated.Root.AsSpan().SequenceEqual(map.Root()))
+        if (signed.Note is { } note && StreamHeadsCommitment.OfNote(note) is { } stated && !stated.Root.AsSpan().SequenceEqual(map.Root()))
         {
             return (map, new IntegrityViolation(ViolationKind.SignerRecordCorrupt,
                 "the stream-heads map rebuilt from the signed leaves differs from the one the signer's last checkpoint states") { TreeSize = signed.Size });
         }
 
         return (map, null);
-    }
-
-    private static StreamHeadsCommitment? StreamHeadsOf(string note)
-    {
-        try
-        {
-            return StreamHeadsCommitment.Find(Checkpoint.Parse(SignedNote.Parse(note).Text).Extensions);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

@@ -363,7 +363,7 @@ public sealed class LedgerGrpcService(
         // The latest checkpoint when it covers every leaf; otherwise one is signed now. The stream-heads map may move
         // on to a newer checkpoint (it never goes back), and the receipt is then of that one.
         var needed = leaves[^1].LeafIndex + 1;
-        var covering = await LatestWithinLogAsync(ct) is { } latest && latest.Size >= needed && HasStreamHeads(latest)
+        var covering = await LatestWithinLogAsync(ct) is { } latest && latest.Size >= needed && StreamHeadsCommitment.OfNote(latest.Note) is not null
             ? latest
             : await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint();
         var head = await streamHeads.ProveAsync(streamId, covering, ct)
@@ -449,18 +449,6 @@ public sealed class LedgerGrpcService(
         }
 
         return payload;
-    }
-
-    private static bool HasStreamHeads(StoredCheckpoint checkpoint)
-    {
-        try
-        {
-            return StreamHeadsCommitment.Find(Checkpoint.Parse(SignedNote.Parse(checkpoint.Note).Text).Extensions) is not null;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     private const int MaxCheckpointPage = 1000;

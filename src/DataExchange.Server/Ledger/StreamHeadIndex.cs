@@ -36,7 +36,7 @@ public sealed class StreamHeadIndex(LedgerStorage storage, ServedProofGuard guar
         {
             if (at is null || at.Size < checkpoint.Size)
             {
-                var stated = StatedHeads(checkpoint);
+                var stated = StreamHeadsCommitment.OfNote(checkpoint.Note);
                 if (stated is null)
                 {
                     return null;
@@ -60,18 +60,6 @@ public sealed class StreamHeadIndex(LedgerStorage storage, ServedProofGuard guar
         finally
         {
             gate.Release();
-        }
-    }
-
-    private static StreamHeadsCommitment? StatedHeads(StoredCheckpoint checkpoint)
-    {
-        try
-        {
-            return StreamHeadsCommitment.Find(Checkpoint.Parse(SignedNote.Parse(checkpoint.Note).Text).Extensions);
-        }
-        catch (FormatException)
-        {
-            return null;
         }
     }
 
