@@ -69,7 +69,9 @@ public static partial class Checks
             if (!trades.TryGetValue(id, out var row) || row.Filing != ack.FilingNumber
                 || !filingByTrade.TryGetValue(id, out var filed) || !filed.Contains(ack.FilingNumber))
             {
-                lost.Add($"{ack.Trade} {ack.FilingNumber} (request {ack.RequestId}): database has {(trades.TryGetValue(id, out var r) ? $"'{r.Filing}' {r.State}" : "no such trade")}");
+                var model = trades.TryGetValue(id, out var r) ? $"read model '{r.Filing}' ({r.State})" : "no read model";
+                var filedAs = filingByTrade.TryGetValue(id, out var f) ? $"trade_contracted '{string.Join("', '", f)}'" : "no trade_contracted event";
+                lost.Add($"{ack.Trade} {ack.FilingNumber} (request {ack.RequestId}): the database has {model}, {filedAs}");
             }
         }
 
@@ -235,7 +237,10 @@ public static partial class Checks
             ["outage_statuses"] = new JsonObject(outage.GroupBy(c => $"{c.Rpc} {Code(c.Code)}{(c.Reason.Length > 0 ? "/" + c.Reason : "")}")
                 .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
         };
-        await File.WriteAllTextAsync(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(path, report.ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file, not HTML
+        }));
     }
 
     /// <summary>Server and ledger health at the end: SERVING within 30 s, and what was answered before.</summary>
