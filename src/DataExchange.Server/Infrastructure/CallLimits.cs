@@ -132,9 +132,10 @@ public sealed class CallerResolution(RequestDelegate next, TokenAuthenticator au
                 await CallLimits.WriteStatusAsync(http, status);
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+            catch (Exception) when (!http.RequestAborted.IsCancellationRequested)
             {
-                // Remembered for this request: the authentication interceptor rethrows it and the error interceptor maps it.
+                // Remembered for this request (or retried): the authentication interceptor rethrows it and the error
+                // interceptor maps it, as for any failure inside a call.
             }
         }
 
