@@ -69,7 +69,9 @@ public static partial class Checks
             if (!trades.TryGetValue(id, out var row) || row.Filing != ack.FilingNumber
                 || !filingByTrade.TryGetValue(id, out var filed) || !filed.Contains(ack.FilingNumber))
             {
-                lost.Add($"{ack.Trade} {ack.FilingNumber} (request {ack.RequestId}): database has {(trades.TryGetValue(id, out var r) ? $"'{r.Filing}' {r.State}" : "no such trade")}");
+                var model = trades.TryGetValue(id, out var r) ? $"read model '{r.Filing}' ({r.State})" : "no read model";
+                var filedAs = filingByTrade.TryGetValue(id, out var f) ? $"trade_contracted '{string.Join("', '", f)}'" : "no trade_contracted event";
+                lost.Add($"{ack.Trade} {ack.FilingNumber} (request {ack.RequestId}): the database has {model}, {filedAs}");
             }
         }
 
@@ -148,7 +150,7 @@ public static partial class Checks
         lines.Add(new CheckLine("outage: calls answered INTERNAL or UNKNOWN", internalOrUnknown, internalOrUnknown == 0,
             $"{during.Count:N0} calls answered from `pg_ctl stop` until {(outage.To - outage.StartedAt) / 1000.0:F0} s after `pg_ctl start`; "
             + $"until the start: {Tally(down)}; after it: {Tally(after)}"));
-        lines.Add(new CheckLine("outage: calls answered neither UNAVAILABLE nor DEADLINE_EXCEEDED (OK aside)", wrong.Count, wrong.Count == 0,
+        lines.Add(new CheckLine("outage: calls answered other than UNAVAILABLE/DEADLINE_EXCEEDED/OK", wrong.Count, wrong.Count == 0,
             "by RPC, status and reason: " + (during.Count == 0 ? "no calls" : string.Join(", ", during.GroupBy(c => $"{c.Rpc} {Code(c.Code)}{(c.Reason.Length > 0 ? "/" + c.Reason : "")}")
                 .OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}")))));
 
@@ -199,7 +201,7 @@ public static partial class Checks
         foreach (var line in lines)
         {
             var verdict = !line.Checked ? "    " : line.Ok ? "ok  " : "FAIL";
-            Console.WriteLine($"  {verdict} {line.Name,-64} {line.Value,8:N0}");
+            Console.WriteLine($"  {verdict} {line.Name,-68} {line.Value,8:N0}");
             if (line.Detail.Length > 0)
             {
                 Console.WriteLine($"         {line.Detail}");
@@ -235,7 +237,10 @@ public static partial class Checks
             ["outage_statuses"] = new JsonObject(outage.GroupBy(c => $"{c.Rpc} {Code(c.Code)}{(c.Reason.Length > 0 ? "/" + c.Reason : "")}")
                 .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
         };
-        await File.WriteAllTextAsync(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(path, report.ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file, not HTML
+        }));
     }
 
     /// <summary>Server and ledger health at the end: SERVING within 30 s, and what was answered before.</summary>
