@@ -7,7 +7,10 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using DataExchange.Server.Trades;
 using Weasel.Core;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 
 namespace DataExchange.Server.Hosting;
 
@@ -36,6 +39,12 @@ public static class MartenSetup
         options.Schema.For<ApiTokenRecord>().UniqueIndex(x => x.SecretHash);
         options.Schema.For<IdempotencyRecord>().Identity(x => x.Id);
         options.Schema.For<BootstrapRecord>().Identity(x => x.Id);
+
+        // Created with the rest of the schema at startup: created lazily, concurrent first trades raced on its row type.
+        var filingCounters = new Table(new PostgresqlObjectName(settings.Schema, FilingNumbers.TableName, SchemaUtils.IdentifierUsage.General));
+        filingCounters.AddColumn<int>("year").AsPrimaryKey();
+        filingCounters.AddColumn<long>("last").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(filingCounters);
         return options;
     }
 }

@@ -81,10 +81,7 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
                     return Replay<TResponse>(stored, hash, requestId);
                 }
 
-                // A lost append can also surface as a unique violation on a stream's versions (23505): a lost race too.
-                var lostRace = e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
-                    || (e is Marten.Exceptions.MartenCommandException && e.InnerException is Npgsql.PostgresException { SqlState: "23505" });
-                if (lostRace && attempt < attempts)
+                if (e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException && attempt < attempts)
                 {
                     continue;
                 }

@@ -13,8 +13,11 @@ namespace DataExchange.Server.Trades;
 /// </summary>
 public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings settings)
 {
+    /// <summary>The counters' table, one row per year; MartenSetup creates it with the rest of the schema.</summary>
+    public const string TableName = "dx_filing_counters";
+
     private readonly ConcurrentDictionary<int, bool> readyYears = new();
-    private string Counters => $"\"{settings.Schema}\".dx_filing_counters";
+    private string Counters => $"\"{settings.Schema}\".{TableName}";
 
     /// <summary>The next number of <paramref name="year"/>, drawn in <paramref name="session"/>'s transaction (begun here if need be).</summary>
     public async Task<string> NextAsync(IDocumentSession session, int year, CancellationToken ct)
@@ -32,24 +35,12 @@ public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings se
     }
 
     /// <summary>
-    /// The year's counter row, created once. A log from before counters (numbered by a sequence that skipped numbers on
+    /// The year's counter row, created once (concurrently harmless: the insert does nothing on conflict). A log from before counters (numbered by a sequence that skipped numbers on
     /// failed transactions) continues after the highest number actually issued.
     /// </summary>
     private async Task EnsureYearAsync(int year, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using (var create = new NpgsqlCommand($"create table if not exists {Counters} (year integer primary key, last bigint not null)", connection))
-        {
-            try
-            {
-                await create.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
-            {
-                // Created by another process at the same moment.
-            }
-        }
-
         await using var insert = new NpgsqlCommand($$"""
             insert into {{Counters}} (year, last)
             select @year, coalesce(max(substring(data->>'FilingNumber' from '^DX-[0-9]{4}-([0-9]+)$')::bigint), 0)

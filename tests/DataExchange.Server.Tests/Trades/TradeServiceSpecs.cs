@@ -145,15 +145,16 @@ public class TradeServiceSpecs(ServerFixture server) : IClassFixture<ServerFixtu
             try
             {
                 await b.Clients.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
-                return StatusCode.OK;
+                return (Code: StatusCode.OK, Detail: "");
             }
             catch (RpcException e)
             {
-                return e.StatusCode;
+                return (Code: e.StatusCode, e.Status.Detail);
             }
         }));
-        Assert.Equal(1, outcomes.Count(o => o == StatusCode.OK));
-        Assert.All(outcomes.Where(o => o != StatusCode.OK), o => Assert.Contains(o, new[] { StatusCode.Aborted, StatusCode.FailedPrecondition }));
+        Assert.Equal(1, outcomes.Count(o => o.Code == StatusCode.OK));
+        Assert.All(outcomes.Where(o => o.Code != StatusCode.OK),
+            o => Assert.True(o.Code is StatusCode.Aborted or StatusCode.FailedPrecondition, $"{o.Code}: {o.Detail}"));
         var trades = await world.Compliance.Trades.ListTradesAsync(new ListTradesRequest { Listing = listing.Name });
         Assert.Single(trades.Trades);
     }
