@@ -47,6 +47,7 @@ public static class DataExchangeApp
         }
 
         app.UseCallLimits();
+        app.UseMiddleware<RequestFraming>(); // after the limits: a flood of bad frames is throttled like any other
         app.MapGrpcService<ParticipantGrpcService>();
         app.MapGrpcService<ListingGrpcService>();
         app.MapGrpcService<TradeGrpcService>();

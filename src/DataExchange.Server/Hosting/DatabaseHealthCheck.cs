@@ -10,7 +10,9 @@ public sealed class DatabaseHealthCheck(ServerSettings settings) : IHealthCheck
     {
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Timeout = 3 };
+            // A fresh connection each time: a pooled one may be a socket PostgreSQL closed when it restarted, and would report
+            // a healthy database as down once.
+            var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Timeout = 3, Pooling = false };
             await using var connection = new NpgsqlConnection(builder.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand("select 1", connection);

@@ -33,6 +33,33 @@ public static class HostileRequests
         return (kind, Make(kind, type, random));
     }
 
+    /// <summary>
+    /// A valid message of <paramref name="type"/> in a broken gRPC frame (the 5-byte prefix and the one message): cut
+    /// short, with bytes after it, a compressed flag that is not 0 or 1 or lacks an encoding, or a length that lies.
+    /// </summary>
+    public static (string Kind, byte[] Frame) BrokenFrame(MessageDescriptor type, Random random)
+    {
+        var message = Valid(type, random).ToByteArray();
+        byte[] framed = [0, .. BigEndian((uint)message.Length), .. message];
+        return random.Next(5) switch
+        {
+            0 => ("frame-cut", framed[..random.Next(framed.Length)]),
+            1 => ("frame-trailing-bytes", [.. framed, .. Bytes(random, random.Next(1, 17))]),
+            2 => ("frame-bad-flag", [(byte)random.Next(2, 256), .. framed[1..]]),
+            3 => ("frame-compressed-without-encoding", [1, .. framed[1..]]),
+            _ => ("frame-length-lies", [0, .. BigEndian(LyingLength(message.Length, random)), .. message]),
+        };
+
+        static uint LyingLength(int actual, Random random) => random.Next(3) switch
+        {
+            0 => (uint)random.Next(0, Math.Max(1, actual)),
+            1 => (uint)(actual + random.Next(1, 1000)),
+            _ => (uint)random.NextInt64(4L * 1024 * 1024 + 1, uint.MaxValue + 1L),
+        };
+
+        static byte[] BigEndian(uint value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+    }
+
     public static byte[] Make(string kind, MessageDescriptor type, Random random)
     {
         switch (kind)

@@ -35,6 +35,13 @@ public sealed class RawGrpc(Uri address) : IDisposable
         var frame = new byte[5 + message.Length];
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
         message.Span.CopyTo(frame.AsSpan(5));
+        return await SendAsync(path, frame, token);
+    }
+
+    /// <summary>One call of <paramref name="path"/> whose HTTP/2 request body is exactly <paramref name="body"/>, framing and all.</summary>
+    public async Task<RawGrpcResult> SendAsync(string path, byte[] body, string? token, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var frame = body;
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(frame), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -44,6 +51,11 @@ public sealed class RawGrpc(Uri address) : IDisposable
         if (token is not null)
         {
             request.Headers.TryAddWithoutValidation("authorization", $"Bearer {token}");
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);

@@ -166,7 +166,9 @@ public class CallLimitSpecs(ITestOutputHelper output)
             Assert.Equal([$"{StatusCode.ResourceExhausted}/TOKEN_LOOKUPS_THROTTLED", $"{StatusCode.Unauthenticated}/INVALID_TOKEN"], answers.Keys.Order());
             // The burst (40) and 20/s, plus the honest token read again each time its 2 s cache entry expires.
             Assert.True(queried <= 40 + 20 * elapsed.TotalSeconds + (elapsed.TotalSeconds / 2) + 2, $"{queried} lookups in {elapsed.TotalSeconds:F1} s");
-            Assert.True(queried < flood / 10);
+            // The rate bound above is the real one; this only says most of the flood never reached the database, on a
+            // machine loaded enough to stretch the flood over 18 s (20/s admits 360 then).
+            Assert.True(queried < flood / 2, $"{queried} of {flood} lookups reached the database");
 
             // One bad token retried: one lookup, then the negative cache answers.
             var retried = server.As("dx_a_token_someone_mistyped_" + Guid.NewGuid().ToString("N")).Participants;
