@@ -51,9 +51,6 @@ internal static class LedgerReplay
         RespectRequiredConstructorParameters = true,
     };
 
-    /// <summary>Marten's event type name: the CLR name in snake_case (ListingDrafted → listing_drafted).</summary>
-    public static string EventTypeName(Type type) => JsonNamingPolicy.SnakeCaseLower.ConvertName(type.Name);
-
     public static async Task<ReplayReport> RunAsync(CliContext context, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();

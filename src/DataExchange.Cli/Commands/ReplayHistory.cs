@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DataExchange.Compliance;
+using DataExchange.Domain;
 using DataExchange.Domain.Approvals;
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
@@ -20,12 +21,7 @@ namespace DataExchange.Cli.Commands;
 /// </summary>
 internal sealed class ReplayHistory(Action<ReplayDifference> report)
 {
-    private static readonly Dictionary<string, Type> Types = new Type[]
-        {
-            typeof(ExportVolumeRecorded),
-        }
-        .Concat(ParticipantEvolution.EventTypes).Concat(ListingEvolution.EventTypes).Concat(DomainApproval.EventTypes).Concat(DomainTrade.EventTypes)
-        .ToDictionary(LedgerReplay.EventTypeName, StringComparer.Ordinal);
+
 
     private readonly Dictionary<string, (long Version, long Leaf)> streamVersions = new(StringComparer.Ordinal);
     private readonly TradeRederivation rederivation = new();
@@ -52,7 +48,7 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
     /// </summary>
     public void Observe(long leaf, LedgerEntry entry)
     {
-        if (!Types.ContainsKey(entry.EventType))
+        if (EventCatalogue.TypeNamed(entry.EventType) is null)
         {
             return;
         }
@@ -71,7 +67,7 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
     /// <summary>Applies one event whose payload matched its leaf digest.</summary>
     public void Apply(long leaf, LedgerEntry entry, byte[] canonicalPayload)
     {
-        if (!Types.TryGetValue(entry.EventType, out var type))
+        if (EventCatalogue.TypeNamed(entry.EventType) is not { } type)
         {
             EventsNotReplayed++;
             return;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataExchange.Compliance;
+using DataExchange.Domain;
 using DataExchange.Domain.Common;
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
@@ -27,7 +28,7 @@ internal sealed record TradeFacts(
     ComplianceDecision Decision,
     DateTimeOffset At)
 {
-    public string EventType => Contracted ? "trade_contracted" : "trade_refused";
+    public string EventType => EventCatalogue.NameOf(Contracted ? typeof(TradeContracted) : typeof(TradeRefused));
 
     public static TradeFacts Of(object e) => e switch
     {

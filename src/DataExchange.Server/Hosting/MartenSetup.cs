@@ -1,3 +1,4 @@
+using DataExchange.Domain;
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
@@ -26,6 +27,10 @@ public static class MartenSetup
         options.AutoCreateSchemaObjects = settings.OwnerConnectionString is null ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         options.Events.StreamIdentity = StreamIdentity.AsGuid;
+        foreach (var catalogued in EventCatalogue.All)
+        {
+            options.Events.MapEventType(catalogued.Type, catalogued.Name); // stored names fixed by the catalogue, not the CLR names
+        }
 
         // Aggregates double as read models: inline snapshots commit in the same transaction as their events.
         options.Projections.Add(new ParticipantProjection(), ProjectionLifecycle.Inline);
