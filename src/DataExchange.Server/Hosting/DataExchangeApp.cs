@@ -70,11 +70,12 @@ public static class DataExchangeApp
         services.AddCallLimits();
         services.AddSingleton<IdempotentExecutor>();
         services.AddSingleton<Bootstrap>();
+        // The process's one connection pool: Marten, the ledger and the raw queries all draw from it.
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton<FilingNumbers>();
         services.AddSingleton<ExchangeStatisticsReader>();
 
-        var marten = services.AddMarten(_ => MartenSetup.Configure(settings)).UseLightweightSessions();
+        var marten = services.AddMarten(_ => MartenSetup.Configure(settings)).UseLightweightSessions().UseNpgsqlDataSource();
         if (settings.OwnerConnectionString is null)
         {
             marten.ApplyAllDatabaseChangesOnStartup();

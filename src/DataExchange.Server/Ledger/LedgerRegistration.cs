@@ -9,7 +9,7 @@ public static class LedgerRegistration
     /// <summary>The verifiable ledger: storage, keys, checkpoints, the sequencer (after Marten's schema is applied) and its gRPC service.</summary>
     public static IServiceCollection AddLedger(this IServiceCollection services, ServerSettings settings)
     {
-        services.AddSingleton(_ => new LedgerStorage(NpgsqlDataSource.Create(settings.ConnectionString), settings));
+        services.AddSingleton(sp => new LedgerStorage(sp.GetRequiredService<NpgsqlDataSource>(), settings));
         services.AddSingleton<LedgerSigning>();
         services.AddSingleton<LedgerIntegrity>();
         services.AddSingleton<CheckpointSigner>();

@@ -36,9 +36,9 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
     /// <summary>For the sequencer's leader connection: a pooled connection would keep the advisory lock after Close.</summary>
     public string UnpooledConnectionString { get; } = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString;
 
+    /// <summary>Disposes the owner's connections; <see cref="DataSource"/> is the process's one pool, which the container owns.</summary>
     public async ValueTask DisposeAsync()
     {
-        await DataSource.DisposeAsync();
         if (ownerDataSource is not null)
         {
             await ownerDataSource.DisposeAsync();
