@@ -68,9 +68,11 @@ public static class DataExchangeApp
         services.AddHostedService(sp => sp.GetRequiredService<TokenCacheSync>());
         services.AddCallLimits();
         services.AddSingleton<IdempotentExecutor>();
+        services.AddSingleton<AggregateCommands>();
         services.AddSingleton<Bootstrap>();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton<FilingNumbers>();
+        services.AddSingleton<TradeContractor>();
         services.AddSingleton<ExchangeStatisticsReader>();
 
         var marten = services.AddMarten(_ => MartenSetup.Configure(settings)).UseLightweightSessions();
