@@ -92,7 +92,7 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         var caller = context.Caller();
         if (!caller.IsPrivileged && (all || exporterId != caller.ParticipantId))
         {
-            throw (DomainException.Denied("APPROVALS_NOT_VISIBLE", "Vendors see only their own export approvals; compliance, auditors and operators see all."));
+            throw DomainException.Denied("APPROVALS_NOT_VISIBLE", "Vendors see only their own export approvals; compliance, auditors and operators see all.");
         }
 
         var fingerprint = Paging.Fingerprint(request.Parent, request.IncludeRevoked);

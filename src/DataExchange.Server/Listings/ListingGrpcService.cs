@@ -266,7 +266,7 @@ public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands c
         };
         if (!roles.Any(caller.Has))
         {
-            throw RpcErrors.From(DomainException.Denied(reason, $"{method} needs the role {string.Join(" or ", roles)}."));
+            throw DomainException.Denied(reason, $"{method} needs the role {string.Join(" or ", roles)}.");
         }
     }
 
