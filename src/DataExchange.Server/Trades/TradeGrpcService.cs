@@ -1,8 +1,5 @@
-using DataExchange.Compliance;
 using DataExchange.Domain.Common;
-using Region = DataExchange.Domain.Common.Region;
 using DataExchange.Domain.Listings;
-using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Infrastructure;
@@ -10,11 +7,15 @@ using DataExchange.Server.Listings;
 using Google.Protobuf;
 using Grpc.Core;
 using Marten;
-using DomainApproval = DataExchange.Domain.Approvals.ExportApproval;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Trades;
 
+/// <summary>
+/// Trades over gRPC: requests are validated and mapped to domain commands; the rules live in the domain
+/// (<see cref="TradeContracting"/>, <see cref="TradeDecider"/>), loading and appending in <see cref="TradeContractor"/> and
+/// <see cref="AggregateCommands"/>.
+/// </summary>
 public sealed class TradeGrpcService(
     IDocumentStore store, IdempotentExecutor idempotency, AggregateCommands commands, TradeContractor contractor, ExchangeStatisticsReader statistics,
     Ledger.LedgerStorage ledger, Ledger.Checkpointer checkpointer, Ledger.TextSealer sealer, TimeProvider time)
