@@ -42,7 +42,7 @@ internal sealed record TradeFacts(
 
 /// <summary>
 /// Re-derives each trade's compliance decision from the rebuilt history as of the trade, as the server derives it
-/// (TradeGrpcService.ContractAsync → TradeDecider.ComplianceInputFor): the listing and its declaration, the parties'
+/// (TradeContractor → TradeContracting.Decide → TradeDecider.ComplianceInputFor): the listing and its declaration, the parties'
 /// jurisdictions and CIIO status, the exporter's prior cumulative volume in the rule set's window (from the accepted
 /// cross-border trades earlier in the log, not from the trade's event nor from the volume streams), and the exporter's
 /// approvals with their revocations so far. Then decides again under the rule set in force on the contract date and

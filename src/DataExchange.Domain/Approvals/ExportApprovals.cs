@@ -32,7 +32,7 @@ public sealed record ExportApproval(
     DateOnly ValidUntil,
     DateOnly? RevokedOn,
     string? RevocationReason,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt) : IEventSourced<ExportApproval>
 {
     public long Version { get; set; }
 

@@ -1,3 +1,5 @@
+using DataExchange.Domain.Common;
+
 namespace DataExchange.Domain.Listings;
 
 public sealed record ExclusiveGrant(Guid TradeId, Territory Territory, DateOnly From, DateOnly Until);
@@ -11,9 +13,11 @@ public sealed record Listing(
     int Revision,
     string? RegistrationNumber,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt) : IEventSourced<Listing>
 {
     public long Version { get; set; }
+
+    public static Listing Evolve(Listing? state, object e) => ListingEvolution.Evolve(state, e);
 
     public bool IsPublic => State is ListingState.Listed or ListingState.Suspended or ListingState.Delisted;
 

@@ -14,9 +14,11 @@ public sealed record Participant(
     bool CriticalInformationInfrastructureOperator,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<ParticipantToken> Tokens)
+    IReadOnlyList<ParticipantToken> Tokens) : IEventSourced<Participant>
 {
     public long Version { get; set; }
+
+    public static Participant Evolve(Participant? state, object e) => ParticipantEvolution.Evolve(state, e);
 
     public bool Has(Role role) => Roles.Contains(role);
 

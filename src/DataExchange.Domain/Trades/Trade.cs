@@ -34,7 +34,7 @@ public sealed record Trade(
     ComplianceDecision Compliance,
     string? ExternalReference,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt) : IEventSourced<Trade>
 {
     public long Version { get; set; }
 

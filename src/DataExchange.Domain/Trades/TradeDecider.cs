@@ -33,28 +33,40 @@ public static class TradeDecider
     /// <summary>
     /// Checks the trade's preconditions (roles, parties, listing state, price and licence), then lets the compliance
     /// engine decide under the rule set in force on the contract date. Precondition failures throw and record nothing;
-    /// a compliance refusal is a verdict, recorded as <see cref="TradeRefused"/>.
+    /// a compliance refusal is a verdict, recorded as <see cref="TradeRefused"/>. <see cref="TradeContracting.Decide"/>
+    /// is the whole decision (exclusive licences too) without exceptions.
     /// </summary>
-    public static TradeVerdict Decide(TradeRequest request, ExporterRecord exporter, Actor actor)
+    public static TradeVerdict Decide(TradeRequest request, ExporterRecord exporter, Actor actor) =>
+        PreconditionFailure(request, actor) is { } failure ? throw failure : Judge(request, exporter);
+
+    /// <summary>The compliance engine's verdict on a trade whose preconditions hold.</summary>
+    public static TradeVerdict Judge(TradeRequest request, ExporterRecord exporter)
+    {
+        var input = ComplianceInputFor(request, exporter);
+        return new TradeVerdict(input, ComplianceEngine.Decide(input));
+    }
+
+    /// <summary>The first precondition the trade fails, in the order clients have always seen them; null when all hold.</summary>
+    public static DomainException? PreconditionFailure(TradeRequest request, Actor actor)
     {
         var listing = request.Listing;
         if (request.Origin == TradeOrigin.Executed)
         {
             if (!actor.Has(Role.Buyer) || actor.ParticipantId != request.Buyer.Id)
             {
-                throw DomainException.Denied("BUYER_ROLE_REQUIRED", "Only a buyer executes trades, for itself.");
+                return DomainException.Denied("BUYER_ROLE_REQUIRED", "Only a buyer executes trades, for itself.");
             }
 
             if (listing.State != ListingState.Listed)
             {
-                throw new DomainException(ErrorKind.FailedPrecondition, "LISTING_NOT_TRADABLE",
+                return new DomainException(ErrorKind.FailedPrecondition, "LISTING_NOT_TRADABLE",
                     $"Listing is {ListingDecider.StateName(listing.State)}; only listed products trade.",
                     new Dictionary<string, string> { ["current_state"] = ListingDecider.StateName(listing.State) });
             }
 
             if (request.Amount != listing.Content.Price)
             {
-                throw new DomainException(ErrorKind.FailedPrecondition, "PRICE_MISMATCH",
+                return new DomainException(ErrorKind.FailedPrecondition, "PRICE_MISMATCH",
                     $"The agreed price {request.Amount} differs from the listing's current price {listing.Content.Price}; read the listing again.",
                     new Dictionary<string, string>
                     {
@@ -68,12 +80,12 @@ public static class TradeDecider
         {
             if (!actor.Has(Role.ComplianceOfficer) && !actor.Has(Role.Operator))
             {
-                throw DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators file trades concluded elsewhere.");
+                return DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators file trades concluded elsewhere.");
             }
 
             if (listing.State is ListingState.Draft or ListingState.Submitted or ListingState.Returned or ListingState.Rejected)
             {
-                throw new DomainException(ErrorKind.FailedPrecondition, "LISTING_NOT_REGISTERED",
+                return new DomainException(ErrorKind.FailedPrecondition, "LISTING_NOT_REGISTERED",
                     $"Listing is {ListingDecider.StateName(listing.State)}; only registered products can have filed trades.",
                     new Dictionary<string, string> { ["current_state"] = ListingDecider.StateName(listing.State) });
             }
@@ -81,22 +93,21 @@ public static class TradeDecider
 
         if (!request.Buyer.Has(Role.Buyer))
         {
-            throw new DomainException(ErrorKind.FailedPrecondition, "COUNTERPARTY_NOT_A_BUYER", "The buyer does not hold the buyer role.");
+            return new DomainException(ErrorKind.FailedPrecondition, "COUNTERPARTY_NOT_A_BUYER", "The buyer does not hold the buyer role.");
         }
 
         if (request.Buyer.Id == listing.VendorId)
         {
-            throw new DomainException(ErrorKind.FailedPrecondition, "SELF_TRADE", "A participant cannot buy its own listing.");
+            return new DomainException(ErrorKind.FailedPrecondition, "SELF_TRADE", "A participant cannot buy its own listing.");
         }
 
         if (request.AcceptedLicence != listing.Content.Licence)
         {
-            throw new DomainException(ErrorKind.FailedPrecondition, "LICENCE_TERMS_MISMATCH",
+            return new DomainException(ErrorKind.FailedPrecondition, "LICENCE_TERMS_MISMATCH",
                 "The accepted licence terms differ from the listing's; accept the listing's terms as they stand.");
         }
 
-        var input = ComplianceInputFor(request, exporter);
-        return new TradeVerdict(input, ComplianceEngine.Decide(input));
+        return null;
     }
 
     public static TradeContracted Contract(TradeRequest request, TradeVerdict verdict, string filingNumber, Actor actor, DateTimeOffset now) =>
@@ -266,6 +277,15 @@ public static class TradeDecider
 
         return new TradeDisputeResolved(trade.Id, resolution, reason, actor.ParticipantId, now);
     }
+
+    /// <summary>
+    /// The exclusive licence a trade frees when a change ends it early (cancelled or refunded), to append to its
+    /// listing's stream; null when nothing is freed.
+    /// </summary>
+    public static ExclusiveLicenceReleased? ReleaseOf(Trade before, Trade after, DateTimeOffset now) =>
+        before.Licence.Exclusive && after.State is TradeState.Cancelled or TradeState.Refunded
+            ? new ExclusiveLicenceReleased(before.ListingId, before.Id, Trade.StateName(after.State), now)
+            : null;
 
     private static void RequireCompliance(Actor actor)
     {

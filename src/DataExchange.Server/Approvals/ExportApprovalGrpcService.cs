@@ -10,7 +10,7 @@ using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Approvals;
 
-public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentExecutor idempotency, TimeProvider time)
+public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCommands commands)
     : V1.ExportApprovalService.ExportApprovalServiceBase
 {
     public override Task<V1.ExportApproval> RecordExportApproval(V1.RecordExportApprovalRequest request, ServerCallContext context)
@@ -55,18 +55,17 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentEx
         var caller = context.Caller();
         caller.Require(Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers record export approvals.");
 
-        return idempotency.ExecuteAsync(caller, nameof(RecordExportApproval), request.RequestId, request, async session =>
-        {
-            _ = await session.LoadAsync<Participant>(exporterId, context.CancellationToken)
-                ?? throw ResourceNames.NotFound("Participant", request.Parent);
-            var recorded = ExportApprovalDecider.Decide(new RecordExportApproval(Guid.CreateVersion7(), exporterId,
+        var approvalId = Guid.CreateVersion7();
+        return commands.StartAsync<ExportApproval, V1.ExportApproval>(caller, nameof(RecordExportApproval), request.RequestId, request, approvalId,
+            (actor, now) => ExportApprovalDecider.Decide(new RecordExportApproval(approvalId, exporterId,
                 TradeMapping.ToDomain(a!.Kind)!.Value, a.ReferenceNumber, (Region)a.CounterpartRegion, listingIds, [.. a.DataCategories],
-                from!.Value, until!.Value), caller.Actor, time.GetUtcNow());
-            session.Events.StartStream<ExportApproval>(recorded.ApprovalId, recorded);
-            var approval = ExportApproval.Start(recorded);
-            approval.Version = 1;
-            return approval.ToProto();
-        }, context.CancellationToken);
+                from!.Value, until!.Value), actor, now),
+            approval => approval.ToProto(), context.CancellationToken,
+            precondition: async session =>
+            {
+                _ = await session.LoadAsync<Participant>(exporterId, context.CancellationToken)
+                    ?? throw ResourceNames.NotFound("Participant", request.Parent);
+            });
     }
 
     public override Task<V1.ExportApproval> RevokeExportApproval(V1.RevokeExportApprovalRequest request, ServerCallContext context)
@@ -78,22 +77,10 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentEx
         var caller = context.Caller();
         caller.Require(Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers revoke export approvals.");
 
-        return idempotency.ExecuteAsync(caller, nameof(RevokeExportApproval), request.RequestId, request, async session =>
-        {
-            var stream = await session.Events.FetchForWriting<ExportApproval>(approvalId, context.CancellationToken);
-            var approval = stream.Aggregate;
-            if (approval is null || approval.ExporterId != exporterId)
-            {
-                throw ResourceNames.NotFound("ExportApproval", request.Name);
-            }
-
-            var now = time.GetUtcNow();
-            var revoked = ExportApprovalDecider.DecideRevoke(approval, request.Reason, RegionMapping.ChinaDate(now), caller.Actor, now);
-            stream.AppendOne(revoked);
-            var updated = approval.When(revoked);
-            updated.Version = approval.Version + 1;
-            return updated.ToProto();
-        }, context.CancellationToken);
+        var target = new StreamTarget<ExportApproval>(approvalId, null, "ExportApproval", request.Name, approval => approval.ExporterId == exporterId);
+        return commands.ChangeAsync(caller, nameof(RevokeExportApproval), request.RequestId, request, target,
+            (approval, actor, now) => [ExportApprovalDecider.DecideRevoke(approval, request.Reason, RegionMapping.ChinaDate(now), actor, now)],
+            approval => approval.ToProto(), context.CancellationToken);
     }
 
     public override async Task<V1.ListExportApprovalsResponse> ListExportApprovals(V1.ListExportApprovalsRequest request, ServerCallContext context)
@@ -105,7 +92,7 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, IdempotentEx
         var caller = context.Caller();
         if (!caller.IsPrivileged && (all || exporterId != caller.ParticipantId))
         {
-            throw RpcErrors.From(DomainException.Denied("APPROVALS_NOT_VISIBLE", "Vendors see only their own export approvals; compliance, auditors and operators see all."));
+            throw DomainException.Denied("APPROVALS_NOT_VISIBLE", "Vendors see only their own export approvals; compliance, auditors and operators see all.");
         }
 
         var fingerprint = Paging.Fingerprint(request.Parent, request.IncludeRevoked);

@@ -33,7 +33,7 @@ public static class CallerContext
     {
         if (!caller.Has(role))
         {
-            throw Infrastructure.RpcErrors.From(DomainException.Denied(reason, message));
+            throw DomainException.Denied(reason, message);
         }
     }
 }

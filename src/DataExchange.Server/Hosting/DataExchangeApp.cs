@@ -69,10 +69,12 @@ public static class DataExchangeApp
         services.AddHostedService(sp => sp.GetRequiredService<TokenCacheSync>());
         services.AddCallLimits();
         services.AddSingleton<IdempotentExecutor>();
+        services.AddSingleton<AggregateCommands>();
         services.AddSingleton<Bootstrap>();
         // The process's one connection pool: Marten, the ledger and the raw queries all draw from it.
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton<FilingNumbers>();
+        services.AddSingleton<TradeContractor>();
         services.AddSingleton<ExchangeStatisticsReader>();
 
         var marten = services.AddMarten(_ => MartenSetup.Configure(settings)).UseLightweightSessions().UseNpgsqlDataSource();

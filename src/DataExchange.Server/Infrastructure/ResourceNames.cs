@@ -50,6 +50,6 @@ public static class ResourceNames
         return ok ? version : null;
     }
 
-    public static RpcException NotFound(string resource, string name) =>
-        RpcErrors.From(Domain.Common.DomainException.NotFound(resource, name));
+    public static Domain.Common.DomainException NotFound(string resource, string name) =>
+        Domain.Common.DomainException.NotFound(resource, name);
 }

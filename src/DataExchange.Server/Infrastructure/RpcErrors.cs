@@ -44,6 +44,10 @@ public static class RpcErrors
         return ErrorBounds.Apply(status).ToRpcException();
     }
 
+    /// <summary>
+    /// The one mapping of a domain error to a gRPC status: handlers throw <see cref="DomainException"/> and the
+    /// <see cref="ErrorInterceptor"/> calls this on the way out.
+    /// </summary>
     public static RpcException From(DomainException e) => Create(e.Kind switch
     {
         ErrorKind.InvalidArgument => Code.InvalidArgument,

@@ -418,8 +418,8 @@ public sealed class LedgerGrpcService(
         }
         catch (ReceiptCheckException e)
         {
-            throw RpcErrors.From(new DomainException(ErrorKind.FailedPrecondition, "NOT_A_TRADE_STREAM",
-                $"{tradeName} is not the stream of a trade ({e.Field}: {e.Message}).", new Dictionary<string, string> { ["trade"] = tradeName }));
+            throw new DomainException(ErrorKind.FailedPrecondition, "NOT_A_TRADE_STREAM",
+                $"{tradeName} is not the stream of a trade ({e.Field}: {e.Message}).", new Dictionary<string, string> { ["trade"] = tradeName });
         }
         var signers = SignedNote.Parse(checkpoint.Note).Signatures;
         receipt.Keys.AddRange((await PublishedKeysAsync(ct)).Where(k =>

@@ -32,8 +32,8 @@ public sealed class LedgerReadPolicy(IDocumentStore store, ITradeReceiptResolver
     {
         if (!caller.IsPrivileged)
         {
-            throw RpcErrors.From(DomainException.Denied("AUDITOR_ROLE_REQUIRED",
-                "Only auditors, compliance officers and operators may list or stream the whole log."));
+            throw DomainException.Denied("AUDITOR_ROLE_REQUIRED",
+                "Only auditors, compliance officers and operators may list or stream the whole log.");
         }
     }
 

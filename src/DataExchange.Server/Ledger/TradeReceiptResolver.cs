@@ -22,11 +22,11 @@ public interface ITradeReceiptResolver
 public sealed class DefaultTradeReceiptResolver : ITradeReceiptResolver
 {
     public Task<Guid> ResolveFilingNumberAsync(string filingNumber, Caller caller, CancellationToken ct) =>
-        throw Infrastructure.RpcErrors.From(new DomainException(ErrorKind.NotFound, "FILING_NUMBER_NOT_FOUND",
-            $"No trade is filed under '{filingNumber}'.", new Dictionary<string, string> { ["filing_number"] = filingNumber }));
+        throw new DomainException(ErrorKind.NotFound, "FILING_NUMBER_NOT_FOUND",
+            $"No trade is filed under '{filingNumber}'.", new Dictionary<string, string> { ["filing_number"] = filingNumber });
 
     public Task AuthorizeAsync(Guid tradeId, Caller caller, CancellationToken ct) => caller.IsPrivileged
         ? Task.CompletedTask
-        : throw Infrastructure.RpcErrors.From(DomainException.Denied("RECEIPT_PARTY_REQUIRED",
-            "Only the trade's parties, auditors, compliance officers and operators may fetch its receipt."));
+        : throw DomainException.Denied("RECEIPT_PARTY_REQUIRED",
+            "Only the trade's parties, auditors, compliance officers and operators may fetch its receipt.");
 }

@@ -10,7 +10,7 @@ using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Listings;
 
-public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor idempotency, TimeProvider time)
+public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands commands)
     : V1.ListingService.ListingServiceBase
 {
     public override Task<V1.Listing> CreateListing(V1.CreateListingRequest request, ServerCallContext context)
@@ -27,15 +27,10 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
 
         v.ThrowIfInvalid();
         var caller = context.Caller();
-        return idempotency.ExecuteAsync(caller, nameof(CreateListing), request.RequestId, request, session =>
-        {
-            var drafted = ListingDecider.Decide(new DraftListing(Guid.CreateVersion7(), request.Listing!.ToContent()),
-                caller.Actor, time.GetUtcNow());
-            session.Events.StartStream<Listing>(drafted.ListingId, drafted);
-            var listing = Listing.Start(drafted);
-            listing.Version = 1;
-            return Task.FromResult(listing.ToProto());
-        }, context.CancellationToken);
+        var listingId = Guid.CreateVersion7();
+        return commands.StartAsync<Listing, V1.Listing>(caller, nameof(CreateListing), request.RequestId, request, listingId,
+            (actor, now) => ListingDecider.Decide(new DraftListing(listingId, request.Listing!.ToContent()), actor, now),
+            listing => listing.ToProto(), context.CancellationToken);
     }
 
     public override Task<V1.Listing> UpdateListing(V1.UpdateListingRequest request, ServerCallContext context)
@@ -250,23 +245,10 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
         Func<Listing, Actor, DateTimeOffset, object> decide)
     {
         var caller = context.Caller();
-        return idempotency.ExecuteAsync(caller, method, requestId, request, async session =>
-        {
-            var stream = etag is { } expected
-                ? await session.Events.FetchForWriting<Listing>(id, expected, context.CancellationToken)
-                : await session.Events.FetchForWriting<Listing>(id, context.CancellationToken);
-            var listing = stream.Aggregate;
-            if (listing is null || !(listing.IsPublic || caller.IsPrivileged || listing.VendorId == caller.ParticipantId))
-            {
-                throw ResourceNames.NotFound("Listing", ResourceNames.Listing(id));
-            }
-
-            var e = decide(listing, caller.Actor, time.GetUtcNow());
-            stream.AppendOne(e);
-            var updated = ListingEvolution.Evolve(listing, e);
-            updated.Version = listing.Version + 1;
-            return updated.ToProto();
-        }, context.CancellationToken);
+        var target = new StreamTarget<Listing>(id, etag, "Listing", ResourceNames.Listing(id),
+            listing => listing.IsPublic || caller.IsPrivileged || listing.VendorId == caller.ParticipantId);
+        return commands.ChangeAsync(caller, method, requestId, request, target,
+            (listing, actor, now) => [decide(listing, actor, now)], listing => listing.ToProto(), context.CancellationToken);
     }
 
     /// <summary>
@@ -284,7 +266,7 @@ public sealed class ListingGrpcService(IDocumentStore store, IdempotentExecutor 
         };
         if (!roles.Any(caller.Has))
         {
-            throw RpcErrors.From(DomainException.Denied(reason, $"{method} needs the role {string.Join(" or ", roles)}."));
+            throw DomainException.Denied(reason, $"{method} needs the role {string.Join(" or ", roles)}.");
         }
     }
 

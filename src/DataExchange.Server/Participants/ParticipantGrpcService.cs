@@ -9,8 +9,7 @@ using V1 = DataExchange.Contracts.V1;
 namespace DataExchange.Server.Participants;
 
 public sealed class ParticipantGrpcService(
-    IDocumentStore store, IdempotentExecutor idempotency, TokenSecrets secrets, TokenAuthenticator authenticator, TokenCacheSync tokenSync,
-    TimeProvider time)
+    IDocumentStore store, AggregateCommands commands, TokenSecrets secrets, TokenAuthenticator authenticator, TokenCacheSync tokenSync)
     : V1.ParticipantService.ParticipantServiceBase
 {
     public override Task<V1.Participant> CreateParticipant(V1.CreateParticipantRequest request, ServerCallContext context)
@@ -43,16 +42,10 @@ public sealed class ParticipantGrpcService(
         var caller = context.Caller();
         caller.Require(Role.Operator, "OPERATOR_ROLE_REQUIRED", "Only operators register participants.");
 
-        return idempotency.ExecuteAsync(caller, nameof(CreateParticipant), request.RequestId, request, async session =>
-        {
-            var command = new RegisterParticipant(Guid.CreateVersion7(), p!.DisplayName, p.LegalName,
-                [.. p.Roles.Select(r => (Role)r)], p.Jurisdiction.ToDomain(), p.CriticalInformationInfrastructureOperator);
-            var registered = ParticipantDecider.Decide(command, caller.Actor, time.GetUtcNow());
-            session.Events.StartStream<Participant>(registered.ParticipantId, registered);
-            var participant = Participant.Start(registered);
-            participant.Version = 1;
-            return participant.ToProto();
-        }, context.CancellationToken);
+        var command = new RegisterParticipant(Guid.CreateVersion7(), p!.DisplayName, p.LegalName,
+            [.. p.Roles.Select(r => (Role)r)], p.Jurisdiction.ToDomain(), p.CriticalInformationInfrastructureOperator);
+        return commands.StartAsync<Participant, V1.Participant>(caller, nameof(CreateParticipant), request.RequestId, request, command.ParticipantId,
+            (actor, now) => ParticipantDecider.Decide(command, actor, now), participant => participant.ToProto(), context.CancellationToken);
     }
 
     public override async Task<V1.Participant> GetParticipant(V1.GetParticipantRequest request, ServerCallContext context)
@@ -109,13 +102,13 @@ public sealed class ParticipantGrpcService(
         var caller = context.Caller();
         caller.Require(Role.Operator, "OPERATOR_ROLE_REQUIRED", "Only operators issue API tokens.");
 
-        var response = await idempotency.ExecuteAsync(caller, nameof(IssueApiToken), request.RequestId, request, async session =>
+        var target = new StreamTarget<Participant>(participantId, null, "Participant", request.Parent);
+        var response = await commands.ChangeAsync(caller, nameof(IssueApiToken), request.RequestId, request, target,
+            (participant, actor, now) => [ParticipantDecider.Decide(participant, new Domain.Participants.IssueApiToken(participantId, Guid.CreateVersion7(), request.Label),
+                actor, now)],
+            (session, changed) =>
         {
-            var stream = await session.Events.FetchForWriting<Participant>(participantId, context.CancellationToken);
-            var participant = stream.Aggregate ?? throw ResourceNames.NotFound("Participant", request.Parent);
-            var issued = ParticipantDecider.Decide(participant, new Domain.Participants.IssueApiToken(participantId, Guid.CreateVersion7(), request.Label),
-                caller.Actor, time.GetUtcNow());
-            stream.AppendOne(issued);
+            var issued = (ApiTokenIssued)changed.Events[0];
             var secret = secrets.SecretFor(issued.TokenId);
             session.Insert(new ApiTokenRecord
             {
@@ -125,10 +118,10 @@ public sealed class ParticipantGrpcService(
                 IssuedAt = issued.IssuedAt,
             });
             // The stored response omits the secret; a retry derives it again from the token id.
-            return new V1.IssueApiTokenResponse
+            return Task.FromResult(new V1.IssueApiTokenResponse
             {
                 Token = new ParticipantToken(issued.TokenId, issued.Label, issued.IssuedAt, null).ToProto(participantId),
-            };
+            });
         }, context.CancellationToken);
         ResourceNames.TryParseToken(response.Token.Name, out _, out var tokenId);
         response.Secret = secrets.SecretFor(tokenId);
@@ -149,20 +142,19 @@ public sealed class ParticipantGrpcService(
         var caller = context.Caller();
         caller.Require(Role.Operator, "OPERATOR_ROLE_REQUIRED", "Only operators revoke API tokens.");
 
-        var revokedToken = await idempotency.ExecuteAsync(caller, nameof(RevokeApiToken), request.RequestId, request, async session =>
-        {
-            var stream = await session.Events.FetchForWriting<Participant>(participantId, context.CancellationToken);
-            var participant = stream.Aggregate ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(participantId));
-            var revoked = ParticipantDecider.Decide(participant, new Domain.Participants.RevokeApiToken(participantId, tokenId, request.Reason),
-                caller.Actor, time.GetUtcNow());
-            stream.AppendOne(revoked);
-            var record = await session.LoadAsync<ApiTokenRecord>(tokenId, context.CancellationToken)
-                ?? throw ResourceNames.NotFound("Token", request.Name);
-            record.RevokedAt = revoked.RevokedAt;
-            session.Update(record);
-            var token = participant.Tokens.Single(t => t.TokenId == tokenId) with { RevokedAt = revoked.RevokedAt };
-            return token.ToProto(participantId);
-        }, context.CancellationToken);
+        var target = new StreamTarget<Participant>(participantId, null, "Participant", ResourceNames.Participant(participantId));
+        var revokedToken = await commands.ChangeAsync(caller, nameof(RevokeApiToken), request.RequestId, request, target,
+            (participant, actor, now) => [ParticipantDecider.Decide(participant, new Domain.Participants.RevokeApiToken(participantId, tokenId, request.Reason),
+                actor, now)],
+            async (session, changed) =>
+            {
+                var revoked = (ApiTokenRevoked)changed.Events[0];
+                var record = await session.LoadAsync<ApiTokenRecord>(tokenId, context.CancellationToken)
+                    ?? throw ResourceNames.NotFound("Token", request.Name);
+                record.RevokedAt = revoked.RevokedAt;
+                session.Update(record);
+                return changed.After.Tokens.Single(t => t.TokenId == tokenId).ToProto(participantId);
+            }, context.CancellationToken);
         // Effective before the reply, here and on every server sharing the database (retries notify again).
         authenticator.Evict(tokenId);
         await tokenSync.RevokedAsync(tokenId, context.CancellationToken);

@@ -31,7 +31,7 @@ public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings se
         await session.BeginTransactionAsync(ct);
         // Marten reads a statement that starts with neither "select" nor "with" as a where clause.
         var drawn = await session.QueryAsync<long>($"with drawn as (update {Counters} set last = last + 1 where year = ? returning last) select last from drawn", ct, year);
-        return $"DX-{year}-{drawn.Single():D6}";
+        return Domain.Trades.FilingNumber.Format(year, drawn.Single());
     }
 
     /// <summary>

@@ -1,8 +1,5 @@
-using DataExchange.Compliance;
 using DataExchange.Domain.Common;
-using Region = DataExchange.Domain.Common.Region;
 using DataExchange.Domain.Listings;
-using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Infrastructure;
@@ -10,13 +7,17 @@ using DataExchange.Server.Listings;
 using Google.Protobuf;
 using Grpc.Core;
 using Marten;
-using DomainApproval = DataExchange.Domain.Approvals.ExportApproval;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Trades;
 
+/// <summary>
+/// Trades over gRPC: requests are validated and mapped to domain commands; the rules live in the domain
+/// (<see cref="TradeContracting"/>, <see cref="TradeDecider"/>), loading and appending in <see cref="TradeContractor"/> and
+/// <see cref="AggregateCommands"/>.
+/// </summary>
 public sealed class TradeGrpcService(
-    IDocumentStore store, IdempotentExecutor idempotency, FilingNumbers filingNumbers, ExchangeStatisticsReader statistics,
+    IDocumentStore store, IdempotentExecutor idempotency, AggregateCommands commands, TradeContractor contractor, ExchangeStatisticsReader statistics,
     Ledger.LedgerStorage ledger, Ledger.Checkpointer checkpointer, Ledger.TextSealer sealer, TimeProvider time)
     : V1.TradeService.TradeServiceBase
 {
@@ -33,8 +34,9 @@ public sealed class TradeGrpcService(
         var contractDate = RegionMapping.ChinaDate(time.GetUtcNow());
 
         var trade = await idempotency.ExecuteAsync(caller, nameof(ExecuteTrade), request.RequestId, request, session =>
-            ContractAsync(session, caller, listingId, caller.ParticipantId, request.Licence.ToDomain(), request.AgreedPrice.ToDomain(),
-                contractDate, TradeOrigin.Executed, null, context.CancellationToken), context.CancellationToken, ContractAttempts);
+            ContractAsync(session, caller, new ContractTrade(Guid.CreateVersion7(), listingId, caller.ParticipantId, request.Licence.ToDomain(),
+                request.AgreedPrice.ToDomain(), contractDate, TradeOrigin.Executed, null, caller.Actor, time.GetUtcNow()), context.CancellationToken),
+            context.CancellationToken, ContractAttempts);
         if (request.WaitForReceipt?.ToTimeSpan() is { } wait && wait > TimeSpan.Zero)
         {
             trade.ReceiptCheckpointSize = await WaitForReceiptAsync(trade.Name, wait, context.CancellationToken);
@@ -110,12 +112,14 @@ public sealed class TradeGrpcService(
         var caller = context.Caller();
         if (!caller.Has(Role.ComplianceOfficer) && !caller.Has(Role.Operator))
         {
-            throw RpcErrors.From(DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators file trades concluded elsewhere."));
+            throw DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators file trades concluded elsewhere.");
         }
 
         return idempotency.ExecuteAsync(caller, nameof(FileTrade), request.RequestId, request, session =>
-            ContractAsync(session, caller, listingId, buyerId, request.Licence.ToDomain(), request.Amount.ToDomain(), contractDate!.Value,
-                TradeOrigin.Filed, string.IsNullOrEmpty(request.ExternalReference) ? null : request.ExternalReference, context.CancellationToken),
+            ContractAsync(session, caller, new ContractTrade(Guid.CreateVersion7(), listingId, buyerId, request.Licence.ToDomain(),
+                request.Amount.ToDomain(), contractDate!.Value, TradeOrigin.Filed,
+                string.IsNullOrEmpty(request.ExternalReference) ? null : request.ExternalReference, caller.Actor, time.GetUtcNow()),
+                context.CancellationToken),
             context.CancellationToken, ContractAttempts);
     }
 
@@ -125,109 +129,9 @@ public sealed class TradeGrpcService(
     /// </summary>
     private const int ContractAttempts = 5;
 
-    /// <summary>
-    /// One trade decision in one transaction: the compliance verdict, the filing, the exporter's volume and (for an
-    /// exclusive licence) the listing's grant all commit together or not at all. Races are settled by optimistic
-    /// concurrency on the exporter-year volume stream and, for exclusive licences, on the listing stream.
-    /// </summary>
-    private async Task<V1.Trade> ContractAsync(IDocumentSession session, Caller caller, Guid listingId, Guid buyerId,
-        Domain.Listings.LicenceTerms licence, Money amount, DateOnly contractDate, TradeOrigin origin, string? externalReference, CancellationToken ct)
-    {
-        // Listing and buyer in one round trip (primary-key reads), then the vendor. Marten's Include would fetch the
-        // vendor in the same batch but through a temporary table, which measured three times slower.
-        var batch = session.CreateBatchQuery();
-        var listingQuery = batch.Load<Listing>(listingId);
-        var buyerQuery = batch.Load<Participant>(buyerId);
-        await batch.Execute(ct);
-        var listing = await listingQuery;
-        if (listing is null || !(listing.IsPublic || caller.IsPrivileged))
-        {
-            throw ResourceNames.NotFound("Listing", ResourceNames.Listing(listingId));
-        }
-
-        var buyer = await buyerQuery
-            ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(buyerId));
-        var vendor = await session.LoadAsync<Participant>(listing.VendorId, ct)
-            ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(listing.VendorId));
-
-        // Only a possible export needs the exporter's volume and approvals (domestic trades skip these reads).
-        var mayExport = listing.Content.Declaration.Location.Region == Region.MainlandChina && buyer.Jurisdiction.Region != Region.MainlandChina;
-        var exporter = new ExporterRecord(ExportVolume.Zero, []);
-        JasperFx.Events.IEventStream<ExporterYearVolume>? volumeStream = null;
-        if (mayExport)
-        {
-            // One exporter's cross-border trades take turns (a transaction-scoped advisory lock on exporter and year),
-            // so they queue instead of losing optimistic races on the volume stream; other trades are not held up.
-            var volumeStreamId = ExporterYearVolume.StreamId(vendor.Id, contractDate.Year);
-            await session.BeginTransactionAsync(ct);
-            await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, BitConverter.ToInt64(volumeStreamId.ToByteArray(), 0));
-            volumeStream = await session.Events.FetchForWriting<ExporterYearVolume>(volumeStreamId, ct);
-            var windowStart = RuleSetCatalog.Default.RuleSetFor(contractDate).VolumeWindowStart(contractDate);
-            long individuals = volumeStream.Aggregate?.Individuals ?? 0, sensitive = volumeStream.Aggregate?.SensitiveIndividuals ?? 0;
-            for (var year = windowStart.Year; year < contractDate.Year; year++)
-            {
-                var earlier = await session.LoadAsync<ExporterYearVolume>(ExporterYearVolume.StreamId(vendor.Id, year), ct);
-                individuals += earlier?.Individuals ?? 0;
-                sensitive += earlier?.SensitiveIndividuals ?? 0;
-            }
-
-            var approvals = await session.Query<DomainApproval>().Where(a => a.ExporterId == vendor.Id).ToListAsync(ct);
-            exporter = new ExporterRecord(new ExportVolume(individuals, sensitive), [.. approvals.Select(a => a.ToCompliance())]);
-        }
-
-        var tradeRequest = new TradeRequest(Guid.CreateVersion7(), listing, vendor, buyer, licence, amount, contractDate, origin, externalReference);
-        var verdict = TradeDecider.Decide(tradeRequest, exporter, caller.Actor);
-        var now = time.GetUtcNow();
-        if (!verdict.Accepted)
-        {
-            var refused = TradeDecider.Refuse(tradeRequest, verdict, caller.Actor, now);
-            session.Events.StartStream<Trade>(refused.TradeId, refused);
-            throw new RecordedRefusal(Refusal(refused));
-        }
-
-        // An exclusive licence held by someone else blocks the territory; granting one races on the listing's version.
-        var holder = listing.ExclusiveHolder(licence.Territory, contractDate);
-        if (holder is not null)
-        {
-            throw RpcErrors.From(new DomainException(ErrorKind.FailedPrecondition, "EXCLUSIVE_LICENCE_TAKEN",
-                $"An exclusive licence for {licence.Territory} is held until {Dates.Format(holder.Until)} by {TradeMapping.Name(holder.TradeId)}.",
-                new Dictionary<string, string> { ["holder"] = TradeMapping.Name(holder.TradeId), ["until"] = Dates.Format(holder.Until) }));
-        }
-
-        var filingNumber = await filingNumbers.NextAsync(session, contractDate.Year, ct);
-        var contracted = TradeDecider.Contract(tradeRequest, verdict, filingNumber, caller.Actor, now);
-        session.Events.StartStream<Trade>(contracted.TradeId, contracted);
-        if (licence.Exclusive)
-        {
-            var listingStream = await session.Events.FetchForWriting<Listing>(listing.Id, listing.Version, ct);
-            listingStream.AppendOne(new ExclusiveLicenceGranted(listing.Id, contracted.TradeId, licence.Territory, contractDate,
-                contractDate.AddDays(licence.TermDays - 1), now));
-        }
-
-        if (TradeDecider.VolumeOf(contracted, now) is { } volume)
-        {
-            volumeStream!.AppendOne(volume);
-        }
-
-        var trade = Trade.Start(contracted);
-        trade.Version = 1;
-        return trade.ToProto();
-    }
-
-    private static RpcException Refusal(TradeRefused refused)
-    {
-        var d = refused.Compliance;
-        var metadata = new Dictionary<string, string>
-        {
-            ["trade"] = TradeMapping.Name(refused.TradeId),
-            ["rule"] = d.RefusedByRule ?? "",
-            ["rule_set_version"] = d.RuleSetVersion,
-            ["required_mechanism"] = TradeMapping.ToProto(d.Mechanism).ToString(),
-            ["cumulative_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.Individuals + refused.ComplianceInput.Data.Individuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["cumulative_sensitive_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.SensitiveIndividuals + refused.ComplianceInput.Data.SensitiveIndividuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        return RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, d.RefusalReason ?? "COMPLIANCE_REFUSED", d.Explanation, metadata);
-    }
+    /// <summary>The trade's id and time are new on every attempt (a lost race is decided again, on fresh state).</summary>
+    private async Task<V1.Trade> ContractAsync(IDocumentSession session, Caller caller, ContractTrade command, CancellationToken ct) =>
+        (await contractor.ContractAsync(session, command, caller.IsPrivileged, ct)).ToProto();
 
     public override Task<V1.Trade> ConfirmDelivery(V1.ConfirmDeliveryRequest request, ServerCallContext context) =>
         Change(context, nameof(ConfirmDelivery), request, request.Name, request.Etag, request.RequestId,
@@ -345,31 +249,17 @@ public sealed class TradeGrpcService(
         var etag = ResourceNames.ParseEtag(v, etagText);
         v.ThrowIfInvalid();
         var caller = context.Caller();
-        return idempotency.ExecuteAsync(caller, method, requestId, request, async session =>
+        var target = new StreamTarget<Trade>(id, etag, "Trade", name, trade => caller.IsPrivileged || trade.IsParty(caller.ParticipantId));
+        return commands.ChangeAsync(caller, method, requestId, request, target, decide, async (session, changed) =>
         {
-            var stream = etag is { } expected
-                ? await session.Events.FetchForWriting<Trade>(id, expected, context.CancellationToken)
-                : await session.Events.FetchForWriting<Trade>(id, context.CancellationToken);
-            var trade = stream.Aggregate;
-            if (trade is null || !(caller.IsPrivileged || trade.IsParty(caller.ParticipantId)))
-            {
-                throw ResourceNames.NotFound("Trade", name);
-            }
-
-            var now = time.GetUtcNow();
-            var events = decide(trade, caller.Actor, now);
-            stream.AppendMany(events);
-            var updated = events.Aggregate(trade, Trade.Evolve);
-            updated.Version = trade.Version + events.Count;
-
             // Ending a trade early frees the exclusive licence it held.
-            if (trade.Licence.Exclusive && updated.State is TradeState.Cancelled or TradeState.Refunded)
+            if (TradeDecider.ReleaseOf(changed.Before, changed.After, changed.At) is { } released)
             {
-                var listingStream = await session.Events.FetchForWriting<Listing>(trade.ListingId, context.CancellationToken);
-                listingStream.AppendOne(new ExclusiveLicenceReleased(trade.ListingId, trade.Id, Trade.StateName(updated.State), now));
+                var listingStream = await session.Events.FetchForWriting<Listing>(released.ListingId, context.CancellationToken);
+                listingStream.AppendOne(released);
             }
 
-            return updated.ToProto();
+            return changed.After.ToProto();
         }, context.CancellationToken);
     }
 }

@@ -10,6 +10,25 @@ public static class TradeMapping
 {
     public static string Name(Guid id) => $"trades/{id}";
 
+    /// <summary>
+    /// A compliance refusal as the caller sees it (and a retry sees it again, from the stored outcome): FAILED_PRECONDITION
+    /// with the engine's reason, the rule, and the cumulative volume it counted.
+    /// </summary>
+    public static Grpc.Core.RpcException RefusalError(TradeRefused refused)
+    {
+        var d = refused.Compliance;
+        var metadata = new Dictionary<string, string>
+        {
+            ["trade"] = Name(refused.TradeId),
+            ["rule"] = d.RefusedByRule ?? "",
+            ["rule_set_version"] = d.RuleSetVersion,
+            ["required_mechanism"] = ToProto(d.Mechanism).ToString(),
+            ["cumulative_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.Individuals + refused.ComplianceInput.Data.Individuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cumulative_sensitive_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.SensitiveIndividuals + refused.ComplianceInput.Data.SensitiveIndividuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, d.RefusalReason ?? "COMPLIANCE_REFUSED", d.Explanation, metadata);
+    }
+
     public static V1.Trade ToProto(this Trade t)
     {
         var proto = new V1.Trade

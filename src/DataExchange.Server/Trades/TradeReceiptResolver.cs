@@ -17,8 +17,8 @@ public sealed class TradeReceiptResolver(IDocumentStore store) : ITradeReceiptRe
         // Someone else's filing answers like a missing one, so filing numbers cannot be probed.
         if (trade is null || !(caller.IsPrivileged || trade.IsParty(caller.ParticipantId)))
         {
-            throw RpcErrors.From(new DomainException(ErrorKind.NotFound, "FILING_NUMBER_NOT_FOUND",
-                $"No trade is filed under '{filingNumber}'.", new Dictionary<string, string> { ["filing_number"] = filingNumber }));
+            throw new DomainException(ErrorKind.NotFound, "FILING_NUMBER_NOT_FOUND",
+                $"No trade is filed under '{filingNumber}'.", new Dictionary<string, string> { ["filing_number"] = filingNumber });
         }
 
         return trade.Id;
@@ -35,8 +35,8 @@ public sealed class TradeReceiptResolver(IDocumentStore store) : ITradeReceiptRe
         var trade = await session.LoadAsync<Trade>(tradeId, ct);
         if (trade is null || !trade.IsParty(caller.ParticipantId))
         {
-            throw RpcErrors.From(DomainException.Denied("RECEIPT_PARTY_REQUIRED",
-                "Only the trade's parties, auditors, compliance officers and operators may fetch its receipt."));
+            throw DomainException.Denied("RECEIPT_PARTY_REQUIRED",
+                "Only the trade's parties, auditors, compliance officers and operators may fetch its receipt.");
         }
     }
 }
