@@ -407,7 +407,7 @@ public sealed class LogAuditor
             string digest;
             try
             {
-                digest = LedgerEntry.DigestPayload(Algorithm, LedgerPayload.Canonical(payload));
+                digest = DigestOfCanonical(payload);
             }
             catch (Exception e) when (e is JsonCanonicalizationException or System.Text.Json.JsonException)
             {
@@ -440,6 +440,27 @@ public sealed class LogAuditor
         }
 
         return new CheckedLeaf(leafHash, problems, entry);
+    }
+
+    [ThreadStatic]
+    private static CanonicalBuffer? canonicalScratch;
+
+    /// <summary>
+    /// The digest of the payload's canonical ledger form (<see cref="LedgerPayload.Canonical"/>). A payload without
+    /// sealed values is canonicalised into a per-thread buffer and hashed there: no array per leaf (every leaf of an
+    /// audit served as stored comes through here).
+    /// </summary>
+    private string DigestOfCanonical(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IndexOf("\"Salt\""u8) >= 0)
+        {
+            return LedgerEntry.DigestPayload(Algorithm, LedgerPayload.Canonical(payload));
+        }
+
+        var scratch = canonicalScratch ??= new CanonicalBuffer(4096);
+        scratch.Clear();
+        JsonCanonicalizer.CanonicalizeTo(payload, scratch);
+        return LedgerEntry.DigestPayload(Algorithm, scratch.WrittenSpan);
     }
 
     private bool DigestMatches(string committed, ReadOnlySpan<byte> payload)
