@@ -106,7 +106,7 @@ if (options.DatabaseUrl is { } databaseUrl)
     }, stageFile, Cpu)));
     var waited = results[^1];
 
-    // Let the last trades' checkpoint be signed (at least once a second), then read coverage from the server's tables.
+    // Let the last trades' checkpoint be signed (at least every DX_CHECKPOINT_INTERVAL_MS), then read coverage from the server's tables.
     await Task.Delay(TimeSpan.FromSeconds(2.5));
     var coverage = new JsonObject();
     foreach (var (name, from, to) in tradeWindows)

@@ -720,6 +720,7 @@ internal static class LedgerAudit
         var batches = System.Threading.Channels.Channel.CreateBounded<IReadOnlyList<AuditLeaf>>(4);
 
         static AuditLeaf Leaf(LogEntry e) => new(e.LeafIndex, e.Leaf.Memory, e.Payload.Memory, !e.Payload.IsEmpty, e.LeafHash.Memory);
+        static AuditLeaf AsStored(LogEntry e) => Leaf(e) with { PayloadAsStored = true };
 
         async Task ReadAsync()
         {
@@ -728,11 +729,14 @@ internal static class LedgerAudit
                 var received = false;
                 try
                 {
-                    using var batched = client.StreamEntryBatches(new StreamEntryBatchesRequest { StartLeafIndex = start, TreeSize = end }, call().WithCancellationToken(stop.Token));
+                    // The basic view: the stored leaf, its stored hash and the payload as stored, canonicalised here
+                    // rather than by the server (a server that predates views answers with full entries).
+                    using var batched = client.StreamEntryBatches(new StreamEntryBatchesRequest { StartLeafIndex = start, TreeSize = end, View = LogEntryView.Basic },
+                        call().WithCancellationToken(stop.Token));
                     await foreach (var message in batched.ResponseStream.ReadAllAsync(stop.Token))
                     {
                         received = true;
-                        await batches.Writer.WriteAsync(message.Entries.Select(Leaf).ToList(), stop.Token);
+                        await batches.Writer.WriteAsync(message.Entries.Select<LogEntry, AuditLeaf>(message.View == LogEntryView.Basic ? AsStored : Leaf).ToList(), stop.Token);
                     }
 
                     batches.Writer.TryComplete();

@@ -188,17 +188,18 @@ public sealed class LedgerGrpcService(
         var (from, end) = await ValidateStreamAsync(request.StartLeafIndex, request.TreeSize, context,
             v => v.Check(request.MaxBatchSize is >= 0 and <= MaxBatchEntries, "max_batch_size", $"must be between 0 and {MaxBatchEntries}"));
         var limit = request.MaxBatchSize == 0 ? DefaultBatchEntries : request.MaxBatchSize;
+        var view = request.View == V1.LogEntryView.Basic ? V1.LogEntryView.Basic : V1.LogEntryView.Full;
         var progress = streams.Start(nameof(StreamEntryBatches));
         try
         {
-            var batch = new V1.StreamEntryBatchesResponse();
+            var batch = new V1.StreamEntryBatchesResponse { View = view };
             var bytes = 0;
             long held = 0;
             Task Send()
             {
                 var message = batch;
                 var (count, size) = (message.Entries.Count, held);
-                batch = new V1.StreamEntryBatchesResponse();
+                batch = new V1.StreamEntryBatchesResponse { View = view };
                 bytes = 0;
                 held = 0;
                 return progress.WriteAsync(() => responseStream.WriteAsync(message, context.CancellationToken), count, size);
@@ -208,7 +209,7 @@ public sealed class LedgerGrpcService(
             {
                 foreach (var leaf in page)
                 {
-                    var entry = ToProto(leaf, withPayload: true);
+                    var entry = view == V1.LogEntryView.Basic ? ToBasicProto(leaf) : ToProto(leaf, withPayload: true);
                     batch.Entries.Add(entry);
                     held += SizeOf(leaf);
                     // A rough size (leaf, payload, decoded fields): keeps messages far below gRPC's 4 MiB default limit.
@@ -255,13 +256,14 @@ public sealed class LedgerGrpcService(
         return (start, end);
     }
 
-    /// <summary>A leaf's approximate size in memory: its bytes and its payload text (UTF-16).</summary>
-    private static long SizeOf(StoredLeaf leaf) => leaf.LeafBytes.Length + 2L * (leaf.PayloadJson?.Length ?? 0) + 96;
+    /// <summary>A leaf's approximate size in memory: its bytes, its payload (UTF-8) and the objects around them.</summary>
+    private static long SizeOf(StoredLeaf leaf) => leaf.LeafBytes.Length + (leaf.Payload?.Length ?? 0) + 160;
 
     /// <summary>
-    /// Leaves [from, end) in pages of about <see cref="LedgerStreams.PageBytes"/>, one keyset query each (the next page's
-    /// size follows the last page's mean leaf size); the next page is read while the caller converts and sends the
-    /// current one, so the database and the stream overlap, and no more than two pages are ever held.
+    /// Leaves [from, end) in pages of about <see cref="LedgerStreams.PageBytes"/>, one range of leaf indexes each (the
+    /// next page's length follows the last page's mean leaf size); the next page is read while the caller converts and
+    /// sends the current one, so the database and the stream overlap, and no more than two pages are ever held. A page
+    /// is a range of indexes, not "the next n rows": a leaf row missing from the table leaves a gap the audit names.
     /// </summary>
     private async IAsyncEnumerable<IReadOnlyList<StoredLeaf>> ReadPagesAsync(long from, long end, StreamProgress progress,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -271,27 +273,40 @@ public sealed class LedgerGrpcService(
             yield break;
         }
 
-        async Task<IReadOnlyList<StoredLeaf>> Read(long start, int limit)
+        async Task<IReadOnlyList<StoredLeaf>> Read(long start, long stop)
         {
             progress.BeginRead();
-            var leaves = await storage.ReadLeavesAsync(start, end, limit, ct);
+            var leaves = await storage.ReadLeafRangeAsync(start, stop, ct);
             progress.Read(leaves.Count, leaves.Sum(SizeOf));
             return leaves;
         }
 
-        var next = Read(from, 64);
+        var stop = Math.Min(end, from + 64);
+        var next = Read(from, stop);
         while (true)
         {
             var page = await next;
-            if (page.Count == 0)
+            var length = stop - from;
+            from = stop;
+            if (from >= end)
             {
+                if (page.Count > 0)
+                {
+                    yield return page;
+                }
+
                 yield break;
             }
 
-            from = page[^1].LeafIndex + 1;
-            var limit = (int)Math.Clamp(LedgerStreams.PageBytes * page.Count / Math.Max(1, page.Sum(SizeOf)), LedgerStreams.MinPageLeaves, LedgerStreams.MaxPageLeaves);
-            next = from < end ? Read(from, limit) : Task.FromResult<IReadOnlyList<StoredLeaf>>([]);
-            yield return page;
+            var limit = page.Count == 0
+                ? length
+                : Math.Clamp(LedgerStreams.PageBytes * page.Count / Math.Max(1, page.Sum(SizeOf)), LedgerStreams.MinPageLeaves, LedgerStreams.MaxPageLeaves);
+            stop = Math.Min(end, from + limit);
+            next = Read(from, stop);
+            if (page.Count > 0)
+            {
+                yield return page;
+            }
         }
     }
 
@@ -433,7 +448,7 @@ public sealed class LedgerGrpcService(
         byte[]? payload = null;
         try
         {
-            payload = leaf.PayloadJson is { } json ? LedgerPayload.Canonical(Encoding.UTF8.GetBytes(json)) : null;
+            payload = leaf.Payload is { } json ? LedgerPayload.Canonical(json) : null;
         }
         catch (JsonCanonicalizationException)
         {
@@ -617,6 +632,19 @@ public sealed class LedgerGrpcService(
     };
 
     /// <summary>
+    /// LOG_ENTRY_VIEW_BASIC: the stored leaf bytes, the stored leaf hash and the payload as PostgreSQL returned it; nothing
+    /// decoded or canonicalised here (the auditor does both). The arrays are fresh from the database and never changed,
+    /// so they are wrapped rather than copied.
+    /// </summary>
+    private static V1.LogEntry ToBasicProto(StoredLeaf leaf) => new()
+    {
+        LeafIndex = leaf.LeafIndex,
+        Leaf = UnsafeByteOperations.UnsafeWrap(leaf.LeafBytes),
+        LeafHash = leaf.LeafHash is { } stored ? UnsafeByteOperations.UnsafeWrap(stored) : ByteString.Empty,
+        Payload = leaf.Payload is { } payload ? UnsafeByteOperations.UnsafeWrap(payload) : ByteString.Empty,
+    };
+
+    /// <summary>
     /// The stored leaf bytes, decoded for people, and optionally the event's payload as canonical JSON now. A stored
     /// leaf that does not decode (an altered row) is served as its bytes with the decoded fields empty and the reason
     /// in leaf_decode_error, so every ledger call still answers and the audit names that leaf.
@@ -645,9 +673,8 @@ public sealed class LedgerGrpcService(
             proto.LeafDecodeError = e.Message;
         }
 
-        if (withPayload && leaf.PayloadJson is { } json)
+        if (withPayload && leaf.Payload is { } utf8)
         {
-            var utf8 = Encoding.UTF8.GetBytes(json);
             try
             {
                 proto.Payload = ByteString.CopyFrom(JsonCanonicalizer.Canonicalize(utf8));

@@ -173,28 +173,40 @@ public sealed class LedgerSequencer(
             signer.Add(late); // built here from their event rows, like every other leaf the signer signs
             Interlocked.Add(ref integrated, late.Count);
             var utcNow = time.GetUtcNow();
-            if (utcNow - lastCheckpointAt >= ledger.CheckpointInterval || signer.IsRequested(range.Size))
+            if (range.Size > signer.SignedSize)
             {
-                if (range.Size > signer.SignedSize)
+                // The log grew: signed on the short cadence, or at once for a caller that waits.
+                if (utcNow - lastCheckpointAt >= ledger.CheckpointInterval || signer.IsRequested(range.Size))
                 {
                     await signer.SignAsync(connection, range, ct);
+                    lastCheckpointAt = utcNow;
                 }
-                else
-                {
-                    await signer.CheckIdleAsync(connection, ct);
-                }
-
+            }
+            else if (utcNow - lastCheckpointAt >= IdleCheckInterval)
+            {
+                // Idle: the stored tree must still be the signed one. Checked once a second, not at the signing cadence.
+                await signer.CheckIdleAsync(connection, ct);
                 lastCheckpointAt = utcNow;
             }
 
             if (accepted < ledger.BatchSize && accepted == candidates.Count)
             {
-                // Idle: poll again after the interval, or at once when someone asks for a checkpoint.
-                await Task.WhenAny(Task.Delay(ledger.PollInterval, time, ct), signer.WakeTask);
+                // Idle: poll again after the interval, or at once when someone asks for a checkpoint; leaves not yet
+                // signed are signed when their checkpoint is due, not up to a poll interval later.
+                var wait = ledger.PollInterval;
+                if (range.Size > signer.SignedSize && lastCheckpointAt + ledger.CheckpointInterval - time.GetUtcNow() is var due && due < wait)
+                {
+                    wait = due > TimeSpan.FromMilliseconds(1) ? due : TimeSpan.FromMilliseconds(1);
+                }
+
+                await Task.WhenAny(Task.Delay(wait, time, ct), signer.WakeTask);
                 ct.ThrowIfCancellationRequested();
             }
         }
     }
+
+    /// <summary>How often an idle leader checks the stored tree against what it signed.</summary>
+    private TimeSpan IdleCheckInterval => ledger.CheckpointInterval > TimeSpan.FromSeconds(1) ? ledger.CheckpointInterval : TimeSpan.FromSeconds(1);
 
     private SequencedBatch Build(CompactRange range, List<EventRow> rows)
     {

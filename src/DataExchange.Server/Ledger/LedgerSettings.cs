@@ -11,8 +11,12 @@ public sealed record LedgerSettings
     /// <summary>Checkpoint origin: a schema-less URL naming the log.</summary>
     public string Origin { get; init; } = "dataexchange.local/ledger";
 
-    /// <summary>A checkpoint is signed at least this often while new leaves arrive.</summary>
-    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(1000);
+    /// <summary>
+    /// A checkpoint is signed at least this often while new leaves arrive (and at once when a caller waits for one): it
+    /// bounds how long a committed event stays unsigned. 100 ms keeps commit → signed checkpoint under 250 ms at load
+    /// for about ten SM2 and Ed25519 signatures a second while the log grows, and none while it does not.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often the sequencer looks for new events when idle, and how often a follower retries the leader lock.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);

@@ -88,7 +88,8 @@ public sealed class Checkpointer(LedgerStorage storage, CheckpointSigner signer,
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(settings.Ledger.CheckpointInterval * 5 + TimeSpan.FromSeconds(2));
+        // Several intervals, and never less than the 7 s it was when checkpoints came once a second (a busy machine).
+        timeout.CancelAfter(settings.Ledger.CheckpointInterval * 5 + TimeSpan.FromSeconds(6.5));
         try
         {
             while (true)

@@ -11,8 +11,8 @@ namespace DataExchange.Server.Ledger;
 /// <summary>The ledger's state row: the log's identity (hash, origin) and how far the sequencer has come.</summary>
 public sealed record LedgerState(LogHashAlgorithm HashAlgorithm, string Origin, long Size, long LastSeqId);
 
-/// <summary>A stored leaf, with the event payload (jsonb text) as it is stored now, or null when the event row is gone.</summary>
-public sealed record StoredLeaf(long LeafIndex, long SeqId, byte[] LeafBytes, string? PayloadJson)
+/// <summary>A stored leaf, with the event payload (jsonb as text, UTF-8) as it is stored now, or null when the event row is gone.</summary>
+public sealed record StoredLeaf(long LeafIndex, long SeqId, byte[] LeafBytes, byte[]? Payload)
 {
     /// <summary>The leaf_hash column as stored (an audit compares it with H(0x00 ‖ leaf bytes)); null when not read.</summary>
     public byte[]? LeafHash { get; init; }
@@ -201,11 +201,22 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
     public async Task<StoredLeaf?> ReadLeafByEventIdAsync(Guid eventId, CancellationToken ct) =>
         (await QueryLeavesAsync("l.event_id = @eid", ct, ("eid", eventId))).FirstOrDefault();
 
-    private async Task<List<StoredLeaf>> QueryLeavesAsync(string where, CancellationToken ct, params (string Name, object Value)[] parameters)
+    /// <summary>
+    /// Leaves [from, to) for the ledger's streams: one prepared statement (a whole-log stream runs it thousands of
+    /// times, and planning it each time cost more than executing it), rows in index order.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredLeaf>> ReadLeafRangeAsync(long from, long to, CancellationToken ct) =>
+        await QueryLeavesAsync("l.leaf_index >= @from and l.leaf_index < @to order by l.leaf_index", ct, prepare: true, ("from", from), ("to", to));
+
+    private Task<List<StoredLeaf>> QueryLeavesAsync(string where, CancellationToken ct, params (string Name, object Value)[] parameters) =>
+        QueryLeavesAsync(where, ct, prepare: false, parameters);
+
+    private async Task<List<StoredLeaf>> QueryLeavesAsync(string where, CancellationToken ct, bool prepare, params (string Name, object Value)[] parameters)
     {
         await using var connection = await DataSource.OpenConnectionAsync(ct);
+        // The payload as PostgreSQL writes the jsonb as text, in UTF-8 bytes (convert_to): no UTF-16 string on the way.
         await using var command = new NpgsqlCommand($"""
-            select l.leaf_index, l.seq_id, l.leaf_bytes, e.data::text, l.leaf_hash
+            select l.leaf_index, l.seq_id, l.leaf_bytes, convert_to(e.data::text, 'UTF8'), l.leaf_hash
             from {Table("ledger_leaves")} l left join {Table("mt_events")} e on e.seq_id = l.seq_id
             where {where}
             """, connection);
@@ -214,13 +225,19 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
             command.Parameters.AddWithValue(name, value);
         }
 
+        if (prepare)
+        {
+            // Npgsql keeps prepared statements with the physical connection: after the first time this finds it.
+            await command.PrepareAsync(ct);
+        }
+
         var leaves = new List<StoredLeaf>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            leaves.Add(new StoredLeaf(reader.GetInt64(0), reader.GetInt64(1), (byte[])reader[2], reader.IsDBNull(3) ? null : reader.GetString(3))
+            leaves.Add(new StoredLeaf(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3))
             {
-                LeafHash = (byte[])reader[4],
+                LeafHash = reader.GetFieldValue<byte[]>(4),
             });
         }
 
@@ -295,14 +312,19 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
         }
 
         await using var connection = await DataSource.OpenConnectionAsync(ct);
+        // One index range scan per level. "offset 0" keeps the planner from flattening the lateral subquery into a
+        // hash join, which read the whole node table for every chunk (a whole-log stream was quadratic in the log).
         await using var command = new NpgsqlCommand($"""
-            select n.level, n.idx, n.hash
+            select r.level, n.idx, n.hash
             from unnest(@levels, @lows, @highs) as r(level, low, high)
-            join {Table("ledger_nodes")} n on n.level = r.level and n.idx between r.low and r.high
+            cross join lateral (
+                select n.idx, n.hash from {Table("ledger_nodes")} n
+                where n.level = r.level and n.idx between r.low and r.high offset 0) n
             """, connection);
         command.Parameters.AddWithValue("levels", levels.ToArray());
         command.Parameters.AddWithValue("lows", lows.ToArray());
         command.Parameters.AddWithValue("highs", highs.ToArray());
+        await command.PrepareAsync(ct);
         var keys = new List<long>();
         await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
         {

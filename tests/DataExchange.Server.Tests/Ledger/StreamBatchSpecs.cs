@@ -93,6 +93,54 @@ public class StreamBatchSpecs(ServerFixture server) : IClassFixture<ServerFixtur
         Assert.Equal(early, report.FailingLeafIndex);
     }
 
+    [Fact]
+    public async Task The_basic_view_carries_the_stored_leaf_its_hash_and_the_payload_as_stored_and_audits_the_same()
+    {
+        await AppendAsync(5, 6);
+        var size = (await server.CaughtUpCheckpointAsync()).TreeSize;
+        var ledger = server.Operator.Ledger;
+        var full = (await ReadAllAsync(ledger.StreamEntryBatches(new StreamEntryBatchesRequest { TreeSize = size, MaxBatchSize = 9 }))).ToList();
+        var basic = (await ReadAllAsync(ledger.StreamEntryBatches(new StreamEntryBatchesRequest { TreeSize = size, MaxBatchSize = 9, View = LogEntryView.Basic }))).ToList();
+        Assert.All(full, b => Assert.Equal(LogEntryView.Full, b.View));
+        Assert.All(basic, b => Assert.Equal(LogEntryView.Basic, b.View));
+        var fullEntries = full.SelectMany(b => b.Entries).ToList();
+        var basicEntries = basic.SelectMany(b => b.Entries).ToList();
+        Assert.Equal(fullEntries.Select(e => (e.LeafIndex, e.Leaf, e.LeafHash)), basicEntries.Select(e => (e.LeafIndex, e.Leaf, e.LeafHash)));
+        Assert.All(basicEntries, e => Assert.True(e.EventId.Length == 0 && e.StreamId.Length == 0 && e.PayloadDigest.Length == 0 && e.RecordTime is null));
+
+        // The payload as stored is PostgreSQL's text of the jsonb (not canonical); canonicalised, it is the full view's.
+        Assert.All(basicEntries.Zip(fullEntries), p =>
+            Assert.Equal(p.Second.Payload.ToByteArray(), DataExchange.Ledger.Canonical.JsonCanonicalizer.Canonicalize(p.First.Payload.Span)));
+        Assert.Contains(basicEntries, e => !e.Payload.Span.SequenceEqual(fullEntries[(int)e.LeafIndex].Payload.Span));
+
+        // A changed payload: the auditor's own canonicalisation of the stored text names the leaf. (Put back afterwards:
+        // the other specs of this class share the log.)
+        async Task<List<(string, long?)>> FindingsAsync()
+        {
+            var auditor = new LogAuditor(LogHashAlgorithm.Sha256);
+            foreach (var batch in await ReadAllAsync(ledger.StreamEntryBatches(new StreamEntryBatchesRequest { TreeSize = size, View = LogEntryView.Basic })))
+            {
+                auditor.AddRange([.. batch.Entries.Select(e => new AuditLeaf(e.LeafIndex, e.Leaf.Memory, e.Payload.Memory, !e.Payload.IsEmpty, e.LeafHash.Memory, PayloadAsStored: true))]);
+            }
+
+            return [.. auditor.Findings.Select(f => (f.Kind, f.LeafIndex))];
+        }
+
+        // (The other specs of this class may have tampered with the shared log already: only what this change adds counts.)
+        var before = await FindingsAsync();
+        var changed = size - 4;
+        var where = $"where seq_id = (select seq_id from {{schema}}.ledger_leaves where leaf_index = {changed})";
+        await server.TamperAsync($"update {{schema}}.mt_events set data = jsonb_set(data, '{{Note}}', to_jsonb((data->>'Note') || ' changed')) {where}");
+        try
+        {
+            Assert.Equal([(AuditFindingKinds.PayloadChanged, (long?)changed)], (await FindingsAsync()).Except(before));
+        }
+        finally
+        {
+            await server.TamperAsync($"update {{schema}}.mt_events set data = jsonb_set(data, '{{Note}}', to_jsonb(left(data->>'Note', -8))) {where}");
+        }
+    }
+
     private static IEnumerable<long> LongRange(long from, long to)
     {
         for (var i = from; i < to; i++)
