@@ -1,5 +1,6 @@
 using DataExchange.Server.Ledger;
 using Marten;
+using DataExchange.Server.Infrastructure;
 using Npgsql;
 
 namespace DataExchange.Server.Hosting;
@@ -29,10 +30,11 @@ public sealed class RuntimeRoleSetup(ServerSettings settings, LedgerStorage stor
         await using (var who = new NpgsqlCommand(
             """
             select current_user, r.rolsuper, c.relowner = r.oid from pg_roles r, pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where r.rolname = current_user and n.nspname = @schema and c.relname = 'mt_events'
+            where r.rolname = current_user and n.nspname = @schema and c.relname = @events
             """, connection))
         {
             who.Parameters.AddWithValue("schema", storage.Schema);
+            who.Parameters.AddWithValue("events", MartenTables.Events);
             await using var reader = await who.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             (role, isSuperuser, sameAsOwner) = (reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2));

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using DataExchange.Server.Infrastructure;
 using Npgsql;
 
 namespace DataExchange.Server.Ledger;
@@ -39,7 +40,7 @@ public sealed class AppendOnlyGuards(LedgerStorage storage, IDocumentStore store
         ["ledger_state"] = ["size:grow", "last_seq_id:grow", "updated_at"],
         ["ledger_keys"] = ["valid_until_size:once"],
         ["ledger_holes"] = ["filled_leaf_index:once", "filled_at:once"],
-        ["mt_events"] = ["is_archived"],
+        [MartenTables.Events] = ["is_archived"],
     };
 
     public async Task StartAsync(CancellationToken cancellationToken)

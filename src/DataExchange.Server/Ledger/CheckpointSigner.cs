@@ -6,6 +6,7 @@ using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Receipts;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Infrastructure;
 using Npgsql;
 
 namespace DataExchange.Server.Ledger;
@@ -532,7 +533,7 @@ public sealed class CheckpointSigner(
 
         await using var command = new NpgsqlCommand($"""
             select l.leaf_index, l.leaf_bytes, l.leaf_hash, e.id, e.stream_id::text, e.version, e.type, e.timestamp, e.data::text
-            from {storage.Table("ledger_leaves")} l left join {storage.Table("mt_events")} e on e.seq_id = l.seq_id
+            from {storage.Table("ledger_leaves")} l left join {storage.Table(MartenTables.Events)} e on e.seq_id = l.seq_id
             where l.leaf_index >= @from and l.leaf_index < @to order by l.leaf_index
             """, connection);
         command.Parameters.AddWithValue("from", from);

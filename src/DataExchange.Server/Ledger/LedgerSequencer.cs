@@ -7,6 +7,7 @@ using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Infrastructure;
 using Npgsql;
 
 namespace DataExchange.Server.Ledger;
@@ -292,7 +293,7 @@ public sealed class LedgerSequencer(
     {
         await using var command = new NpgsqlCommand($"""
             select seq_id, id, stream_id::text, version, type, timestamp, data::text
-            from {storage.Table("mt_events")} where seq_id > @after order by seq_id limit @limit
+            from {storage.Table(MartenTables.Events)} where seq_id > @after order by seq_id limit @limit
             """, connection);
         command.Parameters.AddWithValue("after", afterSeq);
         command.Parameters.AddWithValue("limit", ledger.BatchSize);
@@ -330,7 +331,7 @@ public sealed class LedgerSequencer(
         {
             await using var check = new NpgsqlCommand($$"""
                 select coalesce((select array_agg(virtualxid) from pg_locks where locktype = 'virtualxid' and virtualxid = any(@ids)), '{}'),
-                       exists (select 1 from {{storage.Table("mt_events")}} where seq_id = @head)
+                       exists (select 1 from {{storage.Table(MartenTables.Events)}} where seq_id = @head)
                 """, connection);
             check.Parameters.AddWithValue("ids", inFlight);
             check.Parameters.AddWithValue("head", head);

@@ -1,3 +1,4 @@
+using DataExchange.Server.Infrastructure;
 using Npgsql;
 
 namespace DataExchange.Server.Ledger;
@@ -76,7 +77,7 @@ public sealed partial class LedgerStorage
         batch.BatchCommands.Add(summary);
         var rows = new NpgsqlBatchCommand($"""
             select e.seq_id, e.id, e.stream_id::text, e.version, e.type, e.timestamp, e.data::text
-            from ({page}) p join {Table("mt_events")} e on e.seq_id = p.seq_id
+            from ({page}) p join {Table(MartenTables.Events)} e on e.seq_id = p.seq_id
             where not exists (select 1 from {Table("ledger_leaves")} l where l.seq_id = e.seq_id)
               and not exists (select 1 from {Table("ledger_leaves")} l where l.event_id = e.id)
             order by e.seq_id limit @limit
@@ -112,7 +113,7 @@ public sealed partial class LedgerStorage
         await using var command = new NpgsqlCommand($"""
             select * from (
                 select 0 as kind, e.seq_id, e.id, e.stream_id::text, e.type::text, null::bigint as leaf_index, h.passed_at
-                from {Table("mt_events")} e
+                from {Table(MartenTables.Events)} e
                 left join {Table("ledger_holes")} h on h.seq_id = e.seq_id and h.filled_leaf_index is null
                 where e.seq_id <= (select last_seq_id from {Table("ledger_state")} where id = 1)
                   and not exists (select 1 from {Table("ledger_leaves")} l where l.seq_id = e.seq_id and l.event_id = e.id)
@@ -120,7 +121,7 @@ public sealed partial class LedgerStorage
                 union all
                 select 1, l.seq_id, l.event_id, l.stream_id, null, l.leaf_index, null
                 from {Table("ledger_leaves")} l
-                where not exists (select 1 from {Table("mt_events")} e where e.seq_id = l.seq_id and e.id = l.event_id)
+                where not exists (select 1 from {Table(MartenTables.Events)} e where e.seq_id = l.seq_id and e.id = l.event_id)
             ) u order by u.seq_id, u.kind limit @limit
             """, connection);
         command.Parameters.AddWithValue("grace", holeGrace);

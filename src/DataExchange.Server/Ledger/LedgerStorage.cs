@@ -3,6 +3,7 @@ using System.Text;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -217,7 +218,7 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
         // The payload as PostgreSQL writes the jsonb as text, in UTF-8 bytes (convert_to): no UTF-16 string on the way.
         await using var command = new NpgsqlCommand($"""
             select l.leaf_index, l.seq_id, l.leaf_bytes, convert_to(e.data::text, 'UTF8'), l.leaf_hash
-            from {Table("ledger_leaves")} l left join {Table("mt_events")} e on e.seq_id = l.seq_id
+            from {Table("ledger_leaves")} l left join {Table(MartenTables.Events)} e on e.seq_id = l.seq_id
             where {where}
             """, connection);
         foreach (var (name, value) in parameters)
@@ -352,7 +353,7 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
         var lastSeq = (await ReadStateAsync(connection, ct)).LastSeqId;
         await using var command = new NpgsqlCommand($"""
             select e.seq_id, e.id, e.stream_id::text, e.version, e.type, e.timestamp
-            from {Table("mt_events")} e
+            from {Table(MartenTables.Events)} e
             where e.seq_id > @after and e.seq_id <= @last
               and not exists (select 1 from {Table("ledger_leaves")} l where l.seq_id = e.seq_id)
             order by e.seq_id limit @limit

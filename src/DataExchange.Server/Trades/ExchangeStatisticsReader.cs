@@ -50,7 +50,7 @@ public sealed class ExchangeStatisticsReader(NpgsqlDataSource dataSource, Server
         var sql = $"""
             select (data->>'FilingYear')::int, data->>'State', (data->>'CrossBorder')::boolean,
                    data->'Amount'->>'CurrencyCode', count(*), coalesce(sum((data->'Amount'->>'AmountMinor')::bigint), 0)::bigint
-            from "{settings.Schema}".mt_doc_trade
+            from {MartenTables.Qualified(settings.Schema, MartenTables.Trades)}
             group by 1, 2, 3, 4
             """;
         var rows = new List<Row>();
