@@ -56,6 +56,11 @@ public sealed class TradePipeline(
     private long PipelineLockKey => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(
         System.Text.Encoding.UTF8.GetBytes($"trade-pipeline:{server.Schema}")), 0);
 
+    private long received;
+
+    /// <summary>How many trades were queued since the server started (a test waits on it to queue trades in a known order).</summary>
+    public long Received => Interlocked.Read(ref received);
+
     /// <summary>Queues the trade and answers once its batch has committed: the trade, its recorded refusal, or its rejection.</summary>
     public Task<V1.Trade> ContractAsync(Caller caller, string method, string requestId, IMessage request, ContractTrade command, CancellationToken ct)
     {
@@ -69,6 +74,7 @@ public sealed class TradePipeline(
                 retry: new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) });
         }
 
+        Interlocked.Increment(ref received);
         // A caller that goes away stops waiting; its trade still commits or not with its batch, and a retry finds it.
         return pending.Answer.Task.WaitAsync(ct);
     }
@@ -275,9 +281,10 @@ public sealed class TradePipeline(
         var now = time.GetUtcNow();
         var outcomes = new Dictionary<string, Outcome>();
         var accepted = new List<(PendingTrade Trade, AcceptedTrade Decision)>();
+        var decided = new HashSet<string>();
         foreach (var p in batch)
         {
-            if (outcomes.ContainsKey(p.Key))
+            if (!decided.Add(p.Key))
             {
                 continue; // the same request id again: it gets the first one's answer
             }
