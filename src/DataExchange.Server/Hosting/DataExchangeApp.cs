@@ -75,6 +75,12 @@ public static class DataExchangeApp
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
         services.AddSingleton<FilingNumbers>();
         services.AddSingleton<TradeContractor>();
+        services.AddSingleton(settings.Trades);
+        services.AddSingleton<TradePipeline>();
+        if (settings.Trades.Enabled)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<TradePipeline>());
+        }
         services.AddSingleton<ExchangeStatisticsReader>();
 
         var marten = services.AddMarten(_ => MartenSetup.Configure(settings)).UseLightweightSessions().UseNpgsqlDataSource();

@@ -50,6 +50,9 @@ public sealed record ServerSettings
     /// <summary>Token caching and per-caller limits (DX_TOKEN_*, DX_MAX_*, DX_RATE_*).</summary>
     public DataExchange.Server.Auth.AccessSettings Access { get; init; } = new();
 
+    /// <summary>The batched trade pipeline (DX_TRADE_*).</summary>
+    public DataExchange.Server.Trades.TradePipelineSettings Trades { get; init; } = new();
+
     public static ServerSettings FromEnvironment(Func<string, string?> env)
     {
         var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
@@ -67,6 +70,7 @@ public sealed record ServerSettings
             DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",
             Ledger = DataExchange.Server.Ledger.LedgerSettings.FromEnvironment(env),
             Access = DataExchange.Server.Auth.AccessSettings.FromEnvironment(env),
+            Trades = DataExchange.Server.Trades.TradePipelineSettings.FromEnvironment(env),
         };
     }
 

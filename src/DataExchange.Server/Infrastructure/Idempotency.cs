@@ -60,8 +60,8 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
         where TRequest : IMessage
         where TResponse : IMessage<TResponse>, new()
     {
-        var key = $"{caller.ParticipantId:N}/{method}/{requestId}";
-        var hash = Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray()));
+        var key = KeyOf(caller, method, requestId);
+        var hash = HashOf(request);
         for (var attempt = 1; ; attempt++)
         {
             (TResponse Response, RpcException? Refusal) outcome;
@@ -120,17 +120,25 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
             response = new TResponse();
         }
 
-        session.Insert(new IdempotencyRecord
-        {
-            Id = key,
-            RequestHash = hash,
-            ResponseBase64 = Convert.ToBase64String(response.ToByteArray()),
-            ErrorBase64 = refusal is null ? null : Convert.ToBase64String(refusal.GetRpcStatus()!.ToByteArray()),
-            RecordedAt = time.GetUtcNow(),
-        });
+        session.Insert(Record(key, hash, response, refusal, time.GetUtcNow()));
         await session.SaveChangesAsync(ct);
         return (response, refusal);
     }
+
+    /// <summary>"{participant}/{method}/{request_id}": request ids are scoped to the caller and the method.</summary>
+    internal static string KeyOf(Caller caller, string method, string requestId) => $"{caller.ParticipantId:N}/{method}/{requestId}";
+
+    /// <summary>What a retry must match: the SHA-256 of the request's bytes.</summary>
+    internal static string HashOf(IMessage request) => Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray()));
+
+    internal static IdempotencyRecord Record(string key, string hash, IMessage response, RpcException? refusal, DateTimeOffset at) => new()
+    {
+        Id = key,
+        RequestHash = hash,
+        ResponseBase64 = Convert.ToBase64String(response.ToByteArray()),
+        ErrorBase64 = refusal is null ? null : Convert.ToBase64String(refusal.GetRpcStatus()!.ToByteArray()),
+        RecordedAt = at,
+    };
 
     private static long LockKey(string key) => BitConverter.ToInt64(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("idempotency:" + key)), 0);
 
@@ -140,7 +148,8 @@ public sealed class IdempotentExecutor(IDocumentStore store, TimeProvider time)
         return await query.LoadAsync<IdempotencyRecord>(key, ct);
     }
 
-    private static TResponse Replay<TResponse>(IdempotencyRecord record, string hash, string requestId)
+    /// <summary>The stored outcome as the original call answered it: its response, or its recorded error thrown.</summary>
+    internal static TResponse Replay<TResponse>(IdempotencyRecord record, string hash, string requestId)
         where TResponse : IMessage<TResponse>, new()
     {
         if (record.RequestHash != hash)

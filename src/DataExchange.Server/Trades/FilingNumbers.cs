@@ -20,7 +20,15 @@ public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings se
     private string Counters => $"\"{settings.Schema}\".{TableName}";
 
     /// <summary>The next number of <paramref name="year"/>, drawn in <paramref name="session"/>'s transaction (begun here if need be).</summary>
-    public async Task<string> NextAsync(IDocumentSession session, int year, CancellationToken ct)
+    public async Task<string> NextAsync(IDocumentSession session, int year, CancellationToken ct) =>
+        Domain.Trades.FilingNumber.Format(year, await DrawAsync(session, year, 1, ct));
+
+    /// <summary>
+    /// Draws the next <paramref name="count"/> numbers of <paramref name="year"/> with one counter update, in
+    /// <paramref name="session"/>'s transaction (begun here if need be), and returns the last: a batch of trades files
+    /// under last − count + 1 … last.
+    /// </summary>
+    public async Task<long> DrawAsync(IDocumentSession session, int year, int count, CancellationToken ct)
     {
         if (!readyYears.ContainsKey(year))
         {
@@ -30,8 +38,8 @@ public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings se
 
         await session.BeginTransactionAsync(ct);
         // Marten reads a statement that starts with neither "select" nor "with" as a where clause.
-        var drawn = await session.QueryAsync<long>($"with drawn as (update {Counters} set last = last + 1 where year = ? returning last) select last from drawn", ct, year);
-        return Domain.Trades.FilingNumber.Format(year, drawn.Single());
+        var drawn = await session.QueryAsync<long>($"with drawn as (update {Counters} set last = last + ? where year = ? returning last) select last from drawn", ct, count, year);
+        return drawn.Single();
     }
 
     /// <summary>

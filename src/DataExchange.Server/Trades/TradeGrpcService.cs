@@ -17,7 +17,8 @@ namespace DataExchange.Server.Trades;
 /// <see cref="AggregateCommands"/>.
 /// </summary>
 public sealed class TradeGrpcService(
-    IDocumentStore store, IdempotentExecutor idempotency, AggregateCommands commands, TradeContractor contractor, ExchangeStatisticsReader statistics,
+    IDocumentStore store, IdempotentExecutor idempotency, AggregateCommands commands, TradeContractor contractor, TradePipeline pipeline,
+    TradePipelineSettings pipelineSettings, ExchangeStatisticsReader statistics,
     Ledger.LedgerStorage ledger, Ledger.Checkpointer checkpointer, Ledger.TextSealer sealer, TimeProvider time)
     : V1.TradeService.TradeServiceBase
 {
@@ -33,10 +34,9 @@ public sealed class TradeGrpcService(
         caller.Require(Role.Buyer, "BUYER_ROLE_REQUIRED", "Only buyers execute trades.");
         var contractDate = RegionMapping.ChinaDate(time.GetUtcNow());
 
-        var trade = await idempotency.ExecuteAsync(caller, nameof(ExecuteTrade), request.RequestId, request, session =>
-            ContractAsync(session, caller, new ContractTrade(Guid.CreateVersion7(), listingId, caller.ParticipantId, request.Licence.ToDomain(),
-                request.AgreedPrice.ToDomain(), contractDate, TradeOrigin.Executed, null, caller.Actor, time.GetUtcNow()), context.CancellationToken),
-            context.CancellationToken, ContractAttempts);
+        var trade = await ContractAsync(caller, nameof(ExecuteTrade), request.RequestId, request, () =>
+            new ContractTrade(Guid.CreateVersion7(), listingId, caller.ParticipantId, request.Licence.ToDomain(),
+                request.AgreedPrice.ToDomain(), contractDate, TradeOrigin.Executed, null, caller.Actor, time.GetUtcNow()), context.CancellationToken);
         if (request.WaitForReceipt?.ToTimeSpan() is { } wait && wait > TimeSpan.Zero)
         {
             trade.ReceiptCheckpointSize = await WaitForReceiptAsync(trade.Name, wait, context.CancellationToken);
@@ -115,12 +115,11 @@ public sealed class TradeGrpcService(
             throw DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators file trades concluded elsewhere.");
         }
 
-        return idempotency.ExecuteAsync(caller, nameof(FileTrade), request.RequestId, request, session =>
-            ContractAsync(session, caller, new ContractTrade(Guid.CreateVersion7(), listingId, buyerId, request.Licence.ToDomain(),
+        return ContractAsync(caller, nameof(FileTrade), request.RequestId, request, () =>
+            new ContractTrade(Guid.CreateVersion7(), listingId, buyerId, request.Licence.ToDomain(),
                 request.Amount.ToDomain(), contractDate!.Value, TradeOrigin.Filed,
                 string.IsNullOrEmpty(request.ExternalReference) ? null : request.ExternalReference, caller.Actor, time.GetUtcNow()),
-                context.CancellationToken),
-            context.CancellationToken, ContractAttempts);
+            context.CancellationToken);
     }
 
     /// <summary>
@@ -129,9 +128,15 @@ public sealed class TradeGrpcService(
     /// </summary>
     private const int ContractAttempts = 5;
 
-    /// <summary>The trade's id and time are new on every attempt (a lost race is decided again, on fresh state).</summary>
-    private async Task<V1.Trade> ContractAsync(IDocumentSession session, Caller caller, ContractTrade command, CancellationToken ct) =>
-        (await contractor.ContractAsync(session, command, caller.IsPrivileged, ct)).ToProto();
+    /// <summary>
+    /// Through the batched pipeline (DX_TRADE_PIPELINE, on by default), or one transaction per trade. In the latter the
+    /// trade's id and time are new on every attempt (a lost race is decided again, on fresh state).
+    /// </summary>
+    private Task<V1.Trade> ContractAsync(Caller caller, string method, string requestId, IMessage request, Func<ContractTrade> command, CancellationToken ct) =>
+        pipelineSettings.Enabled
+            ? pipeline.ContractAsync(caller, method, requestId, request, command(), ct)
+            : idempotency.ExecuteAsync(caller, method, requestId, request,
+                async session => (await contractor.ContractAsync(session, command(), caller.IsPrivileged, ct)).ToProto(), ct, ContractAttempts);
 
     public override Task<V1.Trade> ConfirmDelivery(V1.ConfirmDeliveryRequest request, ServerCallContext context) =>
         Change(context, nameof(ConfirmDelivery), request, request.Name, request.Etag, request.RequestId,

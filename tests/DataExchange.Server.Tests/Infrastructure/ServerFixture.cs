@@ -31,6 +31,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>TLS settings of the server (the TLS specs serve HTTPS with certificates they generate); null: cleartext.</summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>The batched trade pipeline's settings (on, as by default, unless a fixture says otherwise).</summary>
+    public DataExchange.Server.Trades.TradePipelineSettings Trades { get; init; } = new();
+
     /// <summary>False for a fixture that shares its schema with another server and must not drop it.</summary>
     public bool OwnsSchema { get; init; } = true;
 
@@ -61,6 +64,7 @@ public sealed class ServerFixture : IAsyncLifetime
             DataDirectory = DataDirectory,
             Ledger = Ledger,
             Tls = Tls,
+            Trades = Trades,
         };
         app = DataExchangeApp.Build(settings, ConfigureServices);
         await app.StartAsync();
