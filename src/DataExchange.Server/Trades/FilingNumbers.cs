@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Infrastructure;
 using Marten;
 using Npgsql;
 
@@ -52,7 +53,7 @@ public sealed class FilingNumbers(NpgsqlDataSource dataSource, ServerSettings se
         await using var insert = new NpgsqlCommand($$"""
             insert into {{Counters}} (year, last)
             select @year, coalesce(max(substring(data->>'FilingNumber' from '^DX-[0-9]{4}-([0-9]+)$')::bigint), 0)
-            from "{{settings.Schema}}".mt_doc_trade where data->>'FilingNumber' like @prefix
+            from {{MartenTables.Qualified(settings.Schema, MartenTables.Trades)}} where data->>'FilingNumber' like @prefix
             on conflict (year) do nothing
             """, connection);
         insert.Parameters.AddWithValue("year", year);
