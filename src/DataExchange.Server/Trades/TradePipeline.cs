@@ -53,7 +53,7 @@ public sealed class TradePipeline(
     private const int BatchAttempts = 5;
 
     /// <summary>One advisory lock for the pipeline of this schema: batches of all servers commit one after another.</summary>
-    private long PipelineLockKey => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(
+    private readonly long pipelineLockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(
         System.Text.Encoding.UTF8.GetBytes($"trade-pipeline:{server.Schema}")), 0);
 
     private long received;
@@ -224,7 +224,7 @@ public sealed class TradePipeline(
     {
         await using var session = store.LightweightSession();
         await session.BeginTransactionAsync(ct);
-        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, PipelineLockKey);
+        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, pipelineLockKey);
 
         // First round trip: the outcomes already stored, the listings and the buyers.
         var keys = batch.Select(p => p.Key).Distinct().ToArray();
