@@ -5,7 +5,8 @@
 #   scripts/bench.sh --quick   every scenario briefly (under two minutes)
 # The cluster (.data/bench-pg) and the server's data (.data/bench) are fresh each run; the server is started as
 # scripts/run.sh starts it (Release build, same PostgreSQL settings through scripts/lib/postgres.sh, DX_SEED=0),
-# on its own ports, with DX_STAGE_TIMINGS=1 for the per-stage breakdown.
+# on its own ports, with DX_STAGE_TIMINGS=1 for the per-stage breakdown; a second server process on the same database
+# (scenario 4: trades across both, then the sequencer's leader killed under load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
@@ -16,9 +17,10 @@ trade_seconds="${BENCH_TRADE_SECONDS:-$([ -n "$quick" ] && echo 5 || echo 30)}"
 
 bench_dir="$PWD/.data/bench"
 server_pid=""
+second_pid=""
 seed_pid=""
 cleanup() {
-  for pid in $server_pid $seed_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in $server_pid $second_pid $seed_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   pg_down
 }
 trap cleanup EXIT
@@ -97,10 +99,16 @@ if scripts/dx --help 2>/dev/null | grep -qE '^\s+seed(\s|$)'; then
   seed_json="$bench_dir/seed.json"
 fi
 
-echo "== Server (Release, DX_STAGE_TIMINGS=1) ..."
+echo "== Two servers on one database (Release; the first with DX_STAGE_TIMINGS=1, the second joins in scenario 4) ..."
 port="$(free_port)"
 start_server dataexchange "$port" "$bench_dir" "$bench_dir/server.log" 1
 server_pid=$started_pid
+# The second process shares the first's DX_DATA_DIR, as two processes on one host do: the same keys (servers of one
+# database must share them) and the same signer record, so whichever takes the sequencer over re-verifies only what
+# was logged since the other last signed.
+port2="$(free_port)"
+start_server dataexchange "$port2" "$bench_dir" "$bench_dir/second-server.log"
+second_pid=$started_pid
 
 ledger_json="" # the load generator measures the ledger itself (scenario 3) through --database-url and --dx
 
@@ -112,11 +120,11 @@ dotnet bench/DataExchange.Bench/bin/Release/net10.0/DataExchange.Bench.dll $quic
   --ledger "$ledger_json" --seed "$seed_json" --pg-version "$pg_version" \
   --database-url "postgresql://postgres@127.0.0.1:$PG_PORT/dataexchange" --schema dataexchange \
   --dx "$PWD/src/DataExchange.Cli/bin/Release/net10.0/dx.dll" \
-  --server-pid "$server_pid" --postmaster-pid "$(head -1 .data/bench-pg/data/postmaster.pid)" \
+  --server-pid "$server_pid" --second-address "http://127.0.0.1:$port2" --second-server-pid "$second_pid" --postmaster-pid "$(head -1 .data/bench-pg/data/postmaster.pid)" \
   --server-env "${BENCH_SERVER_ENV:-}" \
   --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/DataExchange.Bench scripts || echo '+dirty')" \
   --out-dir bench/results
 status=$?
 set -e
-echo "Results: bench/results/latest.md, bench/results/latest.json (server log: .data/bench/server.log)"
+echo "Results: bench/results/latest.md, bench/results/latest.json (server logs: .data/bench/server.log, second-server.log)"
 exit $status

@@ -11,10 +11,11 @@ public sealed record CpuSample(double Server, double Postgres, double Generator,
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
-    public static CpuSample? Take(int? serverPid, int? postmasterPid)
+    /// <summary>Server CPU is the sum over <paramref name="serverPids"/> (the second server of scenario 4 counts too).</summary>
+    public static CpuSample? Take(IReadOnlyList<int> serverPids, int? postmasterPid)
     {
         if (!Directory.Exists("/proc")) return null;
-        double server = serverPid is { } pid ? Seconds(pid, children: false) : 0, postgres = 0;
+        double server = serverPids.Sum(pid => Seconds(pid, children: false)), postgres = 0;
         if (postmasterPid is { } pm)
         {
             // The postmaster's cutime/cstime hold what its exited backends used; live backends are its children.

@@ -3,6 +3,7 @@ using DataExchange.Bench;
 using DataExchange.Contracts.V1;
 using System.Text.Json.Nodes;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 // Load generator for scripts/bench.sh. It assumes a running server (with DX_STAGE_TIMINGS=1 for the breakdown) and an
 // operator token; bench.sh passes the PostgreSQL-side figures (pgbench, versions) in, and this writes the results.
@@ -17,7 +18,8 @@ const int MaxClients = 32;
 const int ClientsPerChannel = 4;
 
 var stageFile = options.StageFile is { } path ? new StageFile(path) : null;
-CpuSample? Cpu() => CpuSample.Take(options.ServerPid, options.PostmasterPid);
+CpuSample? Cpu() => CpuSample.Take([.. new[] { options.ServerPid }.OfType<int>()], options.PostmasterPid);
+CpuSample? CpuOfBoth() => CpuSample.Take([.. new[] { options.ServerPid, options.SecondServerPid }.OfType<int>()], options.PostmasterPid);
 var channels = World.Channels(options.Address, MaxClients, ClientsPerChannel);
 Console.WriteLine($"Setting up the market through the API on {options.Address} ...");
 var setupStart = DateTime.UtcNow;
@@ -59,6 +61,20 @@ async Task<ScenarioResult> Timed(Func<Task<ScenarioResult>> run)
 results.Add(await Timed(() => Load.RunAsync("execute_trade_8", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, ExecuteTrade, stageFile, Cpu)));
 results.Add(await Timed(() => Load.RunAsync("execute_trade_32", "TradeService/ExecuteTrade", 32, shortWarmup, tradeWindow, ExecuteTrade, stageFile, Cpu)));
 var crossBorderShare = total == 0 ? 0 : (double)crossBorder / total;
+
+// The worst case for volume windows: every trade is a cross-border export of personal information by one vendor (its
+// listing under a recorded standard contract), so every trade reads and extends the same exporter's yearly volume.
+// The Hong Kong buyers are the even-numbered ones; each serves two clients here.
+var oneExporter = world.PersonalInformationWithContract[0];
+results.Add(await Timed(() => Load.RunAsync("execute_trade_32_one_exporter", "TradeService/ExecuteTrade", 32, shortWarmup, tradeWindow, async client =>
+{
+    var buyer = world.Buyers[client - client % 2];
+    var trade = await Trades(client).ExecuteTradeAsync(new ExecuteTradeRequest
+    {
+        Listing = oneExporter.Name, Licence = oneExporter.Licence, AgreedPrice = oneExporter.Price, RequestId = Guid.CreateVersion7().ToString(),
+    }, buyer.Auth);
+    if (!trade.Compliance.CrossBorder) throw new InvalidOperationException($"{trade.Name} is not cross-border: the scenario is wrong.");
+}, stageFile, Cpu)));
 Console.WriteLine($"  cross-border share of accepted trades: {crossBorderShare:P0}");
 
 // Baseline: the floor of one authenticated call (cached token, one primary-key read) and of an unauthenticated one.
@@ -152,7 +168,36 @@ if (options.DatabaseUrl is { } databaseUrl)
     };
 }
 
-Report.Write(options, results, crossBorderShare, Interlocked.Read(ref tradesInTable), ledger);
+// 4. Two server processes on one database: trades across both, then the sequencer's leader killed under load. Last,
+// because it kills a server.
+JsonObject? twoServers = null;
+if (options.SecondAddress is { } second && options.SecondServerPid is { } secondPid && options.ServerPid is { } firstPid
+    && options.DatabaseUrl is { } url)
+{
+    Console.WriteLine("Two servers ...");
+    var secondChannels = World.Channels(second, MaxClients, ClientsPerChannel);
+    GrpcChannel ChannelOfEither(int client) => client % 2 == 0 ? world.ChannelFor(client, ClientsPerChannel) : secondChannels[client / ClientsPerChannel % secondChannels.Length];
+    results.Add(await Load.RunAsync("execute_trade_32_two_servers", "TradeService/ExecuteTrade", 32, shortWarmup, tradeWindow, async client =>
+    {
+        var buyer = world.Buyers[client];
+        var listing = world.Pick(buyer, rngs[client]);
+        await new TradeService.TradeServiceClient(ChannelOfEither(client)).ExecuteTradeAsync(new ExecuteTradeRequest
+        {
+            Listing = listing.Name, Licence = listing.Licence, AgreedPrice = listing.Price, RequestId = Guid.CreateVersion7().ToString(),
+        }, buyer.Auth);
+    }, stageFile, CpuOfBoth));
+    var failover = await TwoServers.FailoverAsync(world, new TwoServers.Server(options.Address, firstPid, channels),
+        new TwoServers.Server(second, secondPid, secondChannels), url, options.Schema, quick ? TimeSpan.FromSeconds(9) : TimeSpan.FromSeconds(30), ClientsPerChannel);
+    var two = results[^1];
+    twoServers = new JsonObject
+    {
+        ["trades_per_second"] = Report.R(two.Throughput, 1),
+        ["ratio_to_one_server"] = Report.R(two.Throughput / results.First(r => r.Name == "execute_trade_32").Throughput, 3),
+        ["failover"] = failover,
+    };
+}
+
+Report.Write(options, results, crossBorderShare, Interlocked.Read(ref tradesInTable), ledger, twoServers);
 var errors = results.Sum(r => r.ErrorCount);
 if (errors > 0)
 {

@@ -82,6 +82,12 @@ public static class StageTimings
 
     private static readonly AsyncLocal<Scope?> Current = new();
 
+    /// <summary>
+    /// Attributes the database commands of the calling flow (and what it awaits) to <paramref name="name"/>, e.g.
+    /// "(pipeline)": a background loop calls it once at its start so that its commands are not mixed with others'.
+    /// </summary>
+    public static void AttributeTo(string name) => Current.Value = new Scope(name);
+
     private static long Micros(long stopwatchTicks) => stopwatchTicks * 1_000_000 / Stopwatch.Frequency;
 
     private static string ShortMethod(string method) => method[(method.LastIndexOf('/') + 1)..];

@@ -69,6 +69,7 @@ public sealed class LedgerSequencer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        StageTimings.AttributeTo("(ledger)");
         while (!stoppingToken.IsCancellationRequested)
         {
             try

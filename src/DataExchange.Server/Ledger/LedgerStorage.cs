@@ -34,8 +34,17 @@ public sealed record StoredKey(string Name, uint KeyId, string Type, string Publ
 /// </summary>
 public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSettings settings) : IAsyncDisposable
 {
-    /// <summary>For the sequencer's leader connection: a pooled connection would keep the advisory lock after Close.</summary>
-    public string UnpooledConnectionString { get; } = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString;
+    /// <summary>
+    /// For the sequencer's leader connection: a pooled connection would keep the advisory lock after Close. Its
+    /// application name says which process leads (pg_stat_activity with pg_locks shows it to operators and the benchmark).
+    /// </summary>
+    public string UnpooledConnectionString { get; } = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+    {
+        Pooling = false, ApplicationName = SequencerApplicationName,
+    }.ConnectionString;
+
+    /// <summary>"dx-sequencer pid N on HOST", cut to PostgreSQL's 63 bytes.</summary>
+    public static string SequencerApplicationName { get; } = $"dx-sequencer pid {Environment.ProcessId} on {Environment.MachineName}" is var name && name.Length > 63 ? name[..63] : name;
 
     /// <summary>Disposes the owner's connections; <see cref="DataSource"/> is the process's one pool, which the container owns.</summary>
     public async ValueTask DisposeAsync()

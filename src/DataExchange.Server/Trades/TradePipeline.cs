@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Threading.Channels;
 using DataExchange.Compliance;
 using DataExchange.Domain.Common;
@@ -32,12 +33,17 @@ namespace DataExchange.Server.Trades;
 /// </summary>
 public sealed class TradePipeline(
     IDocumentStore store, FilingNumbers filingNumbers, TradePipelineSettings settings, Hosting.ServerSettings server, TimeProvider time,
-    ILogger<TradePipeline> logger) : BackgroundService
+    ILogger<TradePipeline> logger, IServiceProvider services) : BackgroundService
 {
+    /// <summary>DX_STAGE_TIMINGS=1: where a batch's time goes, for the benchmark's stage table.</summary>
+    private readonly Hosting.StageTimings.Recorder? stages = services.GetService<Hosting.StageTimings.Recorder>();
+
     /// <summary>A trade waiting for its batch, and the caller waiting for its answer.</summary>
     private sealed record PendingTrade(string Key, string Hash, string RequestId, ContractTrade Command, bool MayReadUnlisted, CancellationToken CallerGone)
     {
         public TaskCompletionSource<V1.Trade> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
     }
 
     /// <summary>A batch's answer to one idempotency key: a stored record (new or from an earlier commit), or a rejection that records nothing.</summary>
@@ -81,6 +87,7 @@ public sealed class TradePipeline(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Hosting.StageTimings.AttributeTo("(pipeline)");
         var batch = new List<PendingTrade>(settings.BatchMax);
         try
         {
@@ -91,7 +98,19 @@ public sealed class TradePipeline(
                 batch.RemoveAll(p => p.CallerGone.IsCancellationRequested && p.Answer.TrySetCanceled(p.CallerGone));
                 if (batch.Count > 0)
                 {
+                    var started = Stopwatch.GetTimestamp();
+                    if (stages is not null)
+                    {
+                        foreach (var p in batch)
+                        {
+                            Stage("queue_wait", p.QueuedAt, started);
+                        }
+
+                        stages.Record("(pipeline) trades_per_batch", batch.Count); // a count, kept in the microsecond histogram
+                    }
+
                     await RunAsync(batch, stoppingToken);
+                    Stage("batch", started);
                 }
             }
         }
@@ -113,6 +132,9 @@ public sealed class TradePipeline(
             }
         }
     }
+
+    private void Stage(string name, long from, long? to = null) =>
+        stages?.Record("(pipeline) " + name, (long)Stopwatch.GetElapsedTime(from, to ?? Stopwatch.GetTimestamp()).TotalMicroseconds);
 
     private async Task TakeBatchAsync(List<PendingTrade> batch, CancellationToken stoppingToken)
     {
@@ -222,6 +244,7 @@ public sealed class TradePipeline(
     /// <summary>One transaction for the whole batch; the outcome of every idempotency key in it, valid once this returns.</summary>
     private async Task<IReadOnlyDictionary<string, Outcome>> CommitAsync(IReadOnlyList<PendingTrade> batch, CancellationToken ct)
     {
+        var loading = Stopwatch.GetTimestamp();
         await using var session = store.LightweightSession();
         await session.BeginTransactionAsync(ct);
         await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, pipelineLockKey);
@@ -276,6 +299,8 @@ public sealed class TradePipeline(
             volumes.Values.Where(v => v.ExporterId == exporter).ToImmutableDictionary(v => v.Year, v => new ExportVolume(v.Individuals, v.SensitiveIndividuals)),
             [.. approvals.Where(a => a.ExporterId == exporter).Select(a => a.ToCompliance())]));
         var decisions = new TradeBatch(listings.Values, histories);
+        Stage("load", loading);
+        var deciding = Stopwatch.GetTimestamp();
 
         // Decide in arrival order. Refusals are recorded, rejections write nothing; neither touches its neighbours.
         var now = time.GetUtcNow();
@@ -326,6 +351,9 @@ public sealed class TradePipeline(
                     throw new InvalidOperationException($"Unknown trade decision {other.GetType().Name}.");
             }
         }
+
+        Stage("decide", deciding);
+        var numbering = Stopwatch.GetTimestamp();
 
         // The accepted trades' numbers, in decision order: one counter update per filing year for the whole batch.
         var grants = new Dictionary<Guid, List<object>>();
@@ -381,7 +409,10 @@ public sealed class TradePipeline(
             }
         }
 
+        Stage("number_and_stage_events", numbering);
+        var saving = Stopwatch.GetTimestamp();
         await session.SaveChangesAsync(ct);
+        Stage("append_and_commit", saving);
         return outcomes;
     }
 }

@@ -18,6 +18,18 @@ public sealed record BackfiledProbe(int Writer, int Number, DateOnly EffectiveDa
 public class SequencerSpecs(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     [Fact]
+    public async Task The_leader_holds_its_lock_on_a_connection_named_after_its_process()
+    {
+        // Operators (and the benchmark's failover) find the leading process in pg_stat_activity.
+        await server.CaughtUpCheckpointAsync();
+        var name = $"dx-sequencer pid {Environment.ProcessId} on ";
+        Assert.True(await server.ScalarAsync(
+            "select count(*) from pg_stat_activity a join pg_locks l on l.pid = a.pid " +
+            $"where l.locktype = 'advisory' and l.granted and starts_with(a.application_name, '{name}')") >= 1,
+            $"no advisory lock held by a connection named '{name}…'");
+    }
+
+    [Fact]
     public async Task Eight_concurrent_writers_10000_events_become_10000_gapless_leaves_in_commit_order()
     {
         const int writers = 8;
