@@ -1,5 +1,7 @@
 using DataExchange.Server.Hosting;
 using Marten;
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Diagnostics;
 
 WebApplication app;
 ServerSettings settings;

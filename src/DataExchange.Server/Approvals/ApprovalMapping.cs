@@ -1,6 +1,6 @@
 using DataExchange.Domain.Approvals;
 using DataExchange.Server.Infrastructure;
-using DataExchange.Server.Trades;
+using C = DataExchange.Compliance;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Approvals;
@@ -20,7 +20,7 @@ public static class ApprovalMapping
     public static V1.ExportApproval ToProto(this ExportApproval a) => new()
     {
         Name = Name(a.ExporterId, a.Id),
-        Kind = TradeMapping.ToProto(a.Kind),
+        Kind = ToProto(a.Kind),
         ReferenceNumber = a.ReferenceNumber,
         Listings = { a.ListingIds.Select(ResourceNames.Listing) },
         DataCategories = { a.DataCategories },
@@ -31,5 +31,26 @@ public static class ApprovalMapping
         RevocationReason = a.RevocationReason ?? "",
         CreateTime = a.CreatedAt.ToTimestamp(),
         Etag = a.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>An export mechanism (an approval's kind, a decision's mechanism) in the API's terms.</summary>
+    public static V1.ExportMechanism ToProto(C.ExportMechanism mechanism, bool crossBorder = true) => mechanism switch
+    {
+        C.ExportMechanism.None => V1.ExportMechanism.None,
+        C.ExportMechanism.Exempt => V1.ExportMechanism.Exempt,
+        C.ExportMechanism.SecurityAssessment => V1.ExportMechanism.SecurityAssessment,
+        C.ExportMechanism.StandardContract => V1.ExportMechanism.StandardContract,
+        C.ExportMechanism.Certification => V1.ExportMechanism.Certification,
+        C.ExportMechanism.GbaStandardContract => V1.ExportMechanism.GbaStandardContract,
+        _ => V1.ExportMechanism.Unspecified,
+    };
+
+    public static C.ExportMechanism? ToDomain(V1.ExportMechanism mechanism) => mechanism switch
+    {
+        V1.ExportMechanism.SecurityAssessment => C.ExportMechanism.SecurityAssessment,
+        V1.ExportMechanism.StandardContract => C.ExportMechanism.StandardContract,
+        V1.ExportMechanism.Certification => C.ExportMechanism.Certification,
+        V1.ExportMechanism.GbaStandardContract => C.ExportMechanism.GbaStandardContract,
+        _ => null,
     };
 }

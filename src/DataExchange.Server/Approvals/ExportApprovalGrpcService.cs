@@ -3,7 +3,6 @@ using DataExchange.Domain.Common;
 using DataExchange.Domain.Participants;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Infrastructure;
-using DataExchange.Server.Trades;
 using Grpc.Core;
 using Marten;
 using V1 = DataExchange.Contracts.V1;
@@ -26,7 +25,7 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         }
         else
         {
-            v.Check(TradeMapping.ToDomain(a.Kind) is not null, "approval.kind",
+            v.Check(ApprovalMapping.ToDomain(a.Kind) is not null, "approval.kind",
                 "must be SECURITY_ASSESSMENT, STANDARD_CONTRACT, CERTIFICATION or GBA_STANDARD_CONTRACT");
             v.Text(a.ReferenceNumber, "approval.reference_number", 100);
             v.Enum(a.CounterpartRegion, "approval.counterpart_region");
@@ -58,7 +57,7 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         var approvalId = Guid.CreateVersion7();
         return commands.StartAsync<ExportApproval, V1.ExportApproval>(caller, nameof(RecordExportApproval), request.RequestId, request, approvalId,
             (actor, now) => ExportApprovalDecider.Decide(new RecordExportApproval(approvalId, exporterId,
-                TradeMapping.ToDomain(a!.Kind)!.Value, a.ReferenceNumber, (Region)a.CounterpartRegion, listingIds, [.. a.DataCategories],
+                ApprovalMapping.ToDomain(a!.Kind)!.Value, a.ReferenceNumber, (Region)a.CounterpartRegion, listingIds, [.. a.DataCategories],
                 from!.Value, until!.Value), actor, now),
             approval => approval.ToProto(), context.CancellationToken,
             precondition: async session =>

@@ -5,6 +5,7 @@ using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

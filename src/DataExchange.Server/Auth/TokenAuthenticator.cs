@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using DataExchange.Domain.Participants;
 using DataExchange.Server.Infrastructure;
 using Marten;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

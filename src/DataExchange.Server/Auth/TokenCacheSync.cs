@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using DataExchange.Server.Hosting;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

@@ -3,6 +3,7 @@ using DataExchange.Domain.Participants;
 using DataExchange.Server.Auth;
 using JasperFx;
 using Marten;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

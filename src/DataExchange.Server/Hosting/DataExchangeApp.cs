@@ -7,6 +7,7 @@ using DataExchange.Server.Trades;
 using DataExchange.Server.Approvals;
 using Marten;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

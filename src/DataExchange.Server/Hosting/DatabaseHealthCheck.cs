@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

@@ -12,6 +12,7 @@ using DataExchange.Server.Trades;
 using Weasel.Core;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

@@ -2,6 +2,7 @@ using DataExchange.Server.Ledger;
 using Marten;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

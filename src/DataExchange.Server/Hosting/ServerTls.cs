@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using DataExchange.Server.Auth;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

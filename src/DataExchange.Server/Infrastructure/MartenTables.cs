@@ -12,7 +12,7 @@ namespace DataExchange.Server.Infrastructure;
 /// <item>Hosting/RuntimeRoleSetup: who owns the event table (is the runtime role able to drop a guard?).</item>
 /// <item>Trades/ExchangeStatisticsReader: sums and counts over every trade, grouped in the database.</item>
 /// <item>Trades/FilingNumbers: the highest filing number a year already issued, when its counter row starts.</item>
-/// <item>Hosting/StageTimings: names the bench's SQL stages by the table a statement reads (it only reads the text).</item>
+/// <item>Diagnostics/StageTimings: names the bench's SQL stages by the table a statement reads (it only reads the text).</item>
 /// </list>
 /// </summary>
 public static class MartenTables

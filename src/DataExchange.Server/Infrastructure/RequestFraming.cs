@@ -9,6 +9,7 @@ using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using DataExchange.Server.Auth;
 
 namespace DataExchange.Server.Infrastructure;
 
@@ -38,7 +39,7 @@ public sealed class RequestFraming(RequestDelegate next, IOptions<GrpcServiceOpt
         var problem = await ExamineAsync(http);
         if (problem is not null)
         {
-            await CallLimits.WriteStatusAsync(http, problem);
+            await TrailersOnlyResponse.WriteAsync(http, problem);
             return;
         }
 

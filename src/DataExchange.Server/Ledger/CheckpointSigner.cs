@@ -8,6 +8,7 @@ using DataExchange.Ledger.Signing;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

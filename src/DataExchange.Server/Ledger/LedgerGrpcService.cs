@@ -13,6 +13,7 @@ using DataExchange.Server.Infrastructure;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using DataExchange.Server.Configuration;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Ledger;

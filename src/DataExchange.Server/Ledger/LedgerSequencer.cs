@@ -9,6 +9,8 @@ using DataExchange.Ledger.Merkle;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Diagnostics;
 
 namespace DataExchange.Server.Ledger;
 

@@ -4,6 +4,7 @@ using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Receipts;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Configuration;
 using LedgerCheckpoint = DataExchange.Ledger.Notes.Checkpoint;
 
 namespace DataExchange.Server.Ledger;

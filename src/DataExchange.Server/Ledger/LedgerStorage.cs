@@ -6,6 +6,7 @@ using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

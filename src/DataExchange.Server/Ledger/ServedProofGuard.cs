@@ -2,6 +2,7 @@ using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

@@ -5,6 +5,7 @@ using DataExchange.Ledger.Receipts;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Hosting;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

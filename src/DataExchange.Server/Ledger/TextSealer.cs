@@ -1,6 +1,7 @@
 using DataExchange.Domain.Common;
 using DataExchange.Ledger.Entries;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

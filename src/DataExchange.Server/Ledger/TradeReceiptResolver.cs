@@ -1,5 +1,6 @@
 using DataExchange.Domain.Common;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Infrastructure;
 
 namespace DataExchange.Server.Ledger;
 

@@ -3,6 +3,7 @@ using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Marten;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Trades;
 

@@ -7,6 +7,7 @@ using DataExchange.Server.Listings;
 using Google.Protobuf;
 using Grpc.Core;
 using Marten;
+using DataExchange.Server.Configuration;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Trades;

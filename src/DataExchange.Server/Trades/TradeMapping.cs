@@ -22,7 +22,7 @@ public static class TradeMapping
             ["trade"] = Name(refused.TradeId),
             ["rule"] = d.RefusedByRule ?? "",
             ["rule_set_version"] = d.RuleSetVersion,
-            ["required_mechanism"] = ToProto(d.Mechanism).ToString(),
+            ["required_mechanism"] = Approvals.ApprovalMapping.ToProto(d.Mechanism).ToString(),
             ["cumulative_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.Individuals + refused.ComplianceInput.Data.Individuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["cumulative_sensitive_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.SensitiveIndividuals + refused.ComplianceInput.Data.SensitiveIndividuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -70,7 +70,7 @@ public static class TradeMapping
             Accepted = d.Accepted,
             CrossBorder = d.CrossBorder,
             RuleSetVersion = d.RuleSetVersion,
-            Mechanism = ToProto(d.Mechanism, d.CrossBorder),
+            Mechanism = Approvals.ApprovalMapping.ToProto(d.Mechanism, d.CrossBorder),
             Approval = d.ApprovalId is { } approvalId ? Approvals.ApprovalMapping.Name(exporterId, approvalId) : "",
             ApprovalReference = d.ApprovalReference ?? "",
             RefusalReason = d.RefusalReason ?? "",
@@ -92,24 +92,4 @@ public static class TradeMapping
 
         return proto;
     }
-
-    public static V1.ExportMechanism ToProto(C.ExportMechanism mechanism, bool crossBorder = true) => mechanism switch
-    {
-        C.ExportMechanism.None => V1.ExportMechanism.None,
-        C.ExportMechanism.Exempt => V1.ExportMechanism.Exempt,
-        C.ExportMechanism.SecurityAssessment => V1.ExportMechanism.SecurityAssessment,
-        C.ExportMechanism.StandardContract => V1.ExportMechanism.StandardContract,
-        C.ExportMechanism.Certification => V1.ExportMechanism.Certification,
-        C.ExportMechanism.GbaStandardContract => V1.ExportMechanism.GbaStandardContract,
-        _ => V1.ExportMechanism.Unspecified,
-    };
-
-    public static C.ExportMechanism? ToDomain(V1.ExportMechanism mechanism) => mechanism switch
-    {
-        V1.ExportMechanism.SecurityAssessment => C.ExportMechanism.SecurityAssessment,
-        V1.ExportMechanism.StandardContract => C.ExportMechanism.StandardContract,
-        V1.ExportMechanism.Certification => C.ExportMechanism.Certification,
-        V1.ExportMechanism.GbaStandardContract => C.ExportMechanism.GbaStandardContract,
-        _ => null,
-    };
 }

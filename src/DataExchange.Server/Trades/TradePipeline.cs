@@ -16,6 +16,8 @@ using JasperFx;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Diagnostics;
 using DomainApproval = DataExchange.Domain.Approvals.ExportApproval;
 using V1 = DataExchange.Contracts.V1;
 
@@ -32,11 +34,11 @@ namespace DataExchange.Server.Trades;
 /// answered, so nothing acknowledged can be lost.
 /// </summary>
 public sealed class TradePipeline(
-    IDocumentStore store, FilingNumbers filingNumbers, TradePipelineSettings settings, Hosting.ServerSettings server, TimeProvider time,
+    IDocumentStore store, FilingNumbers filingNumbers, TradePipelineSettings settings, ServerSettings server, TimeProvider time,
     ILogger<TradePipeline> logger, IServiceProvider services) : BackgroundService
 {
     /// <summary>DX_STAGE_TIMINGS=1: where a batch's time goes, for the benchmark's stage table.</summary>
-    private readonly Hosting.StageTimings.Recorder? stages = services.GetService<Hosting.StageTimings.Recorder>();
+    private readonly StageTimings.Recorder? stages = services.GetService<StageTimings.Recorder>();
 
     /// <summary>A trade waiting for its batch, and the caller waiting for its answer.</summary>
     private sealed record PendingTrade(string Key, string Hash, string RequestId, ContractTrade Command, bool MayReadUnlisted, CancellationToken CallerGone)
@@ -87,7 +89,7 @@ public sealed class TradePipeline(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Hosting.StageTimings.AttributeTo("(pipeline)");
+        StageTimings.AttributeTo("(pipeline)");
         var batch = new List<PendingTrade>(settings.BatchMax);
         try
         {

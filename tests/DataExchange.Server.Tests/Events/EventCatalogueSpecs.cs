@@ -11,6 +11,7 @@ using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
 using DataExchange.Server.Hosting;
 using Marten;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Events;
 

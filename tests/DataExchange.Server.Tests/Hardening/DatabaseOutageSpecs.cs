@@ -9,6 +9,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Npgsql;
 using static DataExchange.Server.Tests.Listings.Samples;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

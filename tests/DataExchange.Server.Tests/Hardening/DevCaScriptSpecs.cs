@@ -3,6 +3,7 @@ using DataExchange.Server.Hosting;
 using DataExchange.Server.Tests.Infrastructure;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

@@ -11,6 +11,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

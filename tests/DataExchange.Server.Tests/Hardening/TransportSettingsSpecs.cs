@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using DataExchange.Server.Hosting;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Infrastructure;
 

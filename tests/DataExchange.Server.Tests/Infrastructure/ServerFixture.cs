@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Infrastructure;
 
@@ -26,13 +27,13 @@ public sealed class ServerFixture : IAsyncLifetime
     public string Schema { get; init; } = "t_" + Guid.NewGuid().ToString("N")[..16];
 
     /// <summary>Ledger settings of the server (fixtures for SM3 logs or fast checkpoints change them).</summary>
-    public DataExchange.Server.Ledger.LedgerSettings Ledger { get; init; } = new();
+    public DataExchange.Server.Configuration.LedgerSettings Ledger { get; init; } = new();
 
     /// <summary>TLS settings of the server (the TLS specs serve HTTPS with certificates they generate); null: cleartext.</summary>
     public TlsSettings? Tls { get; init; }
 
     /// <summary>The batched trade pipeline's settings (on, as by default, unless a fixture says otherwise).</summary>
-    public DataExchange.Server.Trades.TradePipelineSettings Trades { get; init; } = new();
+    public DataExchange.Server.Configuration.TradePipelineSettings Trades { get; init; } = new();
 
     /// <summary>False for a fixture that shares its schema with another server and must not drop it.</summary>
     public bool OwnsSchema { get; init; } = true;

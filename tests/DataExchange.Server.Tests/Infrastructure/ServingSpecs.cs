@@ -32,7 +32,7 @@ public class DatabaseHealthSpecs
     [Fact]
     public async Task The_database_check_is_unhealthy_when_postgres_is_unreachable()
     {
-        var settings = new DataExchange.Server.Hosting.ServerSettings
+        var settings = new DataExchange.Server.Configuration.ServerSettings
         {
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             ConnectionString = "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2",

@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

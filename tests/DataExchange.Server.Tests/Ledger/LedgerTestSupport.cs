@@ -7,6 +7,7 @@ using DataExchange.Server.Tests.Infrastructure;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

@@ -11,6 +11,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
 using static DataExchange.Server.Tests.Listings.Samples;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 
@@ -30,10 +31,10 @@ internal sealed class TamperedExchange : IAsyncDisposable
     {
         original = server;
         Server = server;
-        Settings = server.Services.GetRequiredService<DataExchange.Server.Hosting.ServerSettings>();
+        Settings = server.Services.GetRequiredService<DataExchange.Server.Configuration.ServerSettings>();
     }
 
-    public DataExchange.Server.Hosting.ServerSettings Settings { get; }
+    public DataExchange.Server.Configuration.ServerSettings Settings { get; }
 
     public ServerFixture Server { get; private set; }
 

@@ -6,6 +6,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static DataExchange.Server.Tests.Listings.Samples;
+using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Trades;
 

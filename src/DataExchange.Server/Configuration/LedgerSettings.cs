@@ -1,6 +1,6 @@
 using DataExchange.Ledger.Hashing;
 
-namespace DataExchange.Server.Ledger;
+namespace DataExchange.Server.Configuration;
 
 /// <summary>Settings of the verifiable ledger (DX_LEDGER_*, DX_CHECKPOINT_INTERVAL_MS).</summary>
 public sealed record LedgerSettings

@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.RateLimiting;
-using DataExchange.Server.Auth;
+using DataExchange.Server.Infrastructure;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.RateLimiting;
+using DataExchange.Server.Configuration;
 
-namespace DataExchange.Server.Infrastructure;
+namespace DataExchange.Server.Auth;
 
 /// <summary>
 /// Per-caller limits, with ASP.NET Core's rate limiting middleware: concurrent calls and concurrent server streams per
@@ -30,8 +31,8 @@ public static class CallLimits
             options.GlobalLimiter = limiter;
             options.RejectionStatusCode = StatusCodes.Status200OK; // gRPC carries its status in grpc-status
             options.OnRejected = (context, _) => new ValueTask(context.Lease is CallLimiter.Refusal refusal
-                ? WriteStatusAsync(context.HttpContext, refusal.Status)
-                : WriteStatusAsync(context.HttpContext, Exhausted("RATE_LIMITED", "Too many calls; retry later.", TimeSpan.FromSeconds(1)).GetRpcStatus()!));
+                ? TrailersOnlyResponse.WriteAsync(context.HttpContext, refusal.Status)
+                : TrailersOnlyResponse.WriteAsync(context.HttpContext, Exhausted("RATE_LIMITED", "Too many calls; retry later.", TimeSpan.FromSeconds(1)).GetRpcStatus()!));
         });
         return services;
     }
@@ -68,21 +69,6 @@ public static class CallLimits
         return status.ToRpcException();
     }
 
-    /// <summary>
-    /// Answers the call with <paramref name="status"/> before the gRPC pipeline runs: a trailers-only response (status
-    /// in the headers, no body), as grpc-dotnet answers an unimplemented method.
-    /// </summary>
-    public static Task WriteStatusAsync(HttpContext http, Google.Rpc.Status status)
-    {
-        var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/grpc";
-        response.Headers["grpc-status"] = status.Code.ToString(CultureInfo.InvariantCulture);
-        response.Headers["grpc-message"] = PercentEncode(status.Message);
-        response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
-        return Task.CompletedTask;
-    }
-
     /// <summary>The bearer secret as the authentication interceptor reads it; null when absent or malformed.</summary>
     public static string? BearerSecret(string? header)
     {
@@ -90,24 +76,6 @@ public static class CallLimits
         return header is { Length: > 7 and <= 512 } && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
             ? header[scheme.Length..].Trim()
             : null;
-    }
-
-    private static string PercentEncode(string message)
-    {
-        var builder = new StringBuilder(message.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(message))
-        {
-            if (b is >= 0x20 and <= 0x7E && b != (byte)'%')
-            {
-                builder.Append((char)b);
-            }
-            else
-            {
-                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
     }
 
     internal static bool IsPublic(string path) =>
@@ -129,7 +97,7 @@ public sealed class CallerResolution(RequestDelegate next, TokenAuthenticator au
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted && e.GetRpcStatus() is { } status)
             {
-                await CallLimits.WriteStatusAsync(http, status);
+                await TrailersOnlyResponse.WriteAsync(http, status);
                 return;
             }
             catch (Exception) when (!http.RequestAborted.IsCancellationRequested)

@@ -1,7 +1,7 @@
 using DataExchange.Domain.Common;
 using Grpc.Core;
 
-namespace DataExchange.Server.Auth;
+namespace DataExchange.Server.Infrastructure;
 
 /// <summary>The authenticated participant behind a call.</summary>
 public sealed record Caller(Guid ParticipantId, Guid TokenId, IReadOnlySet<Role> Roles)

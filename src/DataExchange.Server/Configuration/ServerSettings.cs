@@ -1,7 +1,7 @@
 using System.Net;
 using Npgsql;
 
-namespace DataExchange.Server.Hosting;
+namespace DataExchange.Server.Configuration;
 
 /// <summary>Settings from the environment (DX_*), with the defaults a newcomer's machine needs.</summary>
 public sealed record ServerSettings
@@ -45,13 +45,13 @@ public sealed record ServerSettings
     public required string DataDirectory { get; init; }
 
     /// <summary>The verifiable ledger: hash, origin, checkpoint interval, signing keys.</summary>
-    public DataExchange.Server.Ledger.LedgerSettings Ledger { get; init; } = new();
+    public LedgerSettings Ledger { get; init; } = new();
 
     /// <summary>Token caching and per-caller limits (DX_TOKEN_*, DX_MAX_*, DX_RATE_*).</summary>
-    public DataExchange.Server.Auth.AccessSettings Access { get; init; } = new();
+    public AccessSettings Access { get; init; } = new();
 
     /// <summary>The batched trade pipeline (DX_TRADE_*).</summary>
-    public DataExchange.Server.Trades.TradePipelineSettings Trades { get; init; } = new();
+    public TradePipelineSettings Trades { get; init; } = new();
 
     public static ServerSettings FromEnvironment(Func<string, string?> env)
     {
@@ -68,9 +68,9 @@ public sealed record ServerSettings
             Schema = env("DX_SCHEMA") is { Length: > 0 } s ? s : "dataexchange",
             BootstrapToken = env("DX_BOOTSTRAP_TOKEN") is { Length: > 0 } t ? t : null,
             DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",
-            Ledger = DataExchange.Server.Ledger.LedgerSettings.FromEnvironment(env),
-            Access = DataExchange.Server.Auth.AccessSettings.FromEnvironment(env),
-            Trades = DataExchange.Server.Trades.TradePipelineSettings.FromEnvironment(env),
+            Ledger = LedgerSettings.FromEnvironment(env),
+            Access = AccessSettings.FromEnvironment(env),
+            Trades = TradePipelineSettings.FromEnvironment(env),
         };
     }
 

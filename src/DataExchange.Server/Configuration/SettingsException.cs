@@ -1,4 +1,4 @@
-namespace DataExchange.Server.Hosting;
+namespace DataExchange.Server.Configuration;
 
 /// <summary>
 /// A setting the server cannot start with (a missing or unreadable file, a value out of range, cleartext on the

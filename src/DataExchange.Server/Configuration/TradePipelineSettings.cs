@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DataExchange.Server.Trades;
+namespace DataExchange.Server.Configuration;
 
 /// <summary>The batched trade pipeline (DX_TRADE_*): whether ExecuteTrade and FileTrade go through it, and its bounds.</summary>
 public sealed record TradePipelineSettings
@@ -32,7 +32,7 @@ public sealed record TradePipelineSettings
 
             return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min
                 ? value
-                : throw new Hosting.SettingsException($"{name} '{text}' must be a whole number of at least {min}.");
+                : throw new SettingsException($"{name} '{text}' must be a whole number of at least {min}.");
         }
 
         return s with
@@ -43,7 +43,7 @@ public sealed record TradePipelineSettings
                 {
                     "1" or "true" => true,
                     "0" or "false" => false,
-                    _ => throw new Hosting.SettingsException($"DX_TRADE_PIPELINE '{flag}' must be 1 or 0."),
+                    _ => throw new SettingsException($"DX_TRADE_PIPELINE '{flag}' must be 1 or 0."),
                 },
             BatchMax = Int("DX_TRADE_BATCH_MAX", s.BatchMax, min: 1),
             Window = TimeSpan.FromMilliseconds(Int("DX_TRADE_BATCH_WINDOW_MS", (int)s.Window.TotalMilliseconds, min: 0)),

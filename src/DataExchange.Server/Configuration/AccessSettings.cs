@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DataExchange.Server.Auth;
+namespace DataExchange.Server.Configuration;
 
 /// <summary>
 /// Token caching and per-caller limits (DX_TOKEN_*, DX_MAX_*, DX_RATE_*). The defaults are generous: far above what

@@ -4,8 +4,9 @@ using System.Text.Json;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using DataExchange.Server.Configuration;
 
-namespace DataExchange.Server.Hosting;
+namespace DataExchange.Server.Diagnostics;
 
 /// <summary>
 /// Where a request's time goes, for the benchmark (DX_STAGE_TIMINGS=1; off by default and then not even registered).

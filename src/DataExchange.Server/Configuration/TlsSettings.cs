@@ -1,4 +1,4 @@
-namespace DataExchange.Server.Hosting;
+namespace DataExchange.Server.Configuration;
 
 /// <summary>
 /// Transport security (DX_TLS_*): the server's certificate and key as PEM files, and optionally the CA whose client
