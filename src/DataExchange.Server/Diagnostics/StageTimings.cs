@@ -161,6 +161,7 @@ public static class StageTimings
                 || s.StartsWith("delete", StringComparison.OrdinalIgnoreCase) || Has("mt_quick_append") || Has("mt_upsert") || Has("mt_insert")
                 || Has("mt_update") || Has("mt_append_event");
             if (Has("nextval(")) return "filing_number_nextval";
+            if (Has("dx_filing_counters")) return "filing_number_draw";
             if (Has("create sequence")) return "filing_sequence_create";
             if (write) return "save_changes";
             if (Has("mt_doc_idempotencyrecord")) return "idempotency_lookup";
@@ -171,7 +172,7 @@ public static class StageTimings
             if (Has("mt_doc_participant")) return "load_participant";
             if (Has("mt_doc_trade")) return Has("group by") ? "statistics_aggregate" : "read_trade";
             if (Has("mt_streams") || Has("mt_events")) return "read_stream";
-            if (s.Contains("pg_advisory_xact_lock", StringComparison.OrdinalIgnoreCase)) return "exporter_lock";
+            if (s.Contains("pg_advisory", StringComparison.OrdinalIgnoreCase)) return "advisory_lock";
             if (s.StartsWith("select 1", StringComparison.OrdinalIgnoreCase)) return "health_select_1";
             var words = s.Split((char[]?)null, 4, StringSplitOptions.RemoveEmptyEntries);
             return "other:" + string.Join(' ', words.Take(3));
