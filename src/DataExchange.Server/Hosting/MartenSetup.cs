@@ -28,6 +28,10 @@ public static class MartenSetup
         options.AutoCreateSchemaObjects = settings.OwnerConnectionString is null ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
         options.Events.StreamIdentity = StreamIdentity.AsGuid;
+        // Rich appends: plain inserts with versions and sequence numbers Marten assigns before the commit, instead of one
+        // PL/pgSQL call per stream (Quick). Measured with scripts/bench.sh, trades at 32 buyers: PostgreSQL's CPU per
+        // trade 1.54 → 1.06 ms, 504 → 698 trades/s.
+        options.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
         foreach (var catalogued in EventCatalogue.All)
         {
             options.Events.MapEventType(catalogued.Type, catalogued.Name); // stored names fixed by the catalogue, not the CLR names
