@@ -46,6 +46,9 @@ public static class TradeDecider
         return new TradeVerdict(input, ComplianceEngine.Decide(input));
     }
 
+    /// <summary>The first day a trade can be decided on: the day the earliest encoded rule set took effect.</summary>
+    public static DateOnly EarliestDecidableDate => RuleSetCatalog.Default.Versions[0].EffectiveFrom;
+
     /// <summary>The first precondition the trade fails, in the order clients have always seen them; null when all hold.</summary>
     public static DomainException? PreconditionFailure(TradeRequest request, Actor actor)
     {
@@ -89,6 +92,20 @@ public static class TradeDecider
                     $"Listing is {ListingDecider.StateName(listing.State)}; only registered products can have filed trades.",
                     new Dictionary<string, string> { ["current_state"] = ListingDecider.StateName(listing.State) });
             }
+        }
+
+        if (request.ContractDate < EarliestDecidableDate)
+        {
+            // Judging it by a later rule set would apply a law not yet in force; no earlier one is encoded.
+            var earliest = RuleSetCatalog.Default.Versions[0];
+            return new DomainException(ErrorKind.InvalidArgument, "NO_RULE_SET_IN_FORCE",
+                $"No export rule set decides a trade dated {request.ContractDate:yyyy-MM-dd}: the earliest, {earliest.Version}, took effect on {earliest.EffectiveFrom:yyyy-MM-dd}.",
+                new Dictionary<string, string>
+                {
+                    ["contract_date"] = request.ContractDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    ["earliest_date"] = earliest.EffectiveFrom.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    ["earliest_rule_set"] = earliest.Version,
+                });
         }
 
         if (!request.Buyer.Has(Role.Buyer))

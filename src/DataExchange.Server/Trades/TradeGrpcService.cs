@@ -108,6 +108,8 @@ public sealed class TradeGrpcService(
         ListingValidation.Licence(v, request.Licence, "licence");
         var contractDate = Dates.Parse(v, request.ContractDate, "contract_date");
         v.Check(contractDate is null || contractDate <= RegionMapping.ChinaDate(time.GetUtcNow()), "contract_date", "must not be in the future");
+        v.Check(contractDate is null || contractDate >= TradeDecider.EarliestDecidableDate, "contract_date",
+            $"must be on or after {TradeDecider.EarliestDecidableDate:yyyy-MM-dd}, when the earliest export rule set encoded here took effect");
         v.Text(request.ExternalReference, "external_reference", 100, required: false);
         v.ThrowIfInvalid();
         var caller = context.Caller();

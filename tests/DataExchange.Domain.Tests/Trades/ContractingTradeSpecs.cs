@@ -153,6 +153,23 @@ public class ContractingTradeSpecs
     }
 
     [Fact]
+    public void A_trade_dated_before_the_earliest_rule_set_is_rejected_naming_the_date_and_one_dated_that_day_is_decided()
+    {
+        var state = State(Listed(individuals: 1_000), HongKongBuyer);
+
+        // A later rule set would judge it by a law not yet in force: nothing is recorded.
+        var rejected = Assert.IsType<RejectedTrade>(TradeContracting.Decide(state, Filed(state, new DateOnly(2021, 10, 31)))).Error;
+        Assert.Equal(ErrorKind.InvalidArgument, rejected.Kind);
+        Assert.Equal("NO_RULE_SET_IN_FORCE", rejected.Reason);
+        Assert.Equal("2021-11-01", rejected.Metadata["earliest_date"]);
+        Assert.Equal("CN-2021.11", rejected.Metadata["earliest_rule_set"]);
+        Assert.Contains("2021-11-01", rejected.Message, StringComparison.Ordinal);
+
+        var decided = TradeContracting.Decide(state, Filed(state, new DateOnly(2021, 11, 1)));
+        Assert.IsNotType<RejectedTrade>(decided);
+    }
+
+    [Fact]
     public void An_exclusive_licence_is_granted_for_its_term_from_the_contract_date()
     {
         var state = State(Listed(individuals: 0, exclusive: true), ShanghaiBuyer);
