@@ -133,6 +133,8 @@ internal static class TradeRefusal
     public const string RequiredMechanismKey = "required_mechanism";
     public const string CumulativeIndividualsKey = "cumulative_individuals";
     public const string CumulativeSensitiveIndividualsKey = "cumulative_sensitive_individuals";
+    public const string WithThisTradeKey = "individuals_with_this_trade";
+    public const string SensitiveWithThisTradeKey = "sensitive_individuals_with_this_trade";
 
     /// <summary>The labelled lines under the error line; none when the metadata is not a refusal's.</summary>
     public static IReadOnlyList<string> Lines(IReadOnlyDictionary<string, string> metadata)
@@ -153,7 +155,14 @@ internal static class TradeRefusal
         var required = ParseMechanism(Get(RequiredMechanismKey));
         lines.Add($"  required:         {DescribeRequirement(required, Get(RequiredMechanismKey))}");
 
-        if (TryCount(Get(CumulativeIndividualsKey), out var individuals))
+        if (TryCount(Get(WithThisTradeKey), out var withTrade))
+        {
+            // Servers since 2026-12-03: the volume recorded (before this refused trade) and the volume the rule counted.
+            var sensitive = TryCount(Get(SensitiveWithThisTradeKey), out var s) ? $", {Formatting.Count(s)} with sensitive information" : "";
+            var before = TryCount(Get(CumulativeIndividualsKey), out var recorded) ? $" ({Formatting.Count(recorded)} before it)" : "";
+            lines.Add($"  exporter volume:  {Formatting.Count(withTrade)} individuals{sensitive} this year with this trade{before}");
+        }
+        else if (TryCount(Get(CumulativeIndividualsKey), out var individuals))
         {
             var sensitive = TryCount(Get(CumulativeSensitiveIndividualsKey), out var s) ? $", {Formatting.Count(s)} with sensitive information" : "";
             lines.Add($"  exporter volume:  {Formatting.Count(individuals)} individuals{sensitive} this year, including this trade");

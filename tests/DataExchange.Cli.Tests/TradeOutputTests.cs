@@ -31,8 +31,10 @@ public sealed class TradeOutputTests
                     ["rule"] = "CN-EXPORT-PI-CONTRACT-BAND",
                     ["rule_set_version"] = "CN-2024.03",
                     ["required_mechanism"] = requiredMechanism,
-                    ["cumulative_individuals"] = "150000",
+                    ["cumulative_individuals"] = "40000",
                     ["cumulative_sensitive_individuals"] = "0",
+                    ["individuals_with_this_trade"] = "150000",
+                    ["sensitive_individuals_with_this_trade"] = "0",
                 },
             }),
         },
@@ -46,10 +48,25 @@ public sealed class TradeOutputTests
             $"error: FAILED_PRECONDITION STANDARD_CONTRACT_OR_CERTIFICATION_REQUIRED: {Explanation}",
             "  refused by rule:  CN-EXPORT-PI-CONTRACT-BAND (rule set CN-2024.03)",
             "  required:         standard-contract: PI export standard contract filed with the provincial CAC (个人信息出境标准合同)",
-            "  exporter volume:  150,000 individuals, 0 with sensitive information this year, including this trade",
+            "  exporter volume:  150,000 individuals, 0 with sensitive information this year with this trade (40,000 before it)",
             $"  recorded attempt: {AttemptName} (dx trades show {AttemptName})",
             "  to proceed:       a compliance officer records the approval on the vendor: dx approvals record VENDOR --kind standard-contract ...",
         ], ErrorReporter.FormatLines(Refusal()));
+    }
+
+    [Fact]
+    public void A_refusal_from_an_older_server_reads_its_cumulative_volume_as_including_the_trade()
+    {
+        // Servers before 2026-12-03 sent only cumulative_individuals, counting this trade.
+        var older = Refusal();
+        var info = older.Details[0].Unpack<ErrorInfo>();
+        info.Metadata.Remove("individuals_with_this_trade");
+        info.Metadata.Remove("sensitive_individuals_with_this_trade");
+        info.Metadata["cumulative_individuals"] = "150000";
+        older.Details[0] = Any.Pack(info);
+
+        Assert.Contains("  exporter volume:  150,000 individuals, 0 with sensitive information this year, including this trade",
+            ErrorReporter.FormatLines(older));
     }
 
     [Fact]

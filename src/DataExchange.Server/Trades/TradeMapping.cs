@@ -12,19 +12,26 @@ public static class TradeMapping
 
     /// <summary>
     /// A compliance refusal as the caller sees it (and a retry sees it again, from the stored outcome): FAILED_PRECONDITION
-    /// with the engine's reason, the rule, and the cumulative volume it counted.
+    /// with the engine's reason, the rule, and the exporter's volume. Every figure is one the recorded attempt holds:
+    /// cumulative_* is the volume recorded with it (a refusal exports nothing, so the volume before it), *_with_this_trade
+    /// the volume the rule compared with its threshold (the rule's recorded inputs).
     /// </summary>
     public static Grpc.Core.RpcException RefusalError(TradeRefused refused)
     {
         var d = refused.Compliance;
+        string Count(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var prior = refused.ComplianceInput.PriorVolumeThisYear;
+        var data = refused.ComplianceInput.Data;
         var metadata = new Dictionary<string, string>
         {
             ["trade"] = Name(refused.TradeId),
             ["rule"] = d.RefusedByRule ?? "",
             ["rule_set_version"] = d.RuleSetVersion,
             ["required_mechanism"] = Approvals.ApprovalMapping.ToProto(d.Mechanism).ToString(),
-            ["cumulative_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.Individuals + refused.ComplianceInput.Data.Individuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["cumulative_sensitive_individuals"] = (refused.ComplianceInput.PriorVolumeThisYear.SensitiveIndividuals + refused.ComplianceInput.Data.SensitiveIndividuals).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cumulative_individuals"] = Count(d.VolumeAfter.Individuals),
+            ["cumulative_sensitive_individuals"] = Count(d.VolumeAfter.SensitiveIndividuals),
+            ["individuals_with_this_trade"] = Count(prior.Individuals + data.Individuals),
+            ["sensitive_individuals_with_this_trade"] = Count(prior.SensitiveIndividuals + data.SensitiveIndividuals),
         };
         return RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, d.RefusalReason ?? "COMPLIANCE_REFUSED", d.Explanation, metadata);
     }

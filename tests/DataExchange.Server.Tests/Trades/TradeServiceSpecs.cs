@@ -19,12 +19,16 @@ public class TradeServiceSpecs(ServerFixture server) : IClassFixture<ServerFixtu
             () => world.HongKongBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing)));
         var info = refusal.GetDetail<ErrorInfo>();
         Assert.Equal("XB-5-CONTRACT-BAND", info.Metadata["rule"]);
-        Assert.Contains("150000", info.Metadata["cumulative_individuals"]);
+        Assert.Equal("150000", info.Metadata["individuals_with_this_trade"]);
         Assert.Contains("standard contract", refusal.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(before + 1, await server.CountEventsAsync()); // the refusal itself is recorded
         var refused = await world.Compliance.Trades.GetTradeAsync(new GetTradeRequest { Name = info.Metadata["trade"] });
         Assert.Equal(TradeState.Refused, refused.State);
         Assert.Equal("", refused.FilingNumber);
+        // The error and the record agree: the volume recorded (nothing exported yet), and the one the rule counted.
+        Assert.Equal(refused.Compliance.CumulativeIndividuals.ToString(System.Globalization.CultureInfo.InvariantCulture), info.Metadata["cumulative_individuals"]);
+        Assert.Equal("0", info.Metadata["cumulative_individuals"]);
+        Assert.Equal("150000", refused.Compliance.Evaluations.Single(e => e.RuleId == info.Metadata["rule"]).Inputs["cumulativeIndividuals"]);
 
         var statsBefore = await world.HongKongBuyer.Trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest());
         var contract = await world.ApproveAsync(ExportMechanism.GbaStandardContract, listing);
@@ -78,7 +82,9 @@ public class TradeServiceSpecs(ServerFixture server) : IClassFixture<ServerFixtu
         Assert.Equal(ExportMechanism.Exempt, first.Compliance.Mechanism);
         var status = await Errors.Expect(StatusCode.FailedPrecondition, "STANDARD_CONTRACT_OR_CERTIFICATION_REQUIRED",
             () => world.HongKongBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(other)));
-        Assert.Equal("120000", status.GetDetail<ErrorInfo>().Metadata["cumulative_individuals"]);
+        var metadata = status.GetDetail<ErrorInfo>().Metadata;
+        Assert.Equal("120000", metadata["individuals_with_this_trade"]);
+        Assert.Equal("60000", metadata["cumulative_individuals"]);
     }
 
     [Fact]
