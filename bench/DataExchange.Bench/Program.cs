@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using DataExchange.Bench;
 using DataExchange.Contracts.V1;
-using System.Text.Json.Nodes;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 

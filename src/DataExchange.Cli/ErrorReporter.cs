@@ -1,7 +1,7 @@
+using DataExchange.Contracts.V1;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
-using DataExchange.Contracts.V1;
 using Grpc.Core;
 
 namespace DataExchange.Cli;

@@ -1,7 +1,7 @@
-using DataExchange.Server.Hosting;
-using Marten;
 using DataExchange.Server.Configuration;
 using DataExchange.Server.Diagnostics;
+using DataExchange.Server.Hosting;
+using Marten;
 
 WebApplication app;
 ServerSettings settings;

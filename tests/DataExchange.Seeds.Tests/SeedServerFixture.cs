@@ -1,4 +1,5 @@
 using System.Net;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -7,7 +8,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Seeds.Tests;
 

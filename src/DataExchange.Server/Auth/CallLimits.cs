@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.RateLimiting;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Infrastructure;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -8,7 +9,6 @@ using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.RateLimiting;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

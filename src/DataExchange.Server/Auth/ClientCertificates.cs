@@ -1,11 +1,11 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Threading.RateLimiting;
 using DataExchange.Domain.Participants;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Infrastructure;
 using Marten;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Auth;
 

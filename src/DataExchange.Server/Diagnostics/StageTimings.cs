@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using DataExchange.Server.Configuration;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Diagnostics;
 

@@ -1,9 +1,9 @@
 using DataExchange.Domain.Common;
 using DataExchange.Domain.Participants;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using JasperFx;
 using Marten;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

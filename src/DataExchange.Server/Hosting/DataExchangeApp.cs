@@ -1,13 +1,13 @@
+using DataExchange.Server.Approvals;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Infrastructure;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Listings;
 using DataExchange.Server.Participants;
 using DataExchange.Server.Trades;
-using DataExchange.Server.Approvals;
 using Marten;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

@@ -1,6 +1,6 @@
+using DataExchange.Server.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

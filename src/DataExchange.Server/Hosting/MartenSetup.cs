@@ -3,16 +3,16 @@ using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Infrastructure;
+using DataExchange.Server.Trades;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
-using DataExchange.Server.Trades;
 using Weasel.Core;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

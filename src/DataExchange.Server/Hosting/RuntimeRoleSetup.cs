@@ -1,8 +1,8 @@
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Infrastructure;
 using DataExchange.Server.Ledger;
 using Marten;
-using DataExchange.Server.Infrastructure;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

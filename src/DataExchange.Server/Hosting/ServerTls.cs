@@ -3,9 +3,9 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Hosting;
 

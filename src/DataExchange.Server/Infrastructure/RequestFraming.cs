@@ -3,13 +3,13 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
+using DataExchange.Server.Auth;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using DataExchange.Server.Auth;
 
 namespace DataExchange.Server.Infrastructure;
 

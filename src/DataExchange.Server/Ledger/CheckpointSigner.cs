@@ -1,14 +1,14 @@
 using System.Text.Json;
+using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
-using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Receipts;
 using DataExchange.Ledger.Signing;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

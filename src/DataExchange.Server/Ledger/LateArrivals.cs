@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
-using Npgsql;
 using DataExchange.Server.Configuration;
+using Npgsql;
 
 namespace DataExchange.Server.Ledger;
 

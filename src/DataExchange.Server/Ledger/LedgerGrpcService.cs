@@ -8,12 +8,12 @@ using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Receipts;
 using DataExchange.Ledger.Signing;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using DataExchange.Server.Configuration;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Ledger;

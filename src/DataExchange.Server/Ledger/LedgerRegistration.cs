@@ -1,7 +1,7 @@
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

@@ -6,11 +6,11 @@ using DataExchange.Ledger.Canonical;
 using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Diagnostics;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
-using DataExchange.Server.Configuration;
-using DataExchange.Server.Diagnostics;
 
 namespace DataExchange.Server.Ledger;
 

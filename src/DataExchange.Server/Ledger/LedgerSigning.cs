@@ -3,8 +3,8 @@ using DataExchange.Ledger.Merkle;
 using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Receipts;
 using DataExchange.Server.Auth;
-using DataExchange.Server.Hosting;
 using DataExchange.Server.Configuration;
+using DataExchange.Server.Hosting;
 using LedgerCheckpoint = DataExchange.Ledger.Notes.Checkpoint;
 
 namespace DataExchange.Server.Ledger;

@@ -2,11 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

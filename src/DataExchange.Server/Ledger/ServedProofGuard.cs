@@ -1,8 +1,8 @@
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Ledger.Signing;
-using DataExchange.Server.Hosting;
 using DataExchange.Server.Configuration;
+using DataExchange.Server.Hosting;
 
 namespace DataExchange.Server.Ledger;
 

@@ -3,9 +3,9 @@ using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Receipts;
 using DataExchange.Ledger.Signing;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Ledger;
 

@@ -1,7 +1,7 @@
 using DataExchange.Domain.Common;
 using DataExchange.Ledger.Entries;
-using DataExchange.Server.Hosting;
 using DataExchange.Server.Configuration;
+using DataExchange.Server.Hosting;
 
 namespace DataExchange.Server.Ledger;
 

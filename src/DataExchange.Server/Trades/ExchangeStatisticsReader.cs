@@ -1,8 +1,8 @@
 using DataExchange.Domain.Trades;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Npgsql;
-using DataExchange.Server.Configuration;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Trades;

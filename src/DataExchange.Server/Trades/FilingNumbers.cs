@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using Marten;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Trades;
 

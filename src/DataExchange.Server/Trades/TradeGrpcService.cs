@@ -2,12 +2,12 @@ using DataExchange.Domain.Common;
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Trades;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Infrastructure;
 using DataExchange.Server.Listings;
 using Google.Protobuf;
 using Grpc.Core;
 using Marten;
-using DataExchange.Server.Configuration;
 using V1 = DataExchange.Contracts.V1;
 
 namespace DataExchange.Server.Trades;

@@ -7,6 +7,8 @@ using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Diagnostics;
 using DataExchange.Server.Infrastructure;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -16,8 +18,6 @@ using JasperFx;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using DataExchange.Server.Configuration;
-using DataExchange.Server.Diagnostics;
 using DomainApproval = DataExchange.Domain.Approvals.ExportApproval;
 using V1 = DataExchange.Contracts.V1;
 

@@ -9,9 +9,9 @@ using DataExchange.Domain.Common;
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using Marten;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Events;
 

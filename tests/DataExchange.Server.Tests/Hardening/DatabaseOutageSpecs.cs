@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using DataExchange.Contracts.V1;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Infrastructure;
 using DataExchange.Server.Tests.Infrastructure;
@@ -9,7 +10,6 @@ using Google.Rpc;
 using Grpc.Core;
 using Npgsql;
 using static DataExchange.Server.Tests.Listings.Samples;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

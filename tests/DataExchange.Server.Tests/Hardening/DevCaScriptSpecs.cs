@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Tests.Infrastructure;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

@@ -5,13 +5,13 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DataExchange.Contracts.V1;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Hardening;
 

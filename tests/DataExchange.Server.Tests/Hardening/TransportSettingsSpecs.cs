@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using DataExchange.Server.Hosting;
 using DataExchange.Server.Configuration;
+using DataExchange.Server.Hosting;
 
 namespace DataExchange.Server.Tests.Hardening;
 

@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using DataExchange.Contracts.V1;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Infrastructure;
 

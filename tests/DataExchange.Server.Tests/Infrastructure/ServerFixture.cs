@@ -1,5 +1,6 @@
 using System.Net;
 using DataExchange.Contracts.V1;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -8,7 +9,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Infrastructure;
 

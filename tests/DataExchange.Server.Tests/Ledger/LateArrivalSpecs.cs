@@ -1,3 +1,4 @@
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Tests.Infrastructure;
 using Grpc.Core;
@@ -5,7 +6,6 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using DataExchange.Contracts.V1;
 using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Notes;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Tests.Infrastructure;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

@@ -3,6 +3,7 @@ using System.Net;
 using DataExchange.Contracts.V1;
 using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Notes;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Tests.Infrastructure;
@@ -11,7 +12,6 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

@@ -1,5 +1,6 @@
 using DataExchange.Contracts.V1;
 using DataExchange.Server.Auth;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Tests.Infrastructure;
 using Google.Rpc;
@@ -8,7 +9,6 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

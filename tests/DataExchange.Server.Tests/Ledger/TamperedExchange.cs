@@ -4,6 +4,7 @@ using DataExchange.Ledger.Hashing;
 using DataExchange.Ledger.Merkle;
 using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Signing;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Tests.Infrastructure;
 using DataExchange.Server.Tests.Trades;
@@ -14,7 +15,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static DataExchange.Server.Tests.Ledger.LedgerTestSupport;
 using static DataExchange.Server.Tests.Listings.Samples;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Ledger;
 

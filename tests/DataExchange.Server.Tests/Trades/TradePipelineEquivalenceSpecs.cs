@@ -1,4 +1,5 @@
 using DataExchange.Contracts.V1;
+using DataExchange.Server.Configuration;
 using DataExchange.Server.Tests.Infrastructure;
 using DataExchange.Server.Trades;
 using Google.Rpc;
@@ -6,7 +7,6 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static DataExchange.Server.Tests.Listings.Samples;
-using DataExchange.Server.Configuration;
 
 namespace DataExchange.Server.Tests.Trades;
 
