@@ -58,13 +58,14 @@ public sealed record ServerSettings
         var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
         var url = env("DX_DATABASE_URL") is { Length: > 0 } u ? u
             : throw new SettingsException("DX_DATABASE_URL is not set; scripts/run.sh starts a private PostgreSQL and sets it.");
+        var toast = ToastCompression(env);
         return new ServerSettings
         {
             Listen = ParseEndpoint(listen),
             Tls = TlsSettings.FromEnvironment(env),
             InsecureCleartext = TlsSettings.ParseFlag(InsecureCleartextVariable, env(InsecureCleartextVariable)) ?? false,
-            ConnectionString = ToConnectionString(url, ToastCompression(env)),
-            OwnerConnectionString = env("DX_DATABASE_OWNER_URL") is { Length: > 0 } owner ? ToConnectionString(owner, ToastCompression(env)) : null,
+            ConnectionString = ToConnectionString(url, toast),
+            OwnerConnectionString = env("DX_DATABASE_OWNER_URL") is { Length: > 0 } owner ? ToConnectionString(owner, toast) : null,
             Schema = env("DX_SCHEMA") is { Length: > 0 } s ? s : "dataexchange",
             BootstrapToken = env("DX_BOOTSTRAP_TOKEN") is { Length: > 0 } t ? t : null,
             DataDirectory = env("DX_DATA_DIR") is { Length: > 0 } d ? d : ".data",

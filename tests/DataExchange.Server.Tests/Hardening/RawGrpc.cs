@@ -13,6 +13,15 @@ public sealed record RawGrpcResult(StatusCode Code, Google.Rpc.Status? Details, 
     public override string ToString() => $"{Code} (HTTP {HttpStatus}) {Details?.Message} [{Headers}]";
 
     public ErrorInfo? Info => Details?.Details.Select(d => d.TryUnpack<ErrorInfo>(out var info) ? info : null).FirstOrDefault(i => i is not null);
+
+    /// <summary>INVALID_ARGUMENT with ErrorInfo MALFORMED_REQUEST in our domain, naming the message type it could not read.</summary>
+    public void AssertMalformedRequest(string what, string messageType)
+    {
+        Xunit.Assert.True(StatusCode.InvalidArgument == Code, $"{what}: {this}");
+        Xunit.Assert.Equal("MALFORMED_REQUEST", Info?.Reason);
+        Xunit.Assert.Equal("dataexchange", Info?.Domain);
+        Xunit.Assert.Equal(messageType, Info?.Metadata["message_type"]);
+    }
 }
 
 /// <summary>

@@ -38,10 +38,7 @@ public class RequestFramingSpecs(ServerFixture server) : IClassFixture<ServerFix
     {
         using var raw = new RawGrpc(server.Address);
         var result = await raw.SendAsync(GetParticipant, body, ServerFixture.OperatorToken);
-        Assert.True(StatusCode.InvalidArgument == result.Code, $"{kind}: {result}");
-        Assert.Equal("MALFORMED_REQUEST", result.Info?.Reason);
-        Assert.Equal("dataexchange", result.Info?.Domain);
-        Assert.Equal("dataexchange.v1.GetParticipantRequest", result.Info?.Metadata["message_type"]);
+        result.AssertMalformedRequest(kind, "dataexchange.v1.GetParticipantRequest");
     }
 
     [Fact]
