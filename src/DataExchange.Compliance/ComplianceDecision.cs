@@ -2,13 +2,15 @@ namespace DataExchange.Compliance;
 
 /// <summary>
 /// One evaluated rule. Outcome is one of <see cref="Outcomes"/> (SATISFIED_BY carries the approval reference).
-/// Inputs holds the values the rule looked at, as invariant strings, in evaluation order.
+/// Inputs holds the values the rule looked at, as invariant strings, in evaluation order. <see cref="Citation"/> is the
+/// articles the rule applied under the decision's rule set (empty in decisions recorded before citations existed).
 /// </summary>
 public sealed record RuleEvaluation(
     string RuleId,
     string Description,
     string Outcome,
-    IReadOnlyDictionary<string, string> Inputs)
+    IReadOnlyDictionary<string, string> Inputs,
+    string? Citation = null)
 {
     // Value equality over the inputs too, so that a replayed decision compares equal to the recorded one.
     public bool Equals(RuleEvaluation? other) =>
@@ -16,6 +18,7 @@ public sealed record RuleEvaluation(
         && RuleId == other.RuleId
         && Description == other.Description
         && Outcome == other.Outcome
+        && (Citation ?? "") == (other.Citation ?? "")
         && Inputs.Count == other.Inputs.Count
         && Inputs.All(kv => other.Inputs.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
@@ -29,6 +32,12 @@ public sealed record RuleEvaluation(
 /// requirement was not met (for a missing approval, the table row that required it, e.g. XB-4-SA-VOLUME).
 /// <see cref="VolumeAfter"/> is the exporter's cumulative volume if this decision stands: prior + this trade when an
 /// accepted cross-border export, else the prior volume unchanged.
+/// <see cref="CrossBorder"/> keeps the statistics' definition: a mainland export (data located in the mainland, importer
+/// outside it); <see cref="Crossing"/> says precisely which border, if any, the data crosses. <see cref="Outcome"/>
+/// adds manual review to accepted/refused: the law is unclear and a person must decide (<see cref="OpenQuestion"/>);
+/// such a trade is not recorded as lawful. <see cref="Citations"/> lists the articles the decision rests on.
+/// Decisions recorded before these fields existed read them as their defaults; <see cref="OutcomeOrDerived"/> and
+/// <see cref="CrossingOrDerived"/> answer for them too.
 /// </summary>
 public sealed record ComplianceDecision(
     bool Accepted,
@@ -41,10 +50,26 @@ public sealed record ComplianceDecision(
     string? RefusedByRule,
     string Explanation,
     IReadOnlyList<RuleEvaluation> Evaluations,
-    ExportVolume VolumeAfter)
+    ExportVolume VolumeAfter,
+    DecisionOutcome Outcome = DecisionOutcome.Unspecified,
+    BorderCrossing Crossing = BorderCrossing.Unspecified,
+    ExemptionGround Exemption = ExemptionGround.None,
+    IReadOnlyList<string>? Citations = null,
+    string? OpenQuestion = null)
 {
+    public DecisionOutcome OutcomeOrDerived => Outcome != DecisionOutcome.Unspecified ? Outcome
+        : Accepted ? DecisionOutcome.Accepted : DecisionOutcome.Refused;
+
+    public BorderCrossing CrossingOrDerived => Crossing != BorderCrossing.Unspecified ? Crossing
+        : CrossBorder ? BorderCrossing.MainlandExport : BorderCrossing.Domestic;
+
     public bool Equals(ComplianceDecision? other) =>
         other is not null
+        && Outcome == other.Outcome
+        && Crossing == other.Crossing
+        && Exemption == other.Exemption
+        && OpenQuestion == other.OpenQuestion
+        && (Citations ?? []).SequenceEqual(other.Citations ?? [])
         && Accepted == other.Accepted
         && CrossBorder == other.CrossBorder
         && RuleSetVersion == other.RuleSetVersion
@@ -59,6 +84,30 @@ public sealed record ComplianceDecision(
 
     public override int GetHashCode() =>
         HashCode.Combine(Accepted, CrossBorder, RuleSetVersion, Mechanism, RefusalReason, Explanation, Evaluations.Count);
+}
+
+public enum DecisionOutcome
+{
+    /// <summary>Recorded before outcomes existed: read <see cref="ComplianceDecision.Accepted"/>.</summary>
+    Unspecified,
+    Accepted,
+    Refused,
+    /// <summary>The law is unclear for this trade; a compliance officer must decide. Not recorded as lawful.</summary>
+    ManualReview,
+}
+
+/// <summary>Which border the data crosses.</summary>
+public enum BorderCrossing
+{
+    Unspecified,
+    /// <summary>Data located in the mainland, importer in the mainland.</summary>
+    Domestic,
+    /// <summary>Data located in the mainland, importer outside it: the export this engine judges.</summary>
+    MainlandExport,
+    /// <summary>Data located outside the mainland, importer in it (for example Hong Kong → Shenzhen): not a mainland export.</summary>
+    IntoMainland,
+    /// <summary>Neither data nor importer in the mainland (for example Hong Kong → Singapore), or both in the same place abroad.</summary>
+    OutsideMainland,
 }
 
 /// <summary>Refusal reasons (UPPER_SNAKE_CASE, stable: stored with trades and shown to users).</summary>
@@ -77,11 +126,14 @@ public static class RefusalReasons
     public const string GbaStandardContractNotApplicable = "GBA_STANDARD_CONTRACT_NOT_APPLICABLE";
     /// <summary>Only a GBA standard contract covers the trade, but the licence does not forbid onward transfer outside the GBA.</summary>
     public const string GbaOnwardTransferNotRestricted = "GBA_ONWARD_TRANSFER_NOT_RESTRICTED";
+    /// <summary>The law is unclear for this trade (<see cref="ComplianceDecision.OpenQuestion"/>); a compliance officer must decide.</summary>
+    public const string ManualReviewRequired = "MANUAL_REVIEW_REQUIRED";
 
     public static IReadOnlyList<string> All { get; } =
     [
         InvalidDataDeclaration, InvalidPriorVolume, CoreDataExportProhibited, SecurityAssessmentRequired,
         StandardContractOrCertificationRequired, GbaStandardContractNotApplicable, GbaOnwardTransferNotRestricted,
+        ManualReviewRequired,
     ];
 }
 
@@ -100,6 +152,40 @@ public static class RuleIds
     public const string GbaStandardContract = "XB-8-GBA-CONTRACT";
     public const string SmallVolumeExempt = "XB-6-SMALL-VOLUME-EXEMPT";
     public const string NonPersonalDataExempt = "XB-7-NON-PI-EXEMPT";
+    /// <summary>An exemption the filer claims (Provisions 2024 arts. 4, 5(1)–(3); NDSM Regulations 2025 art. 35(6)).</summary>
+    public const string ClaimedExemption = "XB-9-CLAIMED-EXEMPTION";
+    /// <summary>A pilot free-trade zone's negative list (Provisions 2024 art. 6).</summary>
+    public const string FreeTradeZoneNegativeList = "XB-10-FTZ-NEGATIVE-LIST";
+    /// <summary>Before PIPL: a non-CIIO's export passed no gate (Cybersecurity Law art. 37 binds CIIOs only).</summary>
+    public const string NoExportGate = "XB-11-NO-GATE";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Scope, Declaration, CoreData, ImportantData, CriticalInfrastructure, SecurityAssessmentVolume, SecurityAssessmentApproval,
+        ContractBand, ContractApproval, GbaStandardContract, SmallVolumeExempt, NonPersonalDataExempt, ClaimedExemption,
+        FreeTradeZoneNegativeList, NoExportGate,
+    ];
+}
+
+/// <summary>
+/// Points where the law is unclear, each with a stable id. The engine names one in a manual-review decision, or in a
+/// rule's inputs where it took the reading stated here; the README lists them all.
+/// </summary>
+public static class OpenQuestions
+{
+    public const string CoreDataBeforeDsl =
+        "OQ-1: the data is declared core, but no core-data category existed before the Data Security Law (2021-09-01); whether and how it could be exported then is not settled.";
+    public const string ImportantDataAwaitingMeasures =
+        "OQ-2: Data Security Law art. 31 sends a non-CIIO's export of important data to measures the CAC had not yet issued (until 2022-09-01 the exchange required an assessment from PIPL's entry into force on 2021-11-01); between 2021-09-01 and 2021-10-31 no procedure existed.";
+    public const string ClaimedExemptionCountsTowardThresholds =
+        "OQ-3: whether exports exempted under Provisions 2024 art. 5(1)-(3) count toward the art. 5(4), 7 and 8 thresholds is not stated; the engine counts them (the stricter reading).";
+    public const string CoreDataExport =
+        "OQ-4: no national rule sets a procedure for exporting core data; the engine treats it as prohibited (Data Security Law art. 21, strictest management).";
+    public const string PreProvisionsApprovalValidity =
+        "OQ-5: whether assessments granted for 2 years before 2024-03-22 run for 3 years under Provisions 2024 art. 9 is not stated; the engine uses the validity recorded on the approval.";
+
+    public static IReadOnlyList<string> All { get; } =
+        [CoreDataBeforeDsl, ImportantDataAwaitingMeasures, ClaimedExemptionCountsTowardThresholds, CoreDataExport, PreProvisionsApprovalValidity];
 }
 
 /// <summary>Values of <see cref="RuleEvaluation.Outcome"/>.</summary>
@@ -114,6 +200,7 @@ public static class Outcomes
     public const string CrossBorder = "CROSS_BORDER";
     public const string Domestic = "DOMESTIC";
     public const string NotMainlandExport = "NOT_MAINLAND_EXPORT";
+    public const string ManualReview = "MANUAL_REVIEW";
     public const string SatisfiedByPrefix = "SATISFIED_BY:";
 
     public static string SatisfiedBy(string approvalReference) => SatisfiedByPrefix + approvalReference;

@@ -37,11 +37,15 @@ public static class ComplianceEngine
         private readonly ExportVolume _prior = input.PriorVolumeThisYear;
         private long _cumIndividuals;
         private long _cumSensitive;
+        private BorderCrossing _crossing;
 
         public ComplianceDecision Run()
         {
             // Scope: only data located in the mainland and received outside it is a mainland export.
             var crossBorder = _data.Location == Region.MainlandChina && input.Importer.Region != Region.MainlandChina;
+            _crossing = _data.Location == Region.MainlandChina
+                ? (crossBorder ? BorderCrossing.MainlandExport : BorderCrossing.Domestic)
+                : (input.Importer.Region == Region.MainlandChina ? BorderCrossing.IntoMainland : BorderCrossing.OutsideMainland);
             var scopeOutcome = crossBorder ? Outcomes.CrossBorder
                 : _data.Location == Region.MainlandChina ? Outcomes.Domestic : Outcomes.NotMainlandExport;
             Record(RuleIds.Scope, "Cross-border = data located in the mainland and importer outside it", scopeOutcome,
@@ -51,24 +55,93 @@ public static class ComplianceEngine
             {
                 var why = scopeOutcome == Outcomes.Domestic
                     ? $"Accepted: domestic trade (data located in the mainland, importer in {input.Importer.Region}), so no export mechanism is needed under {rules.Version}."
-                    : $"Accepted: the data is located in {_data.Location}, so delivering it is not an export out of the mainland under {rules.Version}; other jurisdictions' transfer rules are not evaluated by this engine.";
+                    : _crossing == BorderCrossing.IntoMainland
+                        ? $"Accepted: the data is located in {_data.Location} and goes to an importer in the mainland; it crosses a border, but into the mainland, so it is not an export out of the mainland under {rules.Version}; other jurisdictions' transfer rules are not evaluated by this engine."
+                        : $"Accepted: the data is located in {_data.Location}, so delivering it is not an export out of the mainland under {rules.Version}; other jurisdictions' transfer rules are not evaluated by this engine.";
                 return Accept(false, ExportMechanism.None, null, why);
             }
 
             if (ValidateDeclaration() is { } invalid) return invalid;
 
-            var c = CultureInfo.InvariantCulture;
             _cumIndividuals = _prior.Individuals + _data.Individuals;
             _cumSensitive = _prior.SensitiveIndividuals + _data.SensitiveIndividuals;
 
-            // Row 1: core data never leaves.
+            // Row 1: core data never leaves; before the Data Security Law no such category existed.
             if (_data.Level == DataLevel.Core)
             {
+                if (!rules.CoreDataDefined)
+                {
+                    Record(RuleIds.CoreData, "Core data may not be exported", Outcomes.ManualReview, ("level", "Core"));
+                    return ManualReview(RuleIds.CoreData, OpenQuestions.CoreDataBeforeDsl,
+                        $"Manual review under {rules.Version}: the listing declares core data (核心数据), a category the Data Security Law created on 2021-09-01; the law in force on {Date} does not say how such data could leave, so a compliance officer must decide.");
+                }
                 Record(RuleIds.CoreData, "Core data may not be exported", Outcomes.Refused, ("level", "Core"));
                 return Refuse(RefusalReasons.CoreDataExportProhibited, RuleIds.CoreData, ExportMechanism.None,
                     $"Refused under {rules.Version}: rule 1 prohibits exporting core data (核心数据); no approval can satisfy it — the listing cannot be sold to a buyer in {input.Importer.Region}.");
             }
             Record(RuleIds.CoreData, "Core data may not be exported", Outcomes.Passed, ("level", _data.Level.ToString()));
+
+            return rules.PersonalInformation == PersonalInformationRegime.CiioOnly ? DecideBeforePipl() : DecideUnderPipl();
+        }
+
+        private string Date => input.TradeDate.ToString("yyyy-MM-dd", Inv);
+
+        // Cybersecurity Law art. 37 (and, from 2021-09-01, Data Security Law art. 31): only CIIOs are gated.
+        private ComplianceDecision DecideBeforePipl()
+        {
+            var pi = _data.ContainsPersonalInformation;
+            var important = _data.Level == DataLevel.Important;
+            var ciio = input.Exporter.IsCriticalInformationInfrastructureOperator;
+            Record(RuleIds.ImportantData, "Important data requires a CAC security assessment",
+                !important ? Outcomes.NotTriggered
+                : ciio ? Outcomes.Triggered
+                : rules.ImportantData == ImportantDataRegime.AwaitingMeasures ? Outcomes.ManualReview : Outcomes.NotApplicable,
+                ("level", _data.Level.ToString()), ("exporterIsCiio", Bool(ciio)), ("regime", rules.ImportantData.ToString()));
+            var ciioTriggered = ciio && (pi || important);
+            Record(RuleIds.CriticalInfrastructure, "A CIIO exporting personal information or important data requires a security assessment",
+                ciio ? (ciioTriggered ? Outcomes.Triggered : Outcomes.NotTriggered) : Outcomes.NotApplicable,
+                ("exporterIsCiio", Bool(ciio)), ("containsPersonalInformation", Bool(pi)), ("level", _data.Level.ToString()));
+
+            if (ciioTriggered)
+            {
+                var (approval, notes) = FindCovering([ExportMechanism.SecurityAssessment]);
+                if (approval is not null)
+                {
+                    Record(RuleIds.SecurityAssessmentApproval, "A valid security-assessment approval covers the trade", Outcomes.SatisfiedBy(approval.Reference), notes);
+                    return Accept(true, ExportMechanism.SecurityAssessment, approval,
+                        $"Accepted under {rules.Version}: rule 3 (a critical information infrastructure operator exporting personal information or important data collected in the mainland) requires a security assessment, satisfied by approval {approval.Reference}.");
+                }
+                Record(RuleIds.SecurityAssessmentApproval, "A valid security-assessment approval covers the trade", Outcomes.Refused, notes);
+                return Refuse(RefusalReasons.SecurityAssessmentRequired, RuleIds.CriticalInfrastructure, ExportMechanism.SecurityAssessment,
+                    $"Refused under {rules.Version}: rule 3 (a critical information infrastructure operator exporting personal information or important data collected in the mainland) requires a security assessment (数据出境安全评估), and no security-assessment approval {CoverageClause()}{NotesClause(notes)}.");
+            }
+
+            if (important && rules.ImportantData == ImportantDataRegime.AwaitingMeasures)
+            {
+                // No procedure existed; an assessment the exporter holds anyway settles the question.
+                var (approval, notes) = FindCovering([ExportMechanism.SecurityAssessment]);
+                if (approval is not null)
+                {
+                    Record(RuleIds.SecurityAssessmentApproval, "A valid security-assessment approval covers the trade", Outcomes.SatisfiedBy(approval.Reference), notes);
+                    return Accept(true, ExportMechanism.SecurityAssessment, approval,
+                        $"Accepted under {rules.Version}: the export of important data by a non-CIIO had no procedure yet (DSL art. 31), and security assessment {approval.Reference} covers it.");
+                }
+                Record(RuleIds.SecurityAssessmentApproval, "A valid security-assessment approval covers the trade", Outcomes.ManualReview, notes);
+                return ManualReview(RuleIds.ImportantData, OpenQuestions.ImportantDataAwaitingMeasures,
+                    $"Manual review under {rules.Version}: important data exported by a non-CIIO on {Date}; Data Security Law art. 31 refers it to CAC measures not yet issued, and no security assessment {CoverageClause()}{NotesClause(notes)}.");
+            }
+
+            Record(RuleIds.NoExportGate, "Before PIPL, only a CIIO's export of personal information or important data was gated", Outcomes.Exempt,
+                ("exporterIsCiio", Bool(ciio)), ("containsPersonalInformation", Bool(pi)), ("level", _data.Level.ToString()));
+            return Accept(true, ExportMechanism.Exempt, null,
+                $"Accepted under {rules.Version}: before PIPL (2021-11-01) only a critical information infrastructure operator's export of personal information or important data needed a security assessment (CSL art. 37), and the exporter is not one.",
+                ExemptionGround.NoExportGateInForce);
+        }
+
+        private ComplianceDecision DecideUnderPipl()
+        {
+            var c = CultureInfo.InvariantCulture;
+            if (ClaimedExemption() is { } exempt) return exempt;
 
             // Rows 2–4: any trigger requires a security assessment.
             var pi = _data.ContainsPersonalInformation;
@@ -127,13 +200,56 @@ public static class ComplianceEngine
                 Record(RuleIds.SmallVolumeExempt, "Non-CIIO exporting below the contract thresholds, no sensitive PI, no important data", Outcomes.Exempt,
                     VolumeInputs(rules.ContractIndividuals, rules.ContractSensitiveIndividuals));
                 return Accept(true, ExportMechanism.Exempt, null, string.Create(c,
-                    $"Accepted under {rules.Version}: rule 6 exempts the export because the cumulative volume is {_cumIndividuals:N0} individuals (below {rules.ContractIndividuals:N0}) with no sensitive personal information."));
+                    $"Accepted under {rules.Version}: rule 6 exempts the export because the cumulative volume is {_cumIndividuals:N0} individuals (below {rules.ContractIndividuals:N0}) with no sensitive personal information."),
+                    ExemptionGround.SmallVolume);
             }
             Record(RuleIds.NonPersonalDataExempt, "No personal information and no important data: exempt", Outcomes.Exempt,
                 ("containsPersonalInformation", "false"), ("level", _data.Level.ToString()), ("sector", _data.Sector));
             return Accept(true, ExportMechanism.Exempt, null,
-                $"Accepted under {rules.Version}: rule 7 exempts the export because the data contains no personal information and no important data.");
+                $"Accepted under {rules.Version}: rule 7 exempts the export because the data contains no personal information and no important data.",
+                ExemptionGround.NoPersonalOrImportantData);
         }
+
+        // Provisions 2024 arts. 4, 5(1)-(3) and NDSM Regulations art. 35(6): personal information only, never important data.
+        private ComplianceDecision? ClaimedExemption()
+        {
+            var claim = input.Claim;
+            if (claim == ExemptionGround.None) return null;
+            const string description = "An exemption the filer claims applies: provided by the rule set, personal information, no important data";
+            var inputs = new List<(string, string)>
+            {
+                ("claim", claim.ToString()), ("containsPersonalInformation", Bool(_data.ContainsPersonalInformation)),
+                ("level", _data.Level.ToString()), ("claimable", string.Join("|", rules.ClaimableExemptions)),
+            };
+            string? gap =
+                claim is ExemptionGround.SmallVolume or ExemptionGround.NoPersonalOrImportantData or ExemptionGround.FreeTradeZoneNegativeList or ExemptionGround.NoExportGateInForce
+                    ? "the engine derives this ground itself; it cannot be claimed"
+                : !rules.ClaimableExemptions.Contains(claim) ? $"{rules.Version} provides no such exemption on {Date}"
+                : _data.Level != DataLevel.General ? "the exemption covers personal information, not important data"
+                : !_data.ContainsPersonalInformation ? "the data contains no personal information, so the claim is not needed"
+                : null;
+            if (gap is not null)
+            {
+                inputs.Add(("notApplied", gap));
+                Record(RuleIds.ClaimedExemption, description, Outcomes.NotApplicable, [.. inputs]);
+                return null;
+            }
+            inputs.Add(("openQuestion", OpenQuestions.ClaimedExemptionCountsTowardThresholds));
+            Record(RuleIds.ClaimedExemption, description, Outcomes.Exempt, [.. inputs]);
+            return Accept(true, ExportMechanism.Exempt, null,
+                $"Accepted under {rules.Version}: the filer claims {ClaimPhrase(claim)}, which exempts this export of personal information from every mechanism ({rules.CitationFor(RuleIds.ClaimedExemption)}); its volume still counts toward the exporter's thresholds.",
+                claim);
+        }
+
+        private static string ClaimPhrase(ExemptionGround claim) => claim switch
+        {
+            ExemptionGround.ContractNecessity => "necessity to conclude or perform a contract with the individual (art. 5(1))",
+            ExemptionGround.HumanResourcesManagement => "cross-border human-resources management (art. 5(2))",
+            ExemptionGround.Emergency => "an emergency protecting life, health or property (art. 5(3))",
+            ExemptionGround.StatutoryDuty => "a statutory duty or obligation (NDSM Regulations art. 35(6))",
+            ExemptionGround.CollectedAbroad => "personal information collected abroad, processed here and sent back unchanged in kind (art. 4)",
+            _ => claim.ToString(),
+        };
 
         private ComplianceDecision DecideContractBand(string required)
         {
@@ -158,7 +274,9 @@ public static class ComplianceEngine
                 .Prepend(("importerRegion", input.Importer.Region.ToString()))
                 .Prepend(("exporterCity", input.Exporter.City ?? ""))
                 .ToArray();
-            const string gbaDescription = "GBA standard contract: mainland GBA city ↔ Hong Kong, no important data, no onward transfer outside the GBA";
+            var gbaDescription = rules.GbaStandardContracts.Any(t => t.Counterpart == Region.Macao)
+                ? "GBA standard contract: mainland GBA city ↔ Hong Kong or Macao, no important data, no onward transfer outside the GBA"
+                : "GBA standard contract: mainland GBA city ↔ Hong Kong, no important data, no onward transfer outside the GBA";
             var gbaHint = eligible
                 ? " (or, as the parties qualify, a GBA standard contract with a licence forbidding onward transfer outside the Greater Bay Area)"
                 : "";
@@ -188,15 +306,15 @@ public static class ComplianceEngine
 
         private (bool Eligible, string Gap) GbaEligibility()
         {
-            if (rules.GbaStandardContract is not { } terms)
+            if (rules.GbaStandardContracts.Count == 0)
                 return (false, $"rule set {rules.Version} has no GBA standard contract");
+            if (rules.GbaTermsFor(input.Importer.Region) is not { } terms)
+                return (false, $"the importer is in {input.Importer.Region}, not {string.Join("/", rules.GbaStandardContracts.Select(t => t.Counterpart))}");
             if (input.TradeDate < terms.AvailableFrom)
                 return (false, string.Create(Inv, $"the GBA standard contract is only available from {terms.AvailableFrom:yyyy-MM-dd}"));
             if (input.Exporter.Region != Region.MainlandChina
                 || !terms.MainlandCities.Contains((input.Exporter.City ?? "").Trim(), StringComparer.OrdinalIgnoreCase))
                 return (false, $"the exporter is not registered in one of the 9 mainland GBA cities (city '{input.Exporter.City}')");
-            if (!terms.CounterpartRegions.Contains(input.Importer.Region))
-                return (false, $"the importer is in {input.Importer.Region}, not {string.Join("/", terms.CounterpartRegions)}");
             if (_data.Level != DataLevel.General)
                 return (false, "the data is not general data");
             return (true, "");
@@ -227,16 +345,41 @@ public static class ComplianceEngine
         {
             var date = input.TradeDate;
             if (a.ExporterId != input.Exporter.ParticipantId) return "issued to another exporter";
-            if (a.CounterpartRegion != input.Importer.Region) return $"counterpart region {a.CounterpartRegion}, importer in {input.Importer.Region}";
+            if (a.RecipientIds is { Count: > 0 } recipients && !recipients.Contains(input.Importer.ParticipantId))
+                return $"recipients {string.Join("|", recipients)}, not importer {input.Importer.ParticipantId}";
+            if (a.DestinationCodes is { Count: > 0 } destinations)
+            {
+                var importerCode = ImporterJurisdictionCode();
+                if (importerCode is null) return $"destinations {string.Join("|", destinations)}, importer's jurisdiction code unknown";
+                if (!destinations.Contains(importerCode, StringComparer.OrdinalIgnoreCase))
+                    return $"destinations {string.Join("|", destinations)}, importer in {importerCode}";
+            }
+            else if (a.CounterpartRegion != input.Importer.Region) return $"counterpart region {a.CounterpartRegion}, importer in {input.Importer.Region}";
             var byListing = a.ListingIds.Contains(_data.ListingId);
             var byCategories = _data.Categories.Count > 0
                 && _data.Categories.All(cat => a.DataCategories.Any(x => string.Equals(x.Trim(), cat.Trim(), StringComparison.OrdinalIgnoreCase)));
             if (!byListing && !byCategories) return "scope covers neither this listing nor all its categories";
+            if (!string.IsNullOrWhiteSpace(a.Purpose)
+                && !string.Equals(a.Purpose.Trim(), (input.Licence.Purpose ?? "").Trim(), StringComparison.OrdinalIgnoreCase))
+                return $"purpose '{a.Purpose}', licence purpose '{input.Licence.Purpose}'";
             if (a.RevokedOn is { } revoked && revoked <= date) return string.Create(Inv, $"revoked {revoked:yyyy-MM-dd}");
             if (date < a.ValidFrom) return string.Create(Inv, $"not valid until {a.ValidFrom:yyyy-MM-dd}");
             if (date > a.ValidUntil) return string.Create(Inv, $"expired after {a.ValidUntil:yyyy-MM-dd}");
+            var used = a.ExportedUnder ?? ExportVolume.Zero;
+            if (a.CoveredIndividuals is { } scale && used.Individuals + _data.Individuals > scale)
+                return string.Create(Inv, $"scale: {used.Individuals:N0} already exported under it + {_data.Individuals:N0} exceeds the approved {scale:N0} individuals");
+            if (a.CoveredSensitiveIndividuals is { } sensitiveScale && used.SensitiveIndividuals + _data.SensitiveIndividuals > sensitiveScale)
+                return string.Create(Inv, $"scale: {used.SensitiveIndividuals:N0} already exported under it + {_data.SensitiveIndividuals:N0} exceeds the approved {sensitiveScale:N0} sensitive individuals");
             return null;
         }
+
+        // Inputs recorded before jurisdiction codes existed carry none; a SAR's region is its code.
+        private string? ImporterJurisdictionCode() => input.Importer.JurisdictionCode ?? input.Importer.Region switch
+        {
+            Region.HongKong => "HK",
+            Region.Macao => "MO",
+            _ => null,
+        };
 
         private List<string> CrossedPhrases(long individualsThreshold, long sensitiveThreshold)
         {
@@ -319,20 +462,39 @@ public static class ComplianceEngine
         {
             var dict = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (k, v) in inputs) dict[k] = v;
-            _evaluations.Add(new RuleEvaluation(ruleId, description, outcome, new ReadOnlyDictionary<string, string>(dict)));
+            _evaluations.Add(new RuleEvaluation(ruleId, description, outcome, new ReadOnlyDictionary<string, string>(dict), rules.CitationFor(ruleId)));
         }
 
-        private ComplianceDecision Accept(bool crossBorder, ExportMechanism mechanism, ExportApproval? approval, string explanation)
+        private ComplianceDecision Accept(bool crossBorder, ExportMechanism mechanism, ExportApproval? approval, string explanation,
+            ExemptionGround exemption = ExemptionGround.None)
         {
             var after = crossBorder
                 ? new ExportVolume(_prior.Individuals + _data.Individuals, _prior.SensitiveIndividuals + _data.SensitiveIndividuals)
                 : _prior;
             return new ComplianceDecision(true, crossBorder, rules.Version, mechanism, approval?.ApprovalId, approval?.Reference,
-                null, null, explanation, _evaluations.AsReadOnly(), after);
+                null, null, explanation, _evaluations.AsReadOnly(), after, DecisionOutcome.Accepted, _crossing, exemption, DecisiveCitations(), null);
         }
 
         private ComplianceDecision Refuse(string reason, string rule, ExportMechanism required, string explanation) =>
-            new(false, true, rules.Version, required, null, null, reason, rule, explanation, _evaluations.AsReadOnly(), _prior);
+            new(false, true, rules.Version, required, null, null, reason, rule, explanation, _evaluations.AsReadOnly(), _prior,
+                DecisionOutcome.Refused, _crossing, ExemptionGround.None, DecisiveCitations(), null);
+
+        private ComplianceDecision ManualReview(string rule, string question, string explanation) =>
+            new(false, true, rules.Version, ExportMechanism.None, null, null, RefusalReasons.ManualReviewRequired, rule, explanation,
+                _evaluations.AsReadOnly(), _prior, DecisionOutcome.ManualReview, _crossing, ExemptionGround.None, DecisiveCitations(), question);
+
+        // The articles behind the rules that decided: triggered, satisfied, exempt, refused or sent to review.
+        private List<string> DecisiveCitations()
+        {
+            var decisive = _evaluations
+                .Where(e => e.Outcome is Outcomes.Triggered or Outcomes.Refused or Outcomes.Exempt or Outcomes.ManualReview
+                    || e.Outcome.StartsWith(Outcomes.SatisfiedByPrefix, StringComparison.Ordinal))
+                .Select(e => e.Citation ?? "")
+                .Where(c => c.Length > 0)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            return decisive.Count > 0 ? decisive : [.. _evaluations.Take(1).Select(e => e.Citation ?? "").Where(c => c.Length > 0)];
+        }
 
         private static string Bool(bool b) => b ? "true" : "false";
 

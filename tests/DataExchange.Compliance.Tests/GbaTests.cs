@@ -106,20 +106,20 @@ public class GbaTests
         Assert.True(DecideGba(exporterCity: city).Accepted);
 
     [Fact]
-    public void Decide_GbaContractDayBeforeGuideline_RefusedUnder2022Rules()
+    public void Decide_GbaContractDayBeforeGuideline_RefusedUnderStandardContractRules()
     {
-        var d = ComplianceEngine.Decide(Given.Trade(individuals: 50, date: new DateOnly(2023, 12, 9),
+        var d = ComplianceEngine.Decide(Given.Trade(individuals: 50, date: new DateOnly(2023, 12, 12),
             approvals: Given.Approval(ExportMechanism.GbaStandardContract, "GBA-SC-1", from: new DateOnly(2023, 12, 1))));
 
-        Assert.Equal("CN-2022.09", d.RuleSetVersion);
+        Assert.Equal("CN-2023.06", d.RuleSetVersion);
         Assert.Equal(RefusalReasons.GbaStandardContractNotApplicable, d.RefusalReason);
     }
 
     [Fact]
     public void Decide_GbaContractOnGuidelineDate_AcceptedUnder2023Rules()
     {
-        var d = ComplianceEngine.Decide(Given.Trade(individuals: 50, date: new DateOnly(2023, 12, 10),
-            approvals: Given.Approval(ExportMechanism.GbaStandardContract, "GBA-SC-1", from: new DateOnly(2023, 12, 10))));
+        var d = ComplianceEngine.Decide(Given.Trade(individuals: 50, date: new DateOnly(2023, 12, 13),
+            approvals: Given.Approval(ExportMechanism.GbaStandardContract, "GBA-SC-1", from: new DateOnly(2023, 12, 13))));
 
         Assert.Equal("CN-2023.12", d.RuleSetVersion);
         Assert.True(d.Accepted);

@@ -6,17 +6,30 @@ namespace DataExchange.Compliance.Tests;
 public class RuleSetTests
 {
     [Theory]
-    [InlineData("2020-01-01", "CN-2021.11")] // before the first: the first applies
-    [InlineData("2021-10-31", "CN-2021.11")]
+    [InlineData("2016-01-01", "CN-2017.06")] // before the first: the first applies (callers refuse such dates)
+    [InlineData("2017-06-01", "CN-2017.06")]
+    [InlineData("2021-08-31", "CN-2017.06")]
+    [InlineData("2021-09-01", "CN-2021.09")]
+    [InlineData("2021-10-31", "CN-2021.09")]
     [InlineData("2021-11-01", "CN-2021.11")]
     [InlineData("2021-12-15", "CN-2021.11")]
     [InlineData("2022-08-31", "CN-2021.11")]
     [InlineData("2022-09-01", "CN-2022.09")]
-    [InlineData("2023-12-09", "CN-2022.09")]
-    [InlineData("2023-12-10", "CN-2023.12")]
+    [InlineData("2023-05-31", "CN-2022.09")]
+    [InlineData("2023-06-01", "CN-2023.06")]
+    [InlineData("2023-12-12", "CN-2023.06")]
+    [InlineData("2023-12-13", "CN-2023.12")]
     [InlineData("2024-03-21", "CN-2023.12")]
     [InlineData("2024-03-22", "CN-2024.03")]
-    [InlineData("2030-01-01", "CN-2024.03")]
+    [InlineData("2024-09-09", "CN-2024.03")]
+    [InlineData("2024-09-10", "CN-2024.09")]
+    [InlineData("2024-12-31", "CN-2024.09")]
+    [InlineData("2025-01-01", "CN-2025.01")]
+    [InlineData("2025-06-26", "CN-2025.01")]
+    [InlineData("2025-06-27", "CN-2025.06")]
+    [InlineData("2025-12-31", "CN-2025.06")]
+    [InlineData("2026-01-01", "CN-2026.01")]
+    [InlineData("2030-01-01", "CN-2026.01")]
     public void RuleSetFor_TradeDate_PicksLatestEffectiveOnOrBefore(string date, string version) =>
         Assert.Equal(version, RuleSetCatalog.Default.RuleSetFor(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture)).Version);
 
@@ -30,7 +43,7 @@ public class RuleSetTests
         Assert.False(in2022.Accepted);
         Assert.Equal(RefusalReasons.StandardContractOrCertificationRequired, in2022.RefusalReason);
         Assert.Contains("no small-volume exemption", in2022.Explanation, StringComparison.Ordinal);
-        Assert.Equal("CN-2024.03", in2024.RuleSetVersion);
+        Assert.Equal("CN-2024.09", in2024.RuleSetVersion);
         Assert.True(in2024.Accepted);
         Assert.Equal(ExportMechanism.Exempt, in2024.Mechanism);
     }
@@ -104,7 +117,9 @@ public class RuleSetTests
     public void Catalog_Default_IsOrderedByEffectiveDate()
     {
         var versions = RuleSetCatalog.Default.Versions;
-        Assert.Equal(["CN-2021.11", "CN-2022.09", "CN-2023.12", "CN-2024.03"], versions.Select(v => v.Version));
+        Assert.Equal(
+            ["CN-2017.06", "CN-2021.09", "CN-2021.11", "CN-2022.09", "CN-2023.06", "CN-2023.12", "CN-2024.03", "CN-2024.09", "CN-2025.01", "CN-2025.06", "CN-2026.01"],
+            versions.Select(v => v.Version));
         Assert.Null(RuleSetCatalog.Default.Find("CN-1999.01"));
     }
 

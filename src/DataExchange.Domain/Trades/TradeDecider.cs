@@ -46,7 +46,7 @@ public static class TradeDecider
         return new TradeVerdict(input, ComplianceEngine.Decide(input));
     }
 
-    /// <summary>The first day a trade can be decided on: the day the earliest encoded rule set took effect.</summary>
+    /// <summary>The first day a trade can be decided on: the day the earliest encoded rule set (the Cybersecurity Law) took effect.</summary>
     public static DateOnly EarliestDecidableDate => RuleSetCatalog.Default.Versions[0].EffectiveFrom;
 
     /// <summary>The first precondition the trade fails, in the order clients have always seen them; null when all hold.</summary>

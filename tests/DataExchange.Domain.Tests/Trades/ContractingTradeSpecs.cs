@@ -142,11 +142,11 @@ public class ContractingTradeSpecs
         var state = State(Listed(individuals: 1_000), HongKongBuyer, Exported((2022, 40_000), (2023, 5_000)));
 
         // 2026: the 2024 Provisions exempt a small PI export.
-        Assert.Equal("CN-2024.03", FiledAs(TradeContracting.Decide(state, Filed(state, Today))).Contracted.Compliance.RuleSetVersion);
+        Assert.Equal("CN-2026.01", FiledAs(TradeContracting.Decide(state, Filed(state, Today))).Contracted.Compliance.RuleSetVersion);
 
         // 2023-06-01: the 2022 Measures have no small-volume exemption and count since the start of the previous year.
         var refused = Assert.IsType<RefusedTrade>(TradeContracting.Decide(state, Filed(state, new DateOnly(2023, 6, 1)))).Refused;
-        Assert.Equal("CN-2022.09", refused.Compliance.RuleSetVersion);
+        Assert.Equal("CN-2023.06", refused.Compliance.RuleSetVersion);
         Assert.Equal(RefusalReasons.StandardContractOrCertificationRequired, refused.Compliance.RefusalReason);
         Assert.Equal(new ExportVolume(45_000, 0), refused.ComplianceInput.PriorVolumeThisYear);
         Assert.Equal((2022, 2023), TradeContracting.VolumeYears(new DateOnly(2023, 6, 1)));
@@ -158,14 +158,14 @@ public class ContractingTradeSpecs
         var state = State(Listed(individuals: 1_000), HongKongBuyer);
 
         // A later rule set would judge it by a law not yet in force: nothing is recorded.
-        var rejected = Assert.IsType<RejectedTrade>(TradeContracting.Decide(state, Filed(state, new DateOnly(2021, 10, 31)))).Error;
+        var rejected = Assert.IsType<RejectedTrade>(TradeContracting.Decide(state, Filed(state, new DateOnly(2017, 5, 31)))).Error;
         Assert.Equal(ErrorKind.InvalidArgument, rejected.Kind);
         Assert.Equal("NO_RULE_SET_IN_FORCE", rejected.Reason);
-        Assert.Equal("2021-11-01", rejected.Metadata["earliest_date"]);
-        Assert.Equal("CN-2021.11", rejected.Metadata["earliest_rule_set"]);
-        Assert.Contains("2021-11-01", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal("2017-06-01", rejected.Metadata["earliest_date"]);
+        Assert.Equal("CN-2017.06", rejected.Metadata["earliest_rule_set"]);
+        Assert.Contains("2017-06-01", rejected.Message, StringComparison.Ordinal);
 
-        var decided = TradeContracting.Decide(state, Filed(state, new DateOnly(2021, 11, 1)));
+        var decided = TradeContracting.Decide(state, Filed(state, new DateOnly(2017, 6, 1)));
         Assert.IsNotType<RejectedTrade>(decided);
     }
 

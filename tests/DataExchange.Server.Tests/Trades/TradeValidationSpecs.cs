@@ -85,7 +85,7 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
         {
             case "no-buyer": request.Buyer = ""; break;
             case "future-date": request.ContractDate = "2099-01-01"; break;
-            case "before-any-rule-set": request.ContractDate = "2019-06-01"; break; // CN-2021.11, the earliest, took effect 2021-11-01
+            case "before-any-rule-set": request.ContractDate = "2016-06-01"; break; // CN-2017.06, the earliest, took effect 2017-06-01
             case "bad-date": request.ContractDate = "2022-02-30"; break;
             case "no-date": request.ContractDate = ""; break;
             case "long-reference": request.ExternalReference = new string('r', 101); break;
@@ -101,13 +101,13 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
         var request = new FileTradeRequest
         {
             Listing = "listings/" + Guid.CreateVersion7(), Buyer = "participants/" + Guid.CreateVersion7(), Licence = Licence.Clone(),
-            Amount = new Money { CurrencyCode = "CNY", AmountMinor = 100 }, ContractDate = "2021-10-31", RequestId = Rid(),
+            Amount = new Money { CurrencyCode = "CNY", AmountMinor = 100 }, ContractDate = "2017-05-31", RequestId = Rid(),
         };
 
         var status = await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => server.Operator.Trades.FileTradeAsync(request));
         var violation = status.Details.Select(d => d.TryUnpack<Google.Rpc.BadRequest>(out var b) ? b : null).OfType<Google.Rpc.BadRequest>()
             .SelectMany(b => b.FieldViolations).Single(f => f.Field == "contract_date");
-        Assert.Contains("on or after 2021-11-01", violation.Description, StringComparison.Ordinal);
+        Assert.Contains("on or after 2017-06-01", violation.Description, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> BadApprovals() => new()
