@@ -23,7 +23,8 @@ public sealed record ContractTrade(
     TradeOrigin Origin,
     string? ExternalReference,
     Actor Actor,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    ExemptionGround Claim = ExemptionGround.None);
 
 /// <summary>
 /// What the exchange knows about an exporter: its accepted cross-border volume per calendar year (only the years a
@@ -141,7 +142,7 @@ public static class TradeContracting
         }
 
         var request = new TradeRequest(command.TradeId, state.Listing, state.Vendor, state.Buyer, command.Licence, command.Amount,
-            command.ContractDate, command.Origin, command.ExternalReference);
+            command.ContractDate, command.Origin, command.ExternalReference, command.Claim);
         if (TradeDecider.PreconditionFailure(request, command.Actor) is { } failure)
         {
             return new RejectedTrade(failure);

@@ -17,7 +17,8 @@ public sealed record TradeRequest(
     Money Amount,
     DateOnly ContractDate,
     TradeOrigin Origin,
-    string? ExternalReference);
+    string? ExternalReference,
+    ExemptionGround Claim = ExemptionGround.None);
 
 /// <summary>What the exchange knows about the exporter when deciding: its prior volume in the window and its approvals.</summary>
 public sealed record ExporterRecord(ExportVolume PriorVolume, IReadOnlyList<ExportApproval> Approvals);
@@ -168,9 +169,10 @@ public static class TradeDecider
                 },
                 declaration.ContainsPersonalInformation, declaration.Individuals, declaration.SensitiveIndividuals,
                 RegionMapping.ToCompliance(declaration.Location.Region), declaration.Location.City, content.Sector.ToString(), declaration.Categories),
-            new CLicence(content.Licence.OnwardTransferAllowed, TerritoryCode(content.Licence.Territory)),
+            new CLicence(content.Licence.OnwardTransferAllowed, TerritoryCode(content.Licence.Territory), content.Licence.Purpose),
             exporter.PriorVolume,
-            exporter.Approvals);
+            exporter.Approvals,
+            request.Claim);
     }
 
     public static string TerritoryCode(Territory territory) => territory switch

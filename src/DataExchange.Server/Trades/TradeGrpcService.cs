@@ -30,6 +30,7 @@ public sealed class TradeGrpcService(
         v.Money(request.AgreedPrice, "agreed_price", allowZero: true);
         ListingValidation.Licence(v, request.Licence, "licence");
         v.Duration(request.WaitForReceipt, "wait_for_receipt", TimeSpan.Zero, MaxReceiptWait);
+        var claim = ComplianceMapping.Claim(v, request.ExemptionClaim, "exemption_claim");
         v.ThrowIfInvalid();
         var caller = context.Caller();
         caller.Require(Role.Buyer, "BUYER_ROLE_REQUIRED", "Only buyers execute trades.");
@@ -37,7 +38,7 @@ public sealed class TradeGrpcService(
 
         var trade = await ContractAsync(caller, nameof(ExecuteTrade), request.RequestId, request, () =>
             new ContractTrade(Guid.CreateVersion7(), listingId, caller.ParticipantId, request.Licence.ToDomain(),
-                request.AgreedPrice.ToDomain(), contractDate, TradeOrigin.Executed, null, caller.Actor, time.GetUtcNow()), context.CancellationToken);
+                request.AgreedPrice.ToDomain(), contractDate, TradeOrigin.Executed, null, caller.Actor, time.GetUtcNow(), claim), context.CancellationToken);
         if (request.WaitForReceipt?.ToTimeSpan() is { } wait && wait > TimeSpan.Zero)
         {
             trade.ReceiptCheckpointSize = await WaitForReceiptAsync(trade.Name, wait, context.CancellationToken);
@@ -111,6 +112,7 @@ public sealed class TradeGrpcService(
         v.Check(contractDate is null || contractDate >= TradeDecider.EarliestDecidableDate, "contract_date",
             $"must be on or after {TradeDecider.EarliestDecidableDate:yyyy-MM-dd}, when the earliest export rule set encoded here took effect");
         v.Text(request.ExternalReference, "external_reference", 100, required: false);
+        var claim = ComplianceMapping.Claim(v, request.ExemptionClaim, "exemption_claim");
         v.ThrowIfInvalid();
         var caller = context.Caller();
         if (!caller.Has(Role.ComplianceOfficer) && !caller.Has(Role.Operator))
@@ -121,7 +123,7 @@ public sealed class TradeGrpcService(
         return ContractAsync(caller, nameof(FileTrade), request.RequestId, request, () =>
             new ContractTrade(Guid.CreateVersion7(), listingId, buyerId, request.Licence.ToDomain(),
                 request.Amount.ToDomain(), contractDate!.Value, TradeOrigin.Filed,
-                string.IsNullOrEmpty(request.ExternalReference) ? null : request.ExternalReference, caller.Actor, time.GetUtcNow()),
+                string.IsNullOrEmpty(request.ExternalReference) ? null : request.ExternalReference, caller.Actor, time.GetUtcNow(), claim),
             context.CancellationToken);
     }
 

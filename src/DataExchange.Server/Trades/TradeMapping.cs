@@ -32,7 +32,13 @@ public static class TradeMapping
             ["cumulative_sensitive_individuals"] = Count(d.VolumeAfter.SensitiveIndividuals),
             ["individuals_with_this_trade"] = Count(prior.Individuals + data.Individuals),
             ["sensitive_individuals_with_this_trade"] = Count(prior.SensitiveIndividuals + data.SensitiveIndividuals),
+            ["outcome"] = ComplianceMapping.ToProto(d.OutcomeOrDerived).ToString(),
+            ["citations"] = string.Join("; ", d.Citations ?? []),
         };
+        if (d.OpenQuestion is { } question)
+        {
+            metadata["open_question"] = question;
+        }
         return RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, d.RefusalReason ?? "COMPLIANCE_REFUSED", d.Explanation, metadata);
     }
 
@@ -85,10 +91,15 @@ public static class TradeMapping
             Explanation = d.Explanation,
             CumulativeIndividuals = d.VolumeAfter.Individuals,
             CumulativeSensitiveIndividuals = d.VolumeAfter.SensitiveIndividuals,
+            Outcome = ComplianceMapping.ToProto(d.OutcomeOrDerived),
+            Crossing = ComplianceMapping.ToProto(d.CrossingOrDerived),
+            Exemption = ComplianceMapping.ToProto(d.Exemption),
+            Citations = { d.Citations ?? [] },
+            OpenQuestion = d.OpenQuestion ?? "",
         };
         foreach (var e in d.Evaluations)
         {
-            var evaluation = new V1.RuleEvaluation { RuleId = e.RuleId, Description = e.Description, Outcome = e.Outcome };
+            var evaluation = new V1.RuleEvaluation { RuleId = e.RuleId, Description = e.Description, Outcome = e.Outcome, Citation = e.Citation ?? "" };
             foreach (var (key, value) in e.Inputs)
             {
                 evaluation.Inputs[key] = value;
