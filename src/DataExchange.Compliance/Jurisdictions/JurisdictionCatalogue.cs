@@ -8,9 +8,16 @@ namespace DataExchange.Compliance.Jurisdictions;
 /// </summary>
 public sealed class JurisdictionCatalogue
 {
-    // English words that may follow a place name ("Shenzhen City", "Guangdong Province") without changing the place.
-    private static readonly string[] EnglishDesignators =
-        ["city", "shi", "province", "sheng", "municipality", "prefecture", "league"];
+    // English words that may follow a place name ("Shenzhen City", "Jilin Province"), each with the places it can
+    // name: it keeps the place and, like the Chinese suffix it stands for, tells a province from its namesake city.
+    private static readonly (string Word, Func<Jurisdiction, bool> Fits)[] EnglishDesignators =
+    [
+        ("city", IsCity), ("shi", IsCity),
+        ("province", j => j.Level == JurisdictionLevel.ProvinceLevel), ("sheng", j => j.Level == JurisdictionLevel.ProvinceLevel),
+        ("municipality", j => j.Level == JurisdictionLevel.ProvinceLevel && IsCity(j)),
+        ("prefecture", j => j.Level == JurisdictionLevel.PrefectureLevel),
+        ("league", j => j.ChineseName.EndsWith('盟')),
+    ];
 
     private readonly Jurisdiction[] _all;
     private readonly Dictionary<string, Jurisdiction> _byCode;
@@ -133,9 +140,14 @@ public sealed class JurisdictionCatalogue
     private IReadOnlyList<Jurisdiction> WithoutEnglishDesignator(string input)
     {
         var words = input.Split((char[])[' ', '\t', ',', '\u3000'], StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length < 2 || !EnglishDesignators.Contains(words[^1].ToLowerInvariant())) return [];
-        return Lookup(Key(string.Join(' ', words[..^1])));
+        if (words.Length < 2) return [];
+        var last = words[^1].ToLowerInvariant();
+        var designator = Array.Find(EnglishDesignators, d => d.Word == last);
+        if (designator.Fits is null) return [];
+        return [.. Lookup(Key(string.Join(' ', words[..^1]))).Where(designator.Fits)];
     }
+
+    private static bool IsCity(Jurisdiction j) => j.IsMainland && j.ChineseName.EndsWith('市');
 
     // "广东省深圳市", "中国广东深圳": a containing province (or the country) written first. The rest must name a place inside it.
     private IReadOnlyList<Jurisdiction> QualifiedByChinesePrefix(string key, int depth = 0)
@@ -172,7 +184,7 @@ public sealed class JurisdictionCatalogue
         return new string(chars, 0, n);
     }
 
-    /// <summary>Builds a catalogue; every name is indexed under <see cref="Key"/>. Codes must be unique (checked by the caller).</summary>
+    /// <summary>Builds a catalogue; every name is indexed under <see cref="Key"/>. The caller has checked the data (<see cref="JurisdictionData"/>).</summary>
     internal static JurisdictionCatalogue Create(
         IReadOnlyList<Jurisdiction> jurisdictions,
         IReadOnlyDictionary<Jurisdiction, IReadOnlyList<string>> names,
@@ -197,8 +209,6 @@ public sealed class JurisdictionCatalogue
             {
                 var key = Key(name);
                 if (key.Length == 0) continue;
-                if (byCode.TryGetValue(key, out var coded) && coded != j)
-                    throw new InvalidDataException($"The name '{name}' of {j} is the code of {coded}.");
                 if (!byName.TryGetValue(key, out var list)) byName[key] = list = [];
                 if (!list.Contains(j)) list.Add(j);
             }

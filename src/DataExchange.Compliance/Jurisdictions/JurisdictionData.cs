@@ -122,8 +122,10 @@ internal static class JurisdictionData
         foreach (var row in Rows(AliasesFile, aliases, 2))
         {
             var j = builder.FindByCode(row.Cells[0]) ?? throw row.Error($"no place has the code {row.Cells[0]}");
-            builder.AddName(j, row.Cells[1]);
+            builder.AddName(row, j, row.Cells[1]);
         }
+
+        builder.CheckNamesAreNotOtherCodes();
 
         Jurisdiction[] all =
         [
@@ -221,6 +223,7 @@ internal static class JurisdictionData
         private readonly Dictionary<string, Jurisdiction> _byCode = new(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<Jurisdiction, List<string>> _names = [];
         private readonly Dictionary<Jurisdiction, List<string>> _codes = [];
+        private readonly List<(Row Row, Jurisdiction Place, string Name)> _nameRows = [];
 
         public IReadOnlyDictionary<Jurisdiction, IReadOnlyList<string>> Names =>
             _names.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
@@ -230,20 +233,34 @@ internal static class JurisdictionData
 
         public void Add(Row row, Jurisdiction j, IEnumerable<string> codes, IEnumerable<string> names)
         {
-            if (_names.ContainsKey(j)) throw row.Error($"{j} is listed twice");
-            _names[j] = [];
-            _codes[j] = [];
-            foreach (var code in codes.Distinct(StringComparer.OrdinalIgnoreCase))
+            var own = codes.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            foreach (var code in own)
             {
-                if (!_byCode.TryAdd(code, j)) throw row.Error($"duplicate code {code} (also {_byCode[code]})");
-                _codes[j].Add(code);
+                if (_byCode.TryGetValue(code, out var other)) throw row.Error($"duplicate code {code} (also {other})");
             }
-            foreach (var name in names) AddName(j, name);
+            foreach (var code in own) _byCode.Add(code, j);
+            _codes[j] = own;
+            _names[j] = [];
+            foreach (var name in names) AddName(row, j, name);
         }
 
-        public void AddName(Jurisdiction j, string name)
+        public void AddName(Row row, Jurisdiction j, string name)
         {
-            if (!_names[j].Contains(name, StringComparer.Ordinal)) _names[j].Add(name);
+            if (_names[j].Contains(name, StringComparer.Ordinal)) return;
+            _names[j].Add(name);
+            _nameRows.Add((row, j, name));
+        }
+
+        // A name may be shared by places (that is an ambiguity, reported when resolved), but it may not be another
+        // place's code: codes are looked up first, so the name would silently never resolve to its own place.
+        public void CheckNamesAreNotOtherCodes()
+        {
+            foreach (var (row, j, name) in _nameRows)
+            {
+                var key = JurisdictionCatalogue.Key(name);
+                if (_byCode.TryGetValue(key, out var coded) && coded != j)
+                    throw row.Error($"the name '{name}' of {j} is the code of {coded}");
+            }
         }
 
         public Jurisdiction? FindByCode(string code) => _byCode.GetValueOrDefault(code.Trim());
