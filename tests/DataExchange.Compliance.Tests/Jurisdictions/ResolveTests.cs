@@ -190,6 +190,7 @@ public class ResolveTests
     [InlineData("Fuzhou", "350100", "361000")] // 福州 and 抚州
     [InlineData("Taizhou", "321200", "331000")] // 泰州 and 台州
     [InlineData("Suzhou", "320500", "341300")] // 苏州 and 宿州
+    [InlineData("Korea", "KP", "KR")] // either Korea: the user must say which
     [InlineData("Shanxi", "140000", "610000")] // 山西, and 陕西 as its plain pinyin is often written
     public void Resolve_NameOfTwoPlaces_IsAmbiguousAndListsBoth(string text, string first, string second)
     {
