@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace DataExchange.Compliance.Jurisdictions;
 
 /// <summary>
@@ -19,11 +21,11 @@ public sealed class JurisdictionCatalogue
         ("league", j => j.ChineseName.EndsWith('盟')),
     ];
 
-    private readonly Jurisdiction[] _all;
+    private readonly ReadOnlyCollection<Jurisdiction> _all;
     private readonly Dictionary<string, Jurisdiction> _byCode;
     private readonly Dictionary<string, Jurisdiction[]> _byName;
     private readonly (string Key, Jurisdiction Container)[] _chinesePrefixes;
-    private readonly NamedRegion[] _regions;
+    private readonly ReadOnlyCollection<NamedRegion> _regions;
 
     private JurisdictionCatalogue(
         Jurisdiction[] all,
@@ -32,11 +34,11 @@ public sealed class JurisdictionCatalogue
         (string Key, Jurisdiction Container)[] chinesePrefixes,
         NamedRegion[] regions)
     {
-        _all = all;
+        _all = Array.AsReadOnly(all);
         _byCode = byCode;
         _byName = byName;
         _chinesePrefixes = chinesePrefixes;
-        _regions = regions;
+        _regions = Array.AsReadOnly(regions);
     }
 
     /// <summary>The catalogue built from the embedded data.</summary>
@@ -82,7 +84,7 @@ public sealed class JurisdictionCatalogue
             0 => new(input, ResolutionOutcome.Unknown, null, [],
                 $"'{input}' is not the name or code of a known province, city, SAR or country."),
             1 => Resolved(input, matches[0]),
-            _ => new(input, ResolutionOutcome.Ambiguous, null, matches,
+            _ => new(input, ResolutionOutcome.Ambiguous, null, Array.AsReadOnly(matches.ToArray()),
                 $"'{input}' names {matches.Count} places: {string.Join("; ", matches)}. Give the code or the full name."),
         };
     }
@@ -124,7 +126,7 @@ public sealed class JurisdictionCatalogue
     /// <summary>The region with this id (case-insensitive), or null.</summary>
     public NamedRegion? FindRegion(string? regionId) =>
         regionId is null ? null
-            : Array.Find(_regions, r => string.Equals(r.Id, regionId.Trim(), StringComparison.OrdinalIgnoreCase));
+            : _regions.FirstOrDefault(r => string.Equals(r.Id, regionId.Trim(), StringComparison.OrdinalIgnoreCase));
 
     // A member code covers itself and, for a mainland province-level division, every division inside it.
     private bool Contains(string memberCode, Jurisdiction j) =>

@@ -55,6 +55,7 @@ internal static class JurisdictionData
             var alpha2 = row.Cells[0];
             if (alpha2.Length != 2 || row.Cells[1].Length != 3 || !alpha2.All(char.IsAsciiLetterUpper))
                 throw row.Error($"'{alpha2}' / '{row.Cells[1]}' is not an alpha-2 / alpha-3 code pair");
+            if (row.Cells[3].Length == 0 || row.Cells[4].Length == 0) throw row.Error($"{alpha2} needs an English and a Chinese name");
             if (!countries.TryAdd(alpha2, row)) throw row.Error($"duplicate code {alpha2}");
         }
         Row Country(string alpha2) => countries.TryGetValue(alpha2, out var row) ? row
@@ -75,6 +76,8 @@ internal static class JurisdictionData
             if (code.Length != 6 || !code.All(char.IsAsciiDigit)) throw row.Error($"'{code}' is not a six-digit GB/T 2260 code");
             if (!province.EndsWith("0000", StringComparison.Ordinal) || !code.StartsWith(province[..2], StringComparison.Ordinal))
                 throw row.Error($"province {province} does not contain {code}");
+            if (name.Length == 0 || shortName.Length == 0 || english.Length == 0)
+                throw row.Error($"{code} needs a Chinese name, a short Chinese name and an English name");
             var names = (IEnumerable<string>)[name, shortName, english, .. Aliases(row, 6)];
 
             if (OutsideMainland.TryGetValue(code, out var sar))
@@ -191,7 +194,7 @@ internal static class JurisdictionData
             };
             var list = members[h.Id];
             if (list.Count == 0) throw h.Row.Error($"region {h.Id} has no members");
-            return new NamedRegion(h.Id, basis, c[3], c[4], c[5], list);
+            return new NamedRegion(h.Id, basis, c[3], c[4], c[5], list.AsReadOnly());
         }).ToList();
     }
 

@@ -101,6 +101,7 @@ public class DataFileTests
     [InlineData("iso3166-1.tsv", "SG\tSGP\t702\tSingapore\t新加坡\t", "duplicate code SG")]
     [InlineData("iso3166-1.tsv", "XS\tSGP\t999\tNot Singapore\t非新加坡\t", "duplicate code SGP")]
     [InlineData("gbt2260.tsv", "449900\tprefecture\t450000\t某市\t某\tMou\t", "province 450000 does not contain 449900")]
+    [InlineData("gbt2260.tsv", "449900\tprefecture\t440000\t某市\t\tMou\t", "449900 needs a Chinese name, a short Chinese name")]
     [InlineData("aliases.tsv", "XX\tNowhere\tunknown code", "no place has the code XX")]
     [InlineData("aliases.tsv", "SG\tUS\tanother place's code", "is the code of")]
     [InlineData("regions.tsv", "region\tGBA\twhole\t重复\tDuplicate\tnone", "duplicate region id GBA")]
