@@ -185,6 +185,12 @@ public static class NegativeListMatcher
             return Verdict(list, d, hits, covered, below);
         }
 
+        if (d.Categories.Count == 0)
+            // Nothing says what the data is: no entry can be ruled out, so none may be treated as off the list.
+            foreach (var e in candidates)
+                hits.Add(e, EntryMatchStatus.Undetermined, "no data category declared",
+                    $"The declaration names no data category: is the data within {e.Id} ({e.CategoryEn})?{(e.OpenQuestion is { } oq ? " " + oq : "")}");
+
         foreach (var (category, text) in d.Categories)
         {
             var keyed = candidates.Where(e => !e.Residual && KeyText.ContainsAny(text, e.Keys)).ToArray();

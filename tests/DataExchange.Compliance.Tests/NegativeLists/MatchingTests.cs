@@ -172,6 +172,16 @@ public class MatchingTests
     }
 
     [Fact]
+    public void A_declaration_without_a_data_category_is_undetermined_not_exempt()
+    {
+        var r = NegativeListMatcher.Match(Query("CN-FTZ-TIANJIN", "catering", ["  "]));
+
+        Assert.Equal(NegativeListOutcome.Undetermined, r.Outcome);
+        Assert.Equal(14, r.Matches.Count);
+        Assert.All(r.Matches, m => Assert.Equal(["no data category declared"], m.Triggers));
+    }
+
+    [Fact]
     public void A_zone_without_a_list_gets_no_exemption()
     {
         var r = NegativeListMatcher.Match(Query("CN-FTZ-GUANGDONG", "logistics", ["shipment tracking"]));
