@@ -1,5 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
+using DataExchange.Compliance.Jurisdictions;
+using DataExchange.Compliance.NegativeLists;
 
 namespace DataExchange.Compliance;
 
@@ -23,14 +25,18 @@ public static class ComplianceEngine
     }
 
     /// <summary>Judge by an explicit rule set (audit replay with the version recorded on the trade).</summary>
-    public static ComplianceDecision Decide(ComplianceInput input, RuleSet ruleSet)
+    public static ComplianceDecision Decide(ComplianceInput input, RuleSet ruleSet) => Decide(input, ruleSet, NegativeListCatalog.Default);
+
+    /// <summary>Judge by an explicit rule set and free-trade-zone negative lists.</summary>
+    public static ComplianceDecision Decide(ComplianceInput input, RuleSet ruleSet, NegativeListCatalog negativeLists)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(ruleSet);
-        return new Evaluation(input, ruleSet).Run();
+        ArgumentNullException.ThrowIfNull(negativeLists);
+        return new Evaluation(input, ruleSet, negativeLists).Run();
     }
 
-    private sealed class Evaluation(ComplianceInput input, RuleSet rules)
+    private sealed class Evaluation(ComplianceInput input, RuleSet rules, NegativeListCatalog negativeLists)
     {
         private readonly List<RuleEvaluation> _evaluations = [];
         private readonly DataDeclaration _data = input.Data;
@@ -142,6 +148,7 @@ public static class ComplianceEngine
         {
             var c = CultureInfo.InvariantCulture;
             if (ClaimedExemption() is { } exempt) return exempt;
+            if (FreeTradeZoneExemption() is { } offList) return offList;
 
             // Rows 2–4: any trigger requires a security assessment.
             var pi = _data.ContainsPersonalInformation;
@@ -241,6 +248,39 @@ public static class ComplianceEngine
                 claim);
         }
 
+        // Provisions 2024 art. 6: data off the negative list of the zone the exporter is registered in leaves freely.
+        // Only general data with PI (without PI, art. 3 exempts it anyway): notified important data and core data follow
+        // the national rules whatever the list says. A list the declaration cannot settle leaves the national rules.
+        private ComplianceDecision? FreeTradeZoneExemption()
+        {
+            if (input.Exporter.FreeTradeZone is not { Length: > 0 } zone || !_data.ContainsPersonalInformation) return null;
+            const string description = "Data off the negative list of the exporter's pilot free-trade zone leaves without a mechanism";
+            var inputs = new List<(string, string)> { ("zone", zone), ("level", _data.Level.ToString()), ("sector", _data.Sector) };
+            if (!rules.FreeTradeZoneNegativeLists || _data.Level != DataLevel.General)
+            {
+                inputs.Add(("notApplied", !rules.FreeTradeZoneNegativeLists
+                    ? $"{rules.Version} has no free-trade-zone negative lists"
+                    : "negative lists exempt general data only"));
+                Record(RuleIds.FreeTradeZoneNegativeList, description, Outcomes.NotApplicable, [.. inputs]);
+                return null;
+            }
+            var result = NegativeListMatcher.Match(NegativeListQuery.FromDeclaration(zone, input.TradeDate, _data,
+                input.Exporter.IsCriticalInformationInfrastructureOperator), negativeLists);
+            inputs.Add(("listOutcome", result.Outcome.ToString()));
+            inputs.Add(("lists", string.Join("|", result.Lists.Select(l => l.ListId))));
+            foreach (var m in result.Matches)
+                inputs.Add(($"entry:{m.ListId}/{m.EntryId}", m.Question is { } q ? $"{m.Status}: {q}" : m.Status.ToString()));
+            if (!result.Exempt)
+            {
+                Record(RuleIds.FreeTradeZoneNegativeList, description, Outcomes.NotApplicable, [.. inputs]);
+                return null;
+            }
+            Record(RuleIds.FreeTradeZoneNegativeList, description, Outcomes.Exempt, [.. inputs]);
+            return Accept(true, ExportMechanism.Exempt, null,
+                $"Accepted under {rules.Version}: the exporter is registered in {zone}, and the data is off the zone's negative list in force on {Date} ({string.Join(", ", result.Lists.Select(l => l.ListId))}); Provisions 2024 art. 6 exempts it from every mechanism.",
+                ExemptionGround.FreeTradeZoneNegativeList);
+        }
+
         private static string ClaimPhrase(ExemptionGround claim) => claim switch
         {
             ExemptionGround.ContractNecessity => "necessity to conclude or perform a contract with the individual (art. 5(1))",
@@ -312,9 +352,12 @@ public static class ComplianceEngine
                 return (false, $"the importer is in {input.Importer.Region}, not {string.Join("/", rules.GbaStandardContracts.Select(t => t.Counterpart))}");
             if (input.TradeDate < terms.AvailableFrom)
                 return (false, string.Create(Inv, $"the GBA standard contract is only available from {terms.AvailableFrom:yyyy-MM-dd}"));
-            if (input.Exporter.Region != Region.MainlandChina
-                || !terms.MainlandCities.Contains((input.Exporter.City ?? "").Trim(), StringComparer.OrdinalIgnoreCase))
-                return (false, $"the exporter is not registered in one of the 9 mainland GBA cities (city '{input.Exporter.City}')");
+            // Membership is data with dates (jurisdiction catalogue), read by code; inputs recorded before codes existed
+            // carry only the city's name, which resolves to the same code.
+            var exporterCode = PartyCode(input.Exporter);
+            if (input.Exporter.Region != Region.MainlandChina || exporterCode is null
+                || !JurisdictionCatalogue.Default.IsMember(terms.RegionId, exporterCode, input.TradeDate))
+                return (false, $"the exporter is not registered in one of the 9 mainland GBA cities (city '{input.Exporter.City}'{(exporterCode is null ? "" : $", {exporterCode}")})");
             if (_data.Level != DataLevel.General)
                 return (false, "the data is not general data");
             return (true, "");
@@ -373,11 +416,15 @@ public static class ComplianceEngine
             return null;
         }
 
-        // Inputs recorded before jurisdiction codes existed carry none; a SAR's region is its code.
-        private string? ImporterJurisdictionCode() => input.Importer.JurisdictionCode ?? input.Importer.Region switch
+        private string? ImporterJurisdictionCode() => PartyCode(input.Importer);
+
+        // Inputs recorded before jurisdiction codes existed carry none: a SAR's region is its code, a mainland city's
+        // name resolves to its GB/T 2260 code; a foreign country stays unknown.
+        private static string? PartyCode(Party party) => party.JurisdictionCode ?? party.Region switch
         {
             Region.HongKong => "HK",
             Region.Macao => "MO",
+            Region.MainlandChina when JurisdictionCatalogue.Default.Resolve(party.City) is { IsResolved: true } r => r.Jurisdiction!.Code,
             _ => null,
         };
 

@@ -61,12 +61,13 @@ public enum ExemptionGround
 
 /// <summary>
 /// When and between whom a Greater Bay Area standard contract may replace the PI export standard contract: a party
-/// registered in a mainland GBA city (data: <see cref="MainlandCities"/>) exporting to <see cref="Counterpart"/>.
+/// registered in a mainland member of region <see cref="RegionId"/> of the jurisdiction catalogue (dated data, not
+/// code) exporting to <see cref="Counterpart"/>.
 /// </summary>
 public sealed record GbaStandardContractTerms(
     DateOnly AvailableFrom,
     Region Counterpart,
-    IReadOnlyList<string> MainlandCities,
+    string RegionId,
     string Citation);
 
 /// <summary>
@@ -121,13 +122,24 @@ public sealed record RuleSet(
         GbaStandardContracts.FirstOrDefault(t => t.Counterpart == counterpart);
 }
 
-/// <summary>The nine mainland cities of the Guangdong–Hong Kong–Macao Greater Bay Area.</summary>
+/// <summary>The nine mainland cities of the Guangdong–Hong Kong–Macao Greater Bay Area, as the jurisdiction catalogue lists them.</summary>
 public static class GreaterBayArea
 {
-    public static IReadOnlyList<string> MainlandCities { get; } =
-        ["Guangzhou", "Shenzhen", "Zhuhai", "Foshan", "Huizhou", "Dongguan", "Zhongshan", "Jiangmen", "Zhaoqing"];
+    private static readonly DateOnly Today = new(2026, 1, 1);
 
-    /// <summary>Case-insensitive match on the English city name, surrounding blanks ignored.</summary>
-    public static bool IsMainlandGbaCity(string? city) =>
-        city is not null && MainlandCities.Contains(city.Trim(), StringComparer.OrdinalIgnoreCase);
+    /// <summary>English names of the region's mainland members (the catalogue's "GBA" region, in force on 2026-01-01).</summary>
+    public static IReadOnlyList<string> MainlandCities { get; } =
+    [
+        .. Jurisdictions.JurisdictionCatalogue.Default.FindRegion("GBA")!.Members
+            .Where(m => m.InForceOn(Today))
+            .Select(m => Jurisdictions.JurisdictionCatalogue.Default.Find(m.Code)!)
+            .Where(j => j.IsMainland)
+            .Select(j => j.EnglishName),
+    ];
+
+    /// <summary>Whether <paramref name="city"/> (any spelling or code the catalogue resolves) is a mainland GBA city on <paramref name="date"/>.</summary>
+    public static bool IsMainlandGbaCity(string? city, DateOnly? date = null) =>
+        Jurisdictions.JurisdictionCatalogue.Default.Resolve(city) is { IsResolved: true } r
+        && r.Jurisdiction!.IsMainland
+        && Jurisdictions.JurisdictionCatalogue.Default.IsMember("GBA", r.Jurisdiction.Code, date ?? Today);
 }

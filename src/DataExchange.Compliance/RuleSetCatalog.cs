@@ -73,13 +73,13 @@ public sealed class RuleSetCatalog
     private static readonly GbaStandardContractTerms GbaMainlandHongKong = new(
         AvailableFrom: new DateOnly(2023, 12, 13),
         Counterpart: Region.HongKong,
-        MainlandCities: GreaterBayArea.MainlandCities,
+        RegionId: "GBA",
         Citation: "GBA (Mainland, Hong Kong) Standard Contract Guideline 2023 arts. 2-3, 5");
 
     private static readonly GbaStandardContractTerms GbaMainlandMacao = new(
         AvailableFrom: new DateOnly(2024, 9, 10),
         Counterpart: Region.Macao,
-        MainlandCities: GreaterBayArea.MainlandCities,
+        RegionId: "GBA",
         Citation: "GBA (Mainland, Macao) Standard Contract Guideline 2024 arts. 2-3, 5");
 
     private static Dictionary<string, string> Cite(params (string RuleId, string Citation)[] pairs) =>

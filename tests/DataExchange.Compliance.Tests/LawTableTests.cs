@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataExchange.Compliance.NegativeLists;
 
 namespace DataExchange.Compliance.Tests;
 
@@ -31,13 +32,15 @@ public class LawTableTests
     {
         public ComplianceInput Trade(long individuals = 0, long sensitive = 0, DataLevel level = DataLevel.General, bool ciio = false,
             Region importer = Region.HongKong, string? importerCode = null, ExportVolume? prior = null, ExemptionGround claim = ExemptionGround.None,
-            LicenceTerms? licence = null, Region location = Region.MainlandChina, params ExportApproval[] approvals)
+            LicenceTerms? licence = null, Region location = Region.MainlandChina, string? exporterCity = "Shenzhen", string? exporterCode = null,
+            string? zone = null, string? sector = null, string[]? categories = null, params ExportApproval[] approvals)
         {
-            var t = Given.Trade(individuals, sensitive, date, level, importer, ciio: ciio, licence: licence, prior: prior, approvals: approvals);
+            var t = Given.Trade(individuals, sensitive, date, level, importer, exporterCity: exporterCity, ciio: ciio, licence: licence, prior: prior, approvals: approvals);
             return t with
             {
+                Exporter = t.Exporter with { JurisdictionCode = exporterCode, FreeTradeZone = zone },
                 Importer = t.Importer with { JurisdictionCode = importerCode },
-                Data = t.Data with { Location = location },
+                Data = t.Data with { Location = location, Sector = sector ?? t.Data.Sector, Categories = categories ?? t.Data.Categories },
                 Claim = claim,
             };
         }
@@ -273,6 +276,24 @@ public class LawTableTests
         R("Certification Measures: below the band still exempt", "2026-01-01", "CN-2026.01", "Provisions 2024 art. 5(4)", Want.Accepted, Exempt, nameof(ExemptionGround.SmallVolume),
             (r, s) => s.Trade(individuals: r.ContractIndividuals - 1)),
 
+        // ---- Places as codes: the GBA is data (jurisdiction catalogue), whatever the spelling ----
+        R("GBA exporter named in Chinese", "2024-03-22", "CN-2024.03", "GBA (Mainland, Hong Kong)", Want.Accepted, Gba, null,
+            (r, s) => s.Trade(individuals: r.ContractIndividuals, exporterCity: "深圳", approvals: s.Approval(Gba))),
+        R("GBA exporter named by its GB/T 2260 code", "2024-03-22", "CN-2024.03", "GBA (Mainland, Hong Kong)", Want.Accepted, Gba, null,
+            (r, s) => s.Trade(individuals: r.ContractIndividuals, exporterCity: null, exporterCode: "440300", approvals: s.Approval(Gba))),
+        R("exporter in Shanghai is outside the GBA", "2024-03-22", "CN-2024.03", "Provisions 2024 art. 8", Want.Refused, Sc, RefusalReasons.GbaStandardContractNotApplicable,
+            (r, s) => s.Trade(individuals: r.ContractIndividuals, exporterCity: "上海市", approvals: s.Approval(Gba))),
+
+        // ---- 2024 Provisions art. 6: free-trade-zone negative lists ----
+        R("Tianjin FTZ the day before its list: national rules", "2024-05-08", "CN-2024.03", "Provisions 2024 art. 8", Want.Refused, Sc, RefusalReasons.StandardContractOrCertificationRequired,
+            (r, s) => s.Trade(individuals: r.ContractIndividuals, exporterCity: "天津", zone: "CN-FTZ-TIANJIN", sector: "sports", categories: ["match results"])),
+        R("Tianjin FTZ the day its list applies: its PI thresholds are not published offline, so national rules", "2024-05-09", "CN-2024.03", "Provisions 2024 art. 8", Want.Refused, Sc, RefusalReasons.StandardContractOrCertificationRequired,
+            (r, s) => s.Trade(individuals: r.ContractIndividuals, exporterCity: "天津", zone: "CN-FTZ-TIANJIN", sector: "sports", categories: ["match results"])),
+        R("Beijing FTZ: a sector its list does not cover gets no exemption", "2024-09-01", "CN-2024.03", "Provisions 2024 art. 8", Want.Refused, Sc, RefusalReasons.StandardContractOrCertificationRequired,
+            (r, s) => s.Trade(individuals: r.ContractIndividuals, exporterCity: "北京", zone: "CN-FTZ-BEIJING", sector: "sports", categories: ["match results"])),
+        R("FTZ lists never exempt important data", "2024-05-09", "CN-2024.03", "Provisions 2024 arts. 2, 7(2)", Want.Refused, Sa, RefusalReasons.SecurityAssessmentRequired,
+            (r, s) => s.Trade(level: DataLevel.Important, exporterCity: "天津", zone: "CN-FTZ-TIANJIN", sector: "sports", categories: ["match results"])),
+
         // ---- Scope: which border, if any ----
         R("Shenzhen to Guangzhou: domestic", "2026-01-01", "CN-2026.01", "Provisions 2024 art. 1", Want.Accepted, None, nameof(BorderCrossing.Domestic),
             (r, s) => s.Trade(individuals: 5_000_000, importer: Region.MainlandChina)),
@@ -326,6 +347,33 @@ public class LawTableTests
         Assert.NotEmpty(d.Citations!);
         if (row.Outcome == Want.ManualReview) Assert.StartsWith(row.Citation, d.OpenQuestion, StringComparison.Ordinal);
         else Assert.Contains(d.Citations!, c => c.Contains(row.Citation, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_exporter_in_a_free_trade_zone_exporting_personal_information_off_the_zones_list_is_exempt_from_the_day_the_list_applies()
+    {
+        var list = NegativeListFile.Parse(NegativeLists.ListFileTests.Minimal());
+        var lists = new NegativeListCatalog([list]);
+        ComplianceDecision On(string date)
+        {
+            var day = DateOnly.Parse(date, CultureInfo.InvariantCulture);
+            var rules = RuleSetCatalog.Default.RuleSetFor(day);
+            var input = new Setup(day).Trade(individuals: rules.ContractIndividuals, exporterCity: "天津", zone: "cn-ftz-test",
+                sector: "sports", categories: ["match results"]);
+            return ComplianceEngine.Decide(input, rules, lists);
+        }
+
+        var before = On("2024-05-08");
+        var onTheDay = On("2024-05-09");
+
+        Assert.Equal(RefusalReasons.StandardContractOrCertificationRequired, before.RefusalReason);
+        Assert.True(onTheDay.Accepted);
+        Assert.Equal(ExemptionGround.FreeTradeZoneNegativeList, onTheDay.Exemption);
+        Assert.Contains("Provisions 2024 art. 6", onTheDay.Citations!);
+        var onList = ComplianceEngine.Decide(new Setup(new DateOnly(2024, 6, 1)).Trade(individuals: 200_000, exporterCity: "天津",
+            zone: "cn-ftz-test", sector: "sports", categories: ["test data"]), RuleSetCatalog.Cn2024_03, lists);
+        Assert.Equal(RefusalReasons.StandardContractOrCertificationRequired, onList.RefusalReason);
+        Assert.Contains(onList.Evaluations, e => e.RuleId == RuleIds.FreeTradeZoneNegativeList && e.Inputs["listOutcome"] == "OnList");
     }
 
     [Fact]

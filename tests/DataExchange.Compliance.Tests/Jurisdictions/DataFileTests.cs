@@ -107,8 +107,8 @@ public class DataFileTests
     [InlineData("regions.tsv", "region\tGBA\twhole\t重复\tDuplicate\tnone", "duplicate region id GBA")]
     [InlineData("regions.tsv", "member\tGBA\tXX\t2019-02-18\t\tunknown", "no place has the code XX")]
     [InlineData("regions.tsv", "member\tGBA\t440300\t2020-01-01\t\tagain", "already a member of GBA")]
-    [InlineData("regions.tsv", "member\tCN-BJ-FTZ\t120000\t2020-09-24\t2020-09-23\tbackwards", "is before from")]
-    [InlineData("regions.tsv", "member\tCN-BJ-FTZ\t120000\t24/09/2020\t\tbad date", "is not a yyyy-MM-dd date")]
+    [InlineData("regions.tsv", "member\tCN-FTZ-BEIJING\t120000\t2020-09-24\t2020-09-23\tbackwards", "is before from")]
+    [InlineData("regions.tsv", "member\tCN-FTZ-BEIJING\t120000\t24/09/2020\t\tbad date", "is not a yyyy-MM-dd date")]
     public void Load_InconsistentLine_FailsNamingFileAndProblem(string file, string line, string problem)
     {
         var ex = Assert.Throws<InvalidDataException>(() => Load(file, line));

@@ -49,12 +49,12 @@ public class RegionTests
     }
 
     [Theory]
-    [InlineData("CN-GD-FTZ", "440300")]
-    [InlineData("CN-SH-FTZ", "310000")]
-    [InlineData("CN-TJ-FTZ", "120000")]
-    [InlineData("CN-BJ-FTZ", "110000")]
-    [InlineData("CN-HI-FTZ", "460000")]
-    [InlineData("CN-HI-FTZ", "460100")]
+    [InlineData("CN-FTZ-GUANGDONG", "440300")]
+    [InlineData("CN-FTZ-SHANGHAI", "310000")]
+    [InlineData("CN-FTZ-TIANJIN", "120000")]
+    [InlineData("CN-FTZ-BEIJING", "110000")]
+    [InlineData("CN-FTP-HAINAN", "460000")]
+    [InlineData("CN-FTP-HAINAN", "460100")]
     public void IsMember_FreeTradeZone_IsNeverWholeCityMembership(string zone, string code)
     {
         Assert.False(Catalogue.IsMember(zone, code, Mid2024));
@@ -69,7 +69,7 @@ public class RegionTests
     {
         var regions = Catalogue.RegionsOf("440300", Mid2024);
 
-        Assert.Equal(["GBA", "CN-GD-FTZ"], regions.Select(m => m.Region.Id));
+        Assert.Equal(["GBA", "CN-FTZ-GUANGDONG"], regions.Select(m => m.Region.Id));
         Assert.False(regions[0].RequiresDeclaration);
         Assert.True(regions[1].RequiresDeclaration);
         Assert.Contains("Qianhai", regions[1].Member.Note, StringComparison.Ordinal);
@@ -81,14 +81,14 @@ public class RegionTests
 
     [Fact]
     public void RegionsOf_ShenzhenBetweenFtzAndGba_OnlyTheFtz() =>
-        Assert.Equal(["CN-GD-FTZ"], Catalogue.RegionsOf("440300", new DateOnly(2019, 2, 17)).Select(m => m.Region.Id));
+        Assert.Equal(["CN-FTZ-GUANGDONG"], Catalogue.RegionsOf("440300", new DateOnly(2019, 2, 17)).Select(m => m.Region.Id));
 
     [Theory]
-    [InlineData("CN-SH-FTZ", "310000", "2013-09-29")]
-    [InlineData("CN-TJ-FTZ", "120000", "2015-04-21")]
-    [InlineData("CN-GD-FTZ", "440100", "2015-04-21")]
-    [InlineData("CN-HI-FTZ", "460000", "2018-10-16")]
-    [InlineData("CN-BJ-FTZ", "110000", "2020-09-24")]
+    [InlineData("CN-FTZ-SHANGHAI", "310000", "2013-09-29")]
+    [InlineData("CN-FTZ-TIANJIN", "120000", "2015-04-21")]
+    [InlineData("CN-FTZ-GUANGDONG", "440100", "2015-04-21")]
+    [InlineData("CN-FTP-HAINAN", "460000", "2018-10-16")]
+    [InlineData("CN-FTZ-BEIJING", "110000", "2020-09-24")]
     public void RegionsOf_FreeTradeZone_FromTheDayItOpened(string zone, string code, string opened)
     {
         var day = DateOnly.Parse(opened, System.Globalization.CultureInfo.InvariantCulture);
@@ -113,7 +113,7 @@ public class RegionTests
     [Fact]
     public void Regions_EachCitesItsSource_AndOnlyTheGbaIsWholeDivision()
     {
-        Assert.Equal(["GBA", "CN-SH-FTZ", "CN-TJ-FTZ", "CN-GD-FTZ", "CN-HI-FTZ", "CN-BJ-FTZ"], Catalogue.Regions.Select(r => r.Id));
+        Assert.Equal(["GBA", "CN-FTZ-SHANGHAI", "CN-FTZ-TIANJIN", "CN-FTZ-GUANGDONG", "CN-FTP-HAINAN", "CN-FTZ-BEIJING"], Catalogue.Regions.Select(r => r.Id));
         Assert.All(Catalogue.Regions, r =>
         {
             Assert.False(string.IsNullOrWhiteSpace(r.Source));
