@@ -23,7 +23,7 @@ public sealed record Participant(
     public bool Has(Role role) => Roles.Contains(role);
 
     public static Participant Start(ParticipantRegistered e) =>
-        new(e.ParticipantId, e.DisplayName, e.LegalName, e.Roles, e.Jurisdiction,
+        new(e.ParticipantId, e.DisplayName, e.LegalName, e.Roles, e.Jurisdiction.Canonical(),
             e.CriticalInformationInfrastructureOperator, e.RegisteredAt, e.RegisteredAt, []);
 
     public Participant When(ApiTokenIssued e) =>

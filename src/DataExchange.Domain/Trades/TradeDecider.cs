@@ -185,7 +185,8 @@ public static class TradeDecider
     };
 
     private static Party PartyOf(Participant p) =>
-        new(p.Id, RegionMapping.ToCompliance(p.Jurisdiction.Region), p.Jurisdiction.City, p.CriticalInformationInfrastructureOperator);
+        new(p.Id, RegionMapping.ToCompliance(p.Jurisdiction.Region), p.Jurisdiction.City, p.CriticalInformationInfrastructureOperator,
+            p.Jurisdiction.Code, p.Jurisdiction.FreeTradeZone);
 
     // ---- After contracting: delivery, settlement, cancellation, disputes. Each returns the events to append. ----
 

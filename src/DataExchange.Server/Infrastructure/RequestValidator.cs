@@ -16,6 +16,9 @@ public sealed partial class RequestValidator
 {
     private readonly List<BadRequest.Types.FieldViolation> violations = [];
 
+    /// <summary>How many violations so far: a check that builds on earlier ones runs only if they added none.</summary>
+    public int ViolationCount => violations.Count;
+
     public RequestValidator Check(bool ok, string field, string description)
     {
         if (!ok)
