@@ -38,6 +38,7 @@ public static class EventCatalogue
 
         new("export_approval_recorded", typeof(ExportApprovalRecorded)),
         new("export_approval_revoked", typeof(ExportApprovalRevoked)),
+        new("export_approval_extended", typeof(ExportApprovalExtended)),
 
         new("trade_contracted", typeof(TradeContracted)),
         new("trade_refused", typeof(TradeRefused)),

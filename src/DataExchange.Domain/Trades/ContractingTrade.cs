@@ -30,10 +30,40 @@ public sealed record ContractTrade(
 /// What the exchange knows about an exporter: its accepted cross-border volume per calendar year (only the years a
 /// decision may count need be present) and its export approvals.
 /// </summary>
-public sealed record ExporterHistory(Guid ExporterId, ImmutableDictionary<int, ExportVolume> VolumeByYear, IReadOnlyList<Compliance.ExportApproval> Approvals)
+public sealed record ExporterHistory(Guid ExporterId, ImmutableDictionary<int, ExportVolume> VolumeByYear, IReadOnlyList<Compliance.ExportApproval> Approvals,
+    ImmutableDictionary<Guid, ExportVolume>? UsedByApproval = null)
 {
     /// <summary>Nothing exported, no approvals: what a trade that cannot be an export is decided against.</summary>
     public static ExporterHistory Empty(Guid exporterId) => new(exporterId, ImmutableDictionary<int, ExportVolume>.Empty, []);
+
+    /// <summary>
+    /// The history from the exporter's yearly volume documents (every year, so that an approval's use is summed over its
+    /// whole life) and its approvals.
+    /// </summary>
+    public static ExporterHistory From(Guid exporterId, IEnumerable<ExporterYearVolume> years, IReadOnlyList<Compliance.ExportApproval> approvals)
+    {
+        var volumes = ImmutableDictionary.CreateBuilder<int, ExportVolume>();
+        var used = ImmutableDictionary.CreateBuilder<Guid, ExportVolume>();
+        foreach (var year in years.Where(y => y.ExporterId == exporterId))
+        {
+            volumes[year.Year] = new ExportVolume(year.Individuals, year.SensitiveIndividuals);
+            foreach (var (approvalId, v) in year.ByApproval ?? new Dictionary<Guid, ExportVolume>())
+            {
+                var before = used.GetValueOrDefault(approvalId, ExportVolume.Zero);
+                used[approvalId] = new ExportVolume(before.Individuals + v.Individuals, before.SensitiveIndividuals + v.SensitiveIndividuals);
+            }
+        }
+
+        return new ExporterHistory(exporterId, volumes.ToImmutable(), approvals, used.ToImmutable());
+    }
+
+    /// <summary>The approvals as the engine sees them: each with what was already exported under it, when it states a scale.</summary>
+    public IReadOnlyList<Compliance.ExportApproval> ApprovalsWithUse() =>
+    [
+        .. Approvals.Select(a => a.CoveredIndividuals is null && a.CoveredSensitiveIndividuals is null
+            ? a
+            : a with { ExportedUnder = UsedByApproval?.GetValueOrDefault(a.ApprovalId) ?? ExportVolume.Zero }),
+    ];
 
     /// <summary>The volume of the calendar years <paramref name="fromYear"/> to <paramref name="toYear"/>, both included.</summary>
     public ExportVolume VolumeOfYears(int fromYear, int toYear)
@@ -54,8 +84,16 @@ public sealed record ExporterHistory(Guid ExporterId, ImmutableDictionary<int, E
     public ExporterHistory Apply(ExportVolumeRecorded e)
     {
         var before = VolumeByYear.GetValueOrDefault(e.Year, ExportVolume.Zero);
+        var used = UsedByApproval ?? ImmutableDictionary<Guid, ExportVolume>.Empty;
+        if (e.ApprovalId is { } approvalId)
+        {
+            var underBefore = used.GetValueOrDefault(approvalId, ExportVolume.Zero);
+            used = used.SetItem(approvalId, new ExportVolume(underBefore.Individuals + e.Individuals, underBefore.SensitiveIndividuals + e.SensitiveIndividuals));
+        }
+
         return this with
         {
+            UsedByApproval = used,
             VolumeByYear = VolumeByYear.SetItem(e.Year,
                 new ExportVolume(before.Individuals + e.Individuals, before.SensitiveIndividuals + e.SensitiveIndividuals)),
         };
@@ -186,6 +224,6 @@ public static class TradeContracting
         }
 
         var (from, to) = VolumeYears(contractDate);
-        return new ExporterRecord(state.Exporter.VolumeOfYears(from, to), state.Exporter.Approvals);
+        return new ExporterRecord(state.Exporter.VolumeOfYears(from, to), state.Exporter.ApprovalsWithUse());
     }
 }

@@ -110,14 +110,31 @@ public sealed record Trade(
 }
 
 /// <summary>An exporter's accepted cross-border volume in one calendar year.</summary>
-public sealed record ExporterYearVolume(Guid Id, Guid ExporterId, int Year, long Individuals, long SensitiveIndividuals)
+public sealed record ExporterYearVolume(Guid Id, Guid ExporterId, int Year, long Individuals, long SensitiveIndividuals,
+    IReadOnlyDictionary<Guid, ExportVolume>? ByApproval = null)
 {
     public long Version { get; set; }
 
-    public static ExporterYearVolume Start(ExportVolumeRecorded e) => new(StreamId(e.ExporterId, e.Year), e.ExporterId, e.Year, e.Individuals, e.SensitiveIndividuals);
+    public static ExporterYearVolume Start(ExportVolumeRecorded e) =>
+        new ExporterYearVolume(StreamId(e.ExporterId, e.Year), e.ExporterId, e.Year, 0, 0, new Dictionary<Guid, ExportVolume>()).When(e);
 
-    public ExporterYearVolume When(ExportVolumeRecorded e) =>
-        this with { Individuals = Individuals + e.Individuals, SensitiveIndividuals = SensitiveIndividuals + e.SensitiveIndividuals };
+    /// <summary>This year's exports and, per approval relied on, the part exported under it.</summary>
+    public ExporterYearVolume When(ExportVolumeRecorded e)
+    {
+        var byApproval = new Dictionary<Guid, ExportVolume>(ByApproval ?? new Dictionary<Guid, ExportVolume>());
+        if (e.ApprovalId is { } approvalId)
+        {
+            var before = byApproval.GetValueOrDefault(approvalId, ExportVolume.Zero);
+            byApproval[approvalId] = new ExportVolume(before.Individuals + e.Individuals, before.SensitiveIndividuals + e.SensitiveIndividuals);
+        }
+
+        return this with
+        {
+            Individuals = Individuals + e.Individuals,
+            SensitiveIndividuals = SensitiveIndividuals + e.SensitiveIndividuals,
+            ByApproval = byApproval,
+        };
+    }
 
     public static ExporterYearVolume Evolve(ExporterYearVolume? state, ExportVolumeRecorded e) => state is null ? Start(e) : state.When(e);
 

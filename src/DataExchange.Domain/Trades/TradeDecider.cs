@@ -150,7 +150,7 @@ public static class TradeDecider
         }
 
         return new ExportVolumeRecorded(contracted.VendorId, contracted.EffectiveDate.Year, contracted.TradeId, data.Individuals,
-            data.SensitiveIndividuals, now);
+            data.SensitiveIndividuals, now, contracted.Compliance.ApprovalId);
     }
 
     public static ComplianceInput ComplianceInputFor(TradeRequest request, ExporterRecord exporter)

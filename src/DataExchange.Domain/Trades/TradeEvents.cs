@@ -71,5 +71,9 @@ public enum DisputeResolution
 
 public sealed record TradeDisputeResolved(Guid TradeId, DisputeResolution Resolution, SealedText Reason, Guid By, DateTimeOffset At);
 
-/// <summary>An accepted cross-border export, counted against the exporter's volume for the year (one stream per exporter-year).</summary>
-public sealed record ExportVolumeRecorded(Guid ExporterId, int Year, Guid TradeId, long Individuals, long SensitiveIndividuals, DateTimeOffset At);
+/// <summary>
+/// An accepted cross-border export, counted against the exporter's volume for the year (one stream per exporter-year)
+/// and, when the trade relied on one, against the scale of approval <see cref="ApprovalId"/>.
+/// </summary>
+public sealed record ExportVolumeRecorded(Guid ExporterId, int Year, Guid TradeId, long Individuals, long SensitiveIndividuals, DateTimeOffset At,
+    Guid? ApprovalId = null);

@@ -74,22 +74,17 @@ public sealed class TradeContractor(FilingNumbers filingNumbers)
         await session.BeginTransactionAsync(ct);
         await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", ct, BitConverter.ToInt64(volumeStreamId.ToByteArray(), 0));
         var volumeStream = await session.Events.FetchForWriting<ExporterYearVolume>(volumeStreamId, ct);
-        var volumes = ImmutableDictionary.CreateBuilder<int, ExportVolume>();
+        // Every year of the exporter (an approval's use is summed over its life); this year's as fetched under the lock.
+        var years = (await session.Query<ExporterYearVolume>().Where(v => v.ExporterId == vendor.Id).ToListAsync(ct))
+            .Where(v => v.Year != toYear).ToList();
         if (volumeStream.Aggregate is { } current)
         {
-            volumes[toYear] = new ExportVolume(current.Individuals, current.SensitiveIndividuals);
+            years.Add(current);
         }
 
-        for (var year = fromYear; year < toYear; year++)
-        {
-            if (await session.LoadAsync<ExporterYearVolume>(ExporterYearVolume.StreamId(vendor.Id, year), ct) is { } earlier)
-            {
-                volumes[year] = new ExportVolume(earlier.Individuals, earlier.SensitiveIndividuals);
-            }
-        }
-
+        _ = fromYear; // the engine sums the window it needs from the years loaded
         var approvals = await session.Query<DomainApproval>().Where(a => a.ExporterId == vendor.Id).ToListAsync(ct);
-        var exporter = new ExporterHistory(vendor.Id, volumes.ToImmutable(), [.. approvals.Select(a => a.ToCompliance())]);
+        var exporter = ExporterHistory.From(vendor.Id, years, [.. approvals.Select(a => a.ToCompliance())]);
         return new Loaded(new TradeContractingState(listing, vendor, buyer, exporter), volumeStream);
     }
 

@@ -285,7 +285,8 @@ public sealed class TradePipeline(
         {
             var second = session.CreateBatchQuery();
             var vendorsQuery = second.LoadMany<Participant>().ById(vendorIds);
-            var volumesQuery = second.LoadMany<ExporterYearVolume>().ById(exportYears.Select(x => ExporterYearVolume.StreamId(x.Exporter, x.Year)).ToArray());
+            // Every year of each exporter: an approval's use is summed over its whole life.
+            var volumesQuery = second.Query<ExporterYearVolume>().Where(v => v.ExporterId.IsOneOf(exporterIds)).ToList();
             var approvalsQuery = second.Query<DomainApproval>().Where(a => a.ExporterId.IsOneOf(exporterIds)).ToList();
             await second.Execute(ct);
             foreach (var vendor in await vendorsQuery)
@@ -297,8 +298,7 @@ public sealed class TradePipeline(
             approvals = [.. await approvalsQuery];
         }
 
-        var histories = exporterIds.Select(exporter => new ExporterHistory(exporter,
-            volumes.Values.Where(v => v.ExporterId == exporter).ToImmutableDictionary(v => v.Year, v => new ExportVolume(v.Individuals, v.SensitiveIndividuals)),
+        var histories = exporterIds.Select(exporter => ExporterHistory.From(exporter, volumes.Values,
             [.. approvals.Where(a => a.ExporterId == exporter).Select(a => a.ToCompliance())]));
         var decisions = new TradeBatch(listings.Values, histories);
         Stage("load", loading);
