@@ -100,7 +100,7 @@ public sealed class World
                 Approval = new ExportApproval
                 {
                     Kind = ExportMechanism.StandardContract, ReferenceNumber = $"YUE-SC-BENCH-{v}-{Guid.NewGuid():N}"[..30], Listings = { pi.Name },
-                    CounterpartRegion = Region.HongKong, ValidFrom = "2020-01-01", ValidUntil = "2099-12-31",
+                    CounterpartRegion = Region.HongKong, ValidFrom = "2024-01-01", ValidUntil = "2099-12-31",
                 },
             }, compliance.Auth);
         }

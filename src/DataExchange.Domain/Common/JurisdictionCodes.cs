@@ -90,6 +90,18 @@ public static class JurisdictionCodes
         return (result, null, null);
     }
 
+    /// <summary>
+    /// Resolves an approval's destination outside the mainland (HK, MO, or a country by ISO 3166-1 code or name) to its
+    /// canonical code, or says why not.
+    /// </summary>
+    public static (string? Code, string? Problem) ResolveDestination(string? text)
+    {
+        var (place, _, problem) = Resolve(null, null, text, null);
+        if (problem is not null) return (null, problem);
+        if (place!.Region == Region.MainlandChina) return (null, $"'{text}' is on the mainland; a destination lies outside it");
+        return place.Code is null ? (null, $"'{text}' is not a country code the catalogue knows") : (place.Code, null);
+    }
+
     private static string? Problem(JurisdictionResolution r) => r.Outcome switch
     {
         ResolutionOutcome.Resolved => null,

@@ -17,21 +17,45 @@ public static class ApprovalMapping
             && Guid.TryParseExact(parts[1], "D", out exporterId) && Guid.TryParseExact(parts[3], "D", out approvalId);
     }
 
-    public static V1.ExportApproval ToProto(this ExportApproval a) => new()
+    public static V1.ExportApproval ToProto(this ExportApproval a, C.ExportVolume? exportedUnder = null)
     {
-        Name = Name(a.ExporterId, a.Id),
-        Kind = ToProto(a.Kind),
-        ReferenceNumber = a.ReferenceNumber,
-        Listings = { a.ListingIds.Select(ResourceNames.Listing) },
-        DataCategories = { a.DataCategories },
-        CounterpartRegion = (V1.Region)a.CounterpartRegion,
-        ValidFrom = Dates.Format(a.ValidFrom),
-        ValidUntil = Dates.Format(a.ValidUntil),
-        RevokedOn = a.RevokedOn is { } revoked ? Dates.Format(revoked) : "",
-        RevocationReason = a.RevocationReason ?? "",
-        CreateTime = a.CreatedAt.ToTimestamp(),
-        Etag = a.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        var scope = a.Scope ?? ApprovalScope.None;
+        var proto = new V1.ExportApproval
+        {
+            Name = Name(a.ExporterId, a.Id),
+            Kind = ToProto(a.Kind),
+            ReferenceNumber = a.ReferenceNumber,
+            Listings = { a.ListingIds.Select(ResourceNames.Listing) },
+            DataCategories = { a.DataCategories },
+            CounterpartRegion = (V1.Region)a.CounterpartRegion,
+            ValidFrom = Dates.Format(a.ValidFrom),
+            ValidUntil = Dates.Format(a.ValidUntil),
+            RevokedOn = a.RevokedOn is { } revoked ? Dates.Format(revoked) : "",
+            RevocationReason = a.RevocationReason ?? "",
+            CreateTime = a.CreatedAt.ToTimestamp(),
+            Etag = a.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Recipients = { scope.RecipientIds.Select(ResourceNames.Participant) },
+            Destinations = { scope.DestinationCodes },
+            Purpose = scope.Purpose ?? "",
+            ExportedIndividuals = exportedUnder?.Individuals ?? 0,
+            ExportedSensitiveIndividuals = exportedUnder?.SensitiveIndividuals ?? 0,
+            Extensions =
+            {
+                (a.Extensions ?? []).Select(e =>
+                {
+                    var x = new V1.ApprovalExtension
+                    {
+                        ValidUntil = Dates.Format(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = e.At.ToTimestamp(),
+                    };
+                    if (e.CoveredIndividuals is { } covered) x.CoveredIndividuals = covered;
+                    return x;
+                }),
+            },
+        };
+        if (scope.CoveredIndividuals is { } individuals) proto.CoveredIndividuals = individuals;
+        if (scope.CoveredSensitiveIndividuals is { } sensitive) proto.CoveredSensitiveIndividuals = sensitive;
+        return proto;
+    }
 
     /// <summary>An export mechanism (an approval's kind, a decision's mechanism) in the API's terms.</summary>
     public static V1.ExportMechanism ToProto(C.ExportMechanism mechanism, bool crossBorder = true) => mechanism switch

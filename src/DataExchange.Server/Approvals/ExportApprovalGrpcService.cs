@@ -18,6 +18,8 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         var exporterId = ResourceNames.Require(v, request.Parent, "participants", "parent");
         var a = request.Approval;
         var listingIds = new List<Guid>();
+        var recipientIds = new List<Guid>();
+        var destinations = new List<string>();
         DateOnly? from = null, until = null;
         if (a is null)
         {
@@ -47,6 +49,26 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
             until = Dates.Parse(v, a.ValidUntil, "approval.valid_until");
             v.Check(from is null || until is null || until >= from, "approval.valid_until", "must not be before valid_from");
             v.Check(string.IsNullOrEmpty(a.Name) && string.IsNullOrEmpty(a.RevokedOn), "approval.name", "name and revoked_on are set by the service");
+            v.Check(a.Recipients.Count <= 100 && a.Destinations.Count <= 50, "approval.recipients", "at most 100 recipients and 50 destinations");
+            for (var i = 0; i < Math.Min(a.Recipients.Count, 100); i++)
+            {
+                recipientIds.Add(ResourceNames.Require(v, a.Recipients[i], "participants", $"approval.recipients[{i}]"));
+            }
+
+            for (var i = 0; i < Math.Min(a.Destinations.Count, 50); i++)
+            {
+                var (code, problem) = JurisdictionCodes.ResolveDestination(a.Destinations[i]);
+                v.Check(problem is null, $"approval.destinations[{i}]", problem ?? "");
+                if (code is not null && !destinations.Contains(code)) destinations.Add(code);
+            }
+
+            v.Check(!a.HasCoveredIndividuals || a.CoveredIndividuals >= 0, "approval.covered_individuals", "must not be negative");
+            v.Check(!a.HasCoveredSensitiveIndividuals || a.CoveredSensitiveIndividuals >= 0, "approval.covered_sensitive_individuals", "must not be negative");
+            v.Check(!a.HasCoveredIndividuals || !a.HasCoveredSensitiveIndividuals || a.CoveredSensitiveIndividuals <= a.CoveredIndividuals,
+                "approval.covered_sensitive_individuals", "sensitive individuals are among the individuals: at most covered_individuals");
+            v.Text(a.Purpose, "approval.purpose", 500, required: false);
+            v.Check(a.ExportedIndividuals == 0 && a.ExportedSensitiveIndividuals == 0 && a.Extensions.Count == 0, "approval.exported_individuals",
+                "exported volumes and extensions are set by the service");
             v.Timestamp(a.CreateTime, "approval.create_time");
         }
 
@@ -58,13 +80,44 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         return commands.StartAsync<ExportApproval, V1.ExportApproval>(caller, nameof(RecordExportApproval), request.RequestId, request, approvalId,
             (actor, now) => ExportApprovalDecider.Decide(new RecordExportApproval(approvalId, exporterId,
                 ApprovalMapping.ToDomain(a!.Kind)!.Value, a.ReferenceNumber, (Region)a.CounterpartRegion, listingIds, [.. a.DataCategories],
-                from!.Value, until!.Value), actor, now),
+                from!.Value, until!.Value,
+                new ApprovalScope(recipientIds, destinations, a.HasCoveredIndividuals ? a.CoveredIndividuals : null,
+                    a.HasCoveredSensitiveIndividuals ? a.CoveredSensitiveIndividuals : null,
+                    string.IsNullOrWhiteSpace(a.Purpose) ? null : a.Purpose.Trim())), actor, now),
             approval => approval.ToProto(), context.CancellationToken,
             precondition: async session =>
             {
                 _ = await session.LoadAsync<Participant>(exporterId, context.CancellationToken)
                     ?? throw ResourceNames.NotFound("Participant", request.Parent);
+                for (var i = 0; i < recipientIds.Count; i++)
+                {
+                    _ = await session.LoadAsync<Participant>(recipientIds[i], context.CancellationToken)
+                        ?? throw ResourceNames.NotFound("Participant", ResourceNames.Participant(recipientIds[i]));
+                }
             });
+    }
+
+    public override Task<V1.ExportApproval> ExtendExportApproval(V1.ExtendExportApprovalRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId).Text(request.ReferenceNumber, "reference_number", 100);
+        var ok = ApprovalMapping.TryParse(request.Name, out var exporterId, out var approvalId);
+        v.Check(ok, "name", "must be participants/{uuid}/exportApprovals/{uuid}");
+        var until = Dates.Parse(v, request.ValidUntil, "valid_until");
+        v.Check(!request.HasCoveredIndividuals || request.CoveredIndividuals >= 0, "covered_individuals", "must not be negative");
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        caller.Require(Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers extend export approvals.");
+
+        var target = new StreamTarget<ExportApproval>(approvalId, null, "ExportApproval", request.Name, approval => approval.ExporterId == exporterId);
+        return commands.ChangeAsync(caller, nameof(ExtendExportApproval), request.RequestId, request, target,
+            (approval, actor, now) => [ExportApprovalDecider.DecideExtend(approval, until!.Value,
+                request.HasCoveredIndividuals ? request.CoveredIndividuals : null, request.ReferenceNumber, RegionMapping.ChinaDate(now), actor, now)],
+            async (session, changed) =>
+            {
+                var used = await ApprovalUsage.LoadAsync(session, [exporterId], context.CancellationToken);
+                return changed.After.ToProto(used.GetValueOrDefault(approvalId));
+            },
+            context.CancellationToken);
     }
 
     public override Task<V1.ExportApproval> RevokeExportApproval(V1.RevokeExportApprovalRequest request, ServerCallContext context)
@@ -100,6 +153,11 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         if (!all) query = query.Where(a => a.ExporterId == exporterId);
         if (!request.IncludeRevoked) query = query.Where(a => a.RevokedOn == null);
         var (page, next) = await Paging.PageAsync(query, x => x.Id, request.PageToken, request.PageSize, fingerprint, context.CancellationToken);
-        return new V1.ListExportApprovalsResponse { Approvals = { page.Select(a => a.ToProto()) }, NextPageToken = next };
+        var used = await ApprovalUsage.LoadAsync(session, [.. page.Select(a => a.ExporterId).Distinct()], context.CancellationToken);
+        return new V1.ListExportApprovalsResponse
+        {
+            Approvals = { page.Select(a => a.ToProto(used.GetValueOrDefault(a.Id))) },
+            NextPageToken = next,
+        };
     }
 }

@@ -107,7 +107,7 @@ public sealed class AccessMatrixFixture : IAsyncLifetime
     public ExportApproval NewApproval() => new()
     {
         Kind = ExportMechanism.StandardContract, ReferenceNumber = $"YUE-SC-{Guid.NewGuid():N}"[..30], Listings = { Listed.Name },
-        CounterpartRegion = Region.HongKong, ValidFrom = "2020-01-01", ValidUntil = "2099-12-31",
+        CounterpartRegion = Region.HongKong, ValidFrom = "2024-01-01", ValidUntil = "2099-12-31",
     };
 }
 

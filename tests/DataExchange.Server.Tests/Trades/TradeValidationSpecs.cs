@@ -122,6 +122,12 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
         { "reversed-dates", "approval.valid_until" },
         { "bad-date", "approval.valid_from" },
         { "bad-parent", "parent" },
+        { "bad-recipient", "approval.recipients[0]" },
+        { "mainland-destination", "approval.destinations[0]" },
+        { "unknown-destination", "approval.destinations[0]" },
+        { "negative-scale", "approval.covered_individuals" },
+        { "sensitive-beyond-scale", "approval.covered_sensitive_individuals" },
+        { "usage-supplied", "approval.exported_individuals" },
     };
 
     [Theory]
@@ -147,6 +153,12 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
             case "reversed-dates": approval.ValidUntil = "2021-12-31"; break;
             case "bad-date": approval.ValidFrom = "01/01/2022"; break;
             case "bad-parent": request.Parent = "listings/" + Guid.CreateVersion7(); break;
+            case "bad-recipient": approval.Recipients.Add("listings/" + Guid.CreateVersion7()); break;
+            case "mainland-destination": approval.Destinations.Add("440300"); break;
+            case "unknown-destination": approval.Destinations.Add("Atlantis"); break;
+            case "negative-scale": approval.CoveredIndividuals = -1; break;
+            case "sensitive-beyond-scale": approval.CoveredIndividuals = 10; approval.CoveredSensitiveIndividuals = 11; break;
+            case "usage-supplied": approval.ExportedIndividuals = 5; break;
         }
 
         var status = await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => compliance.Clients.Approvals.RecordExportApprovalAsync(request));

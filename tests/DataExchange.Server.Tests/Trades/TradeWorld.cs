@@ -31,9 +31,20 @@ public sealed record TradeWorld(ServerFixture Server, Clients Vendor, string Ven
         Listing = listing.Name, Licence = listing.Licence, AgreedPrice = listing.Price, RequestId = requestId ?? Rid(),
     };
 
-    public Task<ExportApproval> ApproveAsync(ExportMechanism kind, DataExchange.Contracts.V1.Listing listing, string from = "2020-01-01", string until = "2099-12-31",
-        Region counterpart = Region.HongKong) =>
-        Compliance.Approvals.RecordExportApprovalAsync(new RecordExportApprovalRequest
+    /// <summary>
+    /// Records an approval covering <paramref name="listing"/>. By default it runs from a year ago for as long as the law
+    /// allows its kind (three years for an assessment or a certification, open-ended for a contract), so that trades
+    /// executed today fall within it.
+    /// </summary>
+    public Task<ExportApproval> ApproveAsync(ExportMechanism kind, DataExchange.Contracts.V1.Listing listing, string? from = null, string? until = null,
+        Region counterpart = Region.HongKong)
+    {
+        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-1);
+        from ??= start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        until ??= kind is ExportMechanism.SecurityAssessment or ExportMechanism.Certification
+            ? start.AddYears(3).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+            : "2099-12-31";
+        return Compliance.Approvals.RecordExportApprovalAsync(new RecordExportApprovalRequest
         {
             Parent = VendorName,
             RequestId = Rid(),
@@ -43,4 +54,5 @@ public sealed record TradeWorld(ServerFixture Server, Clients Vendor, string Ven
                 CounterpartRegion = counterpart, ValidFrom = from, ValidUntil = until,
             },
         }).ResponseAsync;
+    }
 }
