@@ -35,6 +35,49 @@ public sealed class ApprovalsParsingTests
         }, request);
     }
 
+    [Fact]
+    public void Record_carries_the_approved_scope()
+    {
+        var (command, result) = Parse<ApprovalsCommands.RecordCommand>(
+            $"approvals record Acme --kind standard-contract --reference R --listing {ListingId} --counterpart other " +
+            "--valid-from 2024-01-01 --valid-until 2026-12-31 --destination SG --destination \" Japan \" " +
+            "--covered-individuals 200000 --covered-sensitive-individuals 5000 --purpose \" credit scoring \"");
+
+        var approval = command.BuildRequest(result, ParticipantName, [ParticipantName]).Approval;
+
+        Assert.Equal([ParticipantName], approval.Recipients);
+        Assert.Equal(["SG", "Japan"], approval.Destinations);
+        Assert.Equal(200_000, approval.CoveredIndividuals);
+        Assert.Equal(5_000, approval.CoveredSensitiveIndividuals);
+        Assert.Equal("credit scoring", approval.Purpose);
+    }
+
+    [Fact]
+    public void Record_leaves_an_unstated_scale_unset_and_refuses_a_negative_one()
+    {
+        var line = $"approvals record Acme --kind standard-contract --reference R --category c --counterpart other --valid-from 2024-01-01 --valid-until 2026-12-31";
+        var (command, result) = Parse<ApprovalsCommands.RecordCommand>(line);
+        Assert.False(command.BuildRequest(result, ParticipantName).Approval.HasCoveredIndividuals);
+
+        (command, result) = Parse<ApprovalsCommands.RecordCommand>(line + " --covered-individuals -1");
+        Assert.Throws<CliException>(() => command.BuildRequest(result, ParticipantName));
+    }
+
+    [Fact]
+    public void Extend_builds_the_request_with_an_optional_new_scale()
+    {
+        var (command, result) = Parse<ApprovalsCommands.ExtendCommand>(
+            $"approvals extend {ApprovalName} --valid-until 2029-12-31 --covered-individuals 1200000 --reference CAC-EXT-1 --request-id ex1");
+        Assert.Equal(new ExtendExportApprovalRequest
+        {
+            Name = ApprovalName, ValidUntil = "2029-12-31", CoveredIndividuals = 1_200_000, ReferenceNumber = "CAC-EXT-1", RequestId = "ex1",
+        }, command.BuildRequest(result));
+
+        (command, result) = Parse<ApprovalsCommands.ExtendCommand>($"approvals extend {ApprovalName} --valid-until 2029-12-31 --reference R");
+        Assert.False(command.BuildRequest(result).HasCoveredIndividuals);
+        Assert.Contains(ParseErrors($"approvals extend {ApprovalName} --reference R"), e => e.Contains("--valid-until", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("security-assessment", ExportMechanism.SecurityAssessment)]
     [InlineData("standard-contract", ExportMechanism.StandardContract)]

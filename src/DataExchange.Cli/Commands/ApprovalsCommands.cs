@@ -20,6 +20,7 @@ internal static class ApprovalsCommands
         new RecordCommand(global),
         new ListCommand(global),
         new RevokeCommand(global),
+        new ExtendCommand(global),
     };
 
     /// <summary>"participants/{uuid}" from "participants/{uuid}/exportApprovals/{uuid}".</summary>
@@ -30,6 +31,16 @@ internal static class ApprovalsCommands
     }
 
     public static string Validity(ExportApproval approval) => $"{approval.ValidFrom}..{approval.ValidUntil}";
+
+    /// <summary>The approved scale, empty when the approval states none.</summary>
+    public static string Scale(ExportApproval approval) =>
+        (approval.HasCoveredIndividuals, approval.HasCoveredSensitiveIndividuals) switch
+        {
+            (false, false) => "",
+            (true, false) => $"{approval.CoveredIndividuals:N0} individuals",
+            (false, true) => $"{approval.CoveredSensitiveIndividuals:N0} sensitive individuals",
+            _ => $"{approval.CoveredIndividuals:N0} individuals, {approval.CoveredSensitiveIndividuals:N0} sensitive",
+        };
 
     public static void Render(IAnsiConsole console, ExportApproval approval) =>
         console.Write(Output.Details($"Export approval {approval.ReferenceNumber}",
@@ -42,6 +53,13 @@ internal static class ApprovalsCommands
             ("Categories", string.Join(", ", approval.DataCategories)),
             ("Counterpart", EnumNames.Format(approval.CounterpartRegion)),
             ("Valid", Validity(approval)),
+            ("Recipients", string.Join(", ", approval.Recipients)),
+            ("Destinations", string.Join(", ", approval.Destinations)),
+            ("Purpose", approval.Purpose),
+            ("Scale", Scale(approval)),
+            ("Exported under it", approval.HasCoveredIndividuals || approval.HasCoveredSensitiveIndividuals
+                ? $"{approval.ExportedIndividuals:N0} individuals ({approval.ExportedSensitiveIndividuals:N0} sensitive)" : ""),
+            ("Extensions", string.Join("; ", approval.Extensions.Select(e => $"to {e.ValidUntil} ({e.ReferenceNumber})"))),
             ("Revoked on", approval.RevokedOn),
             ("Revoked because", approval.RevocationReason),
             ("Created", Formatting.Time(approval.CreateTime)),
@@ -80,6 +98,37 @@ internal static class ApprovalsCommands
 
         private readonly Option<DateOnly> validFrom = CliOptions.Date("--valid-from", "First day it is valid (inclusive)", required: true);
         private readonly Option<DateOnly> validUntil = CliOptions.Date("--valid-until", "Last day it is valid (inclusive)", required: true);
+
+        private readonly Option<string[]> recipients = new("--recipient")
+        {
+            Description = "A recipient it was granted for: participants/{uuid}, a bare UUID, or a display name (repeatable; none: any recipient)",
+            HelpName = "participant",
+        };
+
+        private readonly Option<string[]> destinations = new("--destination")
+        {
+            Description = "A destination it was granted for: HK, MO, an ISO 3166-1 code such as SG, or a country name (repeatable; none: the counterpart region)",
+            HelpName = "code",
+        };
+
+        private readonly Option<long?> coveredIndividuals = new("--covered-individuals")
+        {
+            Description = "The number of individuals whose personal information it covers over its life; exports under it count against it",
+            HelpName = "n",
+        };
+
+        private readonly Option<long?> coveredSensitive = new("--covered-sensitive-individuals")
+        {
+            Description = "The number of individuals whose sensitive personal information it covers",
+            HelpName = "n",
+        };
+
+        private readonly Option<string> purpose = new("--purpose")
+        {
+            Description = "The approved purpose; a trade is covered only if its licence states the same purpose",
+            HelpName = "text",
+        };
+
         private readonly Option<string> requestId = CliOptions.RequestId();
 
         public RecordCommand(GlobalOptions global)
@@ -93,13 +142,24 @@ internal static class ApprovalsCommands
             Add(counterpart);
             Add(validFrom);
             Add(validUntil);
+            Add(recipients);
+            Add(destinations);
+            Add(coveredIndividuals);
+            Add(coveredSensitive);
+            Add(purpose);
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                // Check the request before looking the exporter up by display name.
+                // Check the request before looking the exporter and recipients up by display name.
                 _ = BuildRequest(result, ResourceNames.AllParticipants);
                 var parent = await ParticipantsCommands.ResolveAsync(context, result.GetRequiredValue(exporter), cancellationToken);
-                var request = BuildRequest(result, parent);
+                var recipientNames = new List<string>();
+                foreach (var recipient in result.GetValue(recipients) ?? [])
+                {
+                    recipientNames.Add(await ParticipantsCommands.ResolveAsync(context, recipient, cancellationToken));
+                }
+
+                var request = BuildRequest(result, parent, recipientNames);
                 context.RequestId = request.RequestId;
                 var approval = await context.Approvals.RecordExportApprovalAsync(request, context.Call(cancellationToken));
                 context.Output.Show(approval, console => Render(console, approval));
@@ -107,7 +167,7 @@ internal static class ApprovalsCommands
             }));
         }
 
-        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent)
+        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent, IReadOnlyList<string>? recipientNames = null)
         {
             var from = result.GetValue(validFrom);
             var until = result.GetValue(validUntil);
@@ -125,10 +185,23 @@ internal static class ApprovalsCommands
                 CounterpartRegion = result.GetValue(counterpart),
                 ValidFrom = Formatting.Date(from),
                 ValidUntil = Formatting.Date(until),
+                Recipients = { recipientNames ?? [] },
+                Destinations = { (result.GetValue(destinations) ?? []).Select(d => d.Trim()).Where(d => d.Length > 0) },
+                Purpose = result.GetValue(purpose)?.Trim() ?? "",
             };
             if (approval.Listings.Count + approval.DataCategories.Count == 0)
             {
                 throw new CliException("Name what the approval covers: give --listing, --category, or both.");
+            }
+
+            if (result.GetValue(coveredIndividuals) is { } individuals)
+            {
+                approval.CoveredIndividuals = individuals >= 0 ? individuals : throw new CliException("--covered-individuals must not be negative.");
+            }
+
+            if (result.GetValue(coveredSensitive) is { } sensitive)
+            {
+                approval.CoveredSensitiveIndividuals = sensitive >= 0 ? sensitive : throw new CliException("--covered-sensitive-individuals must not be negative.");
             }
 
             return new RecordExportApprovalRequest { Parent = parent, Approval = approval, RequestId = CliOptions.RequestIdOrNew(result, requestId) };
@@ -230,5 +303,61 @@ internal static class ApprovalsCommands
             Reason = result.GetValue(reason)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };
+    }
+
+    internal sealed class ExtendCommand : Command
+    {
+        private readonly Argument<string> name = new("NAME") { Description = "participants/{uuid}/exportApprovals/{uuid}" };
+        private readonly Option<DateOnly> validUntil = CliOptions.Date("--valid-until", "The new last day it is valid (inclusive)", required: true);
+
+        private readonly Option<long?> coveredIndividuals = new("--covered-individuals")
+        {
+            Description = "The scale approved for the new term (from 2025-06-27 at most 20 % above the old one); unchanged when absent",
+            HelpName = "n",
+        };
+
+        private readonly Option<string> reference = new("--reference")
+        {
+            Description = "The authority's reference for the extension",
+            HelpName = "ref",
+            Required = true,
+        };
+
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public ExtendCommand(GlobalOptions global)
+            : base("extend", "Extend a security assessment: same purpose, scope and parties (compliance)")
+        {
+            Add(name);
+            Add(validUntil);
+            Add(coveredIndividuals);
+            Add(reference);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var request = BuildRequest(result);
+                context.RequestId = request.RequestId;
+                var approval = await context.Approvals.ExtendExportApprovalAsync(request, context.Call(cancellationToken));
+                context.Output.Show(approval, console => Render(console, approval));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public ExtendExportApprovalRequest BuildRequest(ParseResult result)
+        {
+            var request = new ExtendExportApprovalRequest
+            {
+                Name = ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
+                ValidUntil = Formatting.Date(result.GetValue(validUntil)),
+                ReferenceNumber = result.GetValue(reference)?.Trim() ?? "",
+                RequestId = CliOptions.RequestIdOrNew(result, requestId),
+            };
+            if (result.GetValue(coveredIndividuals) is { } individuals)
+            {
+                request.CoveredIndividuals = individuals >= 0 ? individuals : throw new CliException("--covered-individuals must not be negative.");
+            }
+
+            return request;
+        }
     }
 }
