@@ -279,6 +279,23 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
                 Name = (await w.ApprovalAsync()).Name, Reason = "expired contract", RequestId = Rid(),
             }).ResponseAsync),
             [Unauthenticated, Denied, Ok, Denied, Denied, Denied, Denied, Denied]),
+        new("ExportApprovalService.ExtendExportApproval", "the vendor's assessment", async (w, c) =>
+            {
+                var assessment = await w.As[Who.Compliance].Approvals.RecordExportApprovalAsync(new RecordExportApprovalRequest
+                {
+                    Parent = w.VendorName, RequestId = Rid(),
+                    Approval = new ExportApproval
+                    {
+                        Kind = ExportMechanism.SecurityAssessment, ReferenceNumber = $"CAC-SA-{Guid.NewGuid():N}"[..30], Listings = { w.Listed.Name },
+                        CounterpartRegion = Region.Other, ValidFrom = "2025-01-01", ValidUntil = "2027-12-31",
+                    },
+                });
+                return await Done(c.Approvals.ExtendExportApprovalAsync(new ExtendExportApprovalRequest
+                {
+                    Name = assessment.Name, ValidUntil = "2030-12-31", ReferenceNumber = "CAC-SA-EXT", RequestId = Rid(),
+                }).ResponseAsync);
+            },
+            [Unauthenticated, Denied, Ok, Denied, Denied, Denied, Denied, Denied]),
         new("ExportApprovalService.ListExportApprovals", "the vendor's", (w, c) => Done(c.Approvals.ListExportApprovalsAsync(new ListExportApprovalsRequest { Parent = w.VendorName }).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Ok, Denied, Denied, Denied]),
         new("ExportApprovalService.ListExportApprovals", "everyone's", (_, c) => Done(c.Approvals.ListExportApprovalsAsync(new ListExportApprovalsRequest { Parent = "participants/-" }).ResponseAsync),
