@@ -35,6 +35,27 @@ public sealed class TradesParsingTests
         Assert.Null(request.WaitForReceipt);
     }
 
+    [Theory]
+    [InlineData("contract-necessity", ExportExemption.ContractNecessity)]
+    [InlineData("collected-abroad", ExportExemption.CollectedAbroad)]
+    [InlineData("STATUTORY_DUTY", ExportExemption.StatutoryDuty)]
+    public void Execute_and_file_carry_a_claimed_exemption(string text, ExportExemption expected)
+    {
+        var (execute, result) = Parse<TradesCommands.ExecuteCommand>($"trades execute {ListingId} --claim-exemption {text}");
+        Assert.Equal(expected, execute.BuildRequest(result, Listed()).ExemptionClaim);
+        var (file, filed) = Parse<TradesCommands.FileCommand>(
+            $"trades file --listing {ListingId} --buyer {ParticipantId} --amount 100 --contract-date 2025-01-02 --claim-exemption {text}");
+        Assert.Equal(expected, file.BuildRequest(filed, ParticipantName, Listed()).ExemptionClaim);
+    }
+
+    [Fact]
+    public void An_exemption_the_engine_derives_cannot_be_claimed()
+    {
+        Assert.Contains(ParseErrors($"trades execute {ListingId} --claim-exemption small-volume"), e => e.Contains("small-volume", StringComparison.Ordinal));
+        var (command, result) = Parse<TradesCommands.ExecuteCommand>($"trades execute {ListingId}");
+        Assert.Equal(ExportExemption.Unspecified, command.BuildRequest(result, Listed()).ExemptionClaim);
+    }
+
     [Fact]
     public void Execute_sends_an_explicit_price_as_agreed_so_a_stale_one_is_refused_by_the_server()
     {

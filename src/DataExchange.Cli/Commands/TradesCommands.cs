@@ -99,9 +99,15 @@ internal static class TradesCommands
     /// <summary>The labelled rows of a decision: outcome, cross-border, rule set, mechanism, approval, explanation.</summary>
     public static IReadOnlyList<(string Label, string? Value)> DecisionRows(ComplianceDecision decision) =>
     [
-        ("Decision", decision.Accepted ? "accepted" : "refused"),
+        ("Decision", decision.Outcome switch
+        {
+            DecisionOutcome.Unspecified => decision.Accepted ? "accepted" : "refused",
+            var outcome => EnumNames.Format(outcome).Replace('-', ' '),
+        }),
         ("Cross-border", Formatting.YesNo(decision.CrossBorder)),
+        ("Crossing", decision.Crossing == BorderCrossing.Unspecified ? "" : EnumNames.Format(decision.Crossing).Replace('-', ' ')),
         ("Rule set", decision.RuleSetVersion),
+        ("Exemption", decision.Exemption == ExportExemption.Unspecified ? "" : EnumNames.Format(decision.Exemption)),
         (decision.Accepted ? "Mechanism" : "Required", decision.Mechanism == ExportMechanism.Unspecified
             ? ""
             : $"{EnumNames.Format(decision.Mechanism)}: {Formatting.Mechanism(decision.Mechanism)}"),
@@ -113,6 +119,8 @@ internal static class TradesCommands
             ? $"{Formatting.Count(decision.CumulativeIndividuals)} individuals, {Formatting.Count(decision.CumulativeSensitiveIndividuals)} with sensitive information (cumulative, this trade included)"
             : ""),
         ("Explanation", decision.Explanation),
+        ("Law applied", string.Join("; ", decision.Citations)),
+        ("Open question", decision.OpenQuestion),
     ];
 
     public static Table EvaluationsTable(ComplianceDecision decision) => Output.Table(["Rule", "Outcome", "Description", "Inputs"],
@@ -125,6 +133,17 @@ internal static class TradesCommands
     private static string Currency(string? code) => code?.Trim().ToUpperInvariant() ?? "";
 
     private static string Text(ParseResult result, Option<string> option) => result.GetValue(option)?.Trim() ?? "";
+
+    /// <summary>The exemptions a party may claim (the small-volume one is derived by the engine, never claimed).</summary>
+    public static readonly IReadOnlyList<ExportExemption> ClaimableExemptions =
+    [
+        ExportExemption.ContractNecessity, ExportExemption.HumanResourcesManagement, ExportExemption.Emergency,
+        ExportExemption.StatutoryDuty, ExportExemption.CollectedAbroad,
+    ];
+
+    private static Option<ExportExemption> ExemptionClaim() => CliOptions.Enum("--claim-exemption",
+        "Claim an exemption from the export procedures (Provisions 2024 arts. 4-5, NDSM Regulations art. 35); recorded with the decision, for personal information only",
+        required: false, allowed: ClaimableExemptions);
 
     internal sealed class ExecuteCommand : Command
     {
@@ -147,6 +166,7 @@ internal static class TradesCommands
             HelpName = "seconds",
         };
 
+        private readonly Option<ExportExemption> claim = ExemptionClaim();
         private readonly Option<string> requestId = CliOptions.RequestId();
 
         public ExecuteCommand(GlobalOptions global)
@@ -156,6 +176,7 @@ internal static class TradesCommands
             Add(price);
             Add(currency);
             Add(waitForReceipt);
+            Add(claim);
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
@@ -180,6 +201,7 @@ internal static class TradesCommands
                 Listing = ListingName(result),
                 Licence = current.Licence?.Clone() ?? new LicenceTerms(),
                 AgreedPrice = AgreedPrice(result, current),
+                ExemptionClaim = result.GetValue(claim),
                 RequestId = CliOptions.RequestIdOrNew(result, requestId),
             };
             if (CliOptions.IsGiven(result, waitForReceipt))
@@ -251,6 +273,7 @@ internal static class TradesCommands
             HelpName = "ref",
         };
 
+        private readonly Option<ExportExemption> claim = ExemptionClaim();
         private readonly Option<string> requestId = CliOptions.RequestId();
 
         public FileCommand(GlobalOptions global)
@@ -262,6 +285,7 @@ internal static class TradesCommands
             Add(currency);
             Add(contractDate);
             Add(externalReference);
+            Add(claim);
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
@@ -286,6 +310,7 @@ internal static class TradesCommands
             Amount = new Money { AmountMinor = result.GetValue(amount), CurrencyCode = Currency(result.GetValue(currency)) },
             ContractDate = Formatting.Date(result.GetValue(contractDate)),
             ExternalReference = Text(result, externalReference),
+            ExemptionClaim = result.GetValue(claim),
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };
     }
