@@ -52,6 +52,9 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
         }
     }
 
+    /// <summary>Writes JSON made elsewhere (for what is not an API message, such as the offline rule sets).</summary>
+    public void WriteJson(string json) => stdout.WriteLine(json);
+
     /// <summary>A two-column panel of labelled values; empty values are left out.</summary>
     public static Panel Details(string header, IEnumerable<(string Label, string? Value)> rows)
     {

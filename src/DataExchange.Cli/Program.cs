@@ -33,6 +33,7 @@ internal static class Program
         root.Add(TradesCommands.Build(global));
         root.Add(ApprovalsCommands.Build(global));
         root.Add(new StatsCommand(global));
+        root.Add(RulesCommands.Build(global));
         root.Add(SeedCommands.Build(global));
         root.Add(LedgerCommands.Build(global));
         root.Add(ReceiptCommands.Build(global));
