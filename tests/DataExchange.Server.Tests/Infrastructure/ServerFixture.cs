@@ -128,7 +128,11 @@ public sealed class ServerFixture : IAsyncLifetime
     public Clients Operator => As(OperatorToken);
 
     /// <summary>Registers a participant and returns its name and a client set holding its token.</summary>
-    public async Task<(string Name, Clients Clients, string Token)> NewParticipantAsync(string displayName, Region region, string city, params Role[] roles)
+    public Task<(string Name, Clients Clients, string Token)> NewParticipantAsync(string displayName, Region region, string city, params Role[] roles) =>
+        NewParticipantAsync(displayName, new Jurisdiction { Region = region, City = city }, roles);
+
+    /// <summary>Registers a participant in <paramref name="jurisdiction"/> (a code, a name, a free-trade zone) with a token.</summary>
+    public async Task<(string Name, Clients Clients, string Token)> NewParticipantAsync(string displayName, Jurisdiction jurisdiction, params Role[] roles)
     {
         var participant = await Operator.Participants.CreateParticipantAsync(new CreateParticipantRequest
         {
@@ -138,7 +142,7 @@ public sealed class ServerFixture : IAsyncLifetime
                 DisplayName = displayName,
                 LegalName = displayName + " Ltd",
                 Roles = { roles },
-                Jurisdiction = new Jurisdiction { Region = region, City = city },
+                Jurisdiction = jurisdiction,
             },
         });
         var token = await Operator.Participants.IssueApiTokenAsync(new IssueApiTokenRequest
