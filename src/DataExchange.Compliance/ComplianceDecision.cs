@@ -57,9 +57,12 @@ public sealed record ComplianceDecision(
     IReadOnlyList<string>? Citations = null,
     string? OpenQuestion = null)
 {
+    // Derived, so not stored: the event holds Outcome (or, written before it existed, nothing).
+    [System.Text.Json.Serialization.JsonIgnore]
     public DecisionOutcome OutcomeOrDerived => Outcome != DecisionOutcome.Unspecified ? Outcome
         : Accepted ? DecisionOutcome.Accepted : DecisionOutcome.Refused;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public BorderCrossing CrossingOrDerived => Crossing != BorderCrossing.Unspecified ? Crossing
         : CrossBorder ? BorderCrossing.MainlandExport : BorderCrossing.Domestic;
 
