@@ -104,7 +104,7 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
                     or ListingPublished or ListingSuspended or ListingResumed or ListingDelisted or ExclusiveLicenceGranted or ExclusiveLicenceReleased:
                     Listings[streamId] = Versioned(ListingEvolution.Evolve(Listings.GetValueOrDefault(streamId), e), entry);
                     break;
-                case ExportApprovalRecorded or ExportApprovalRevoked:
+                case ExportApprovalRecorded or ExportApprovalRevoked or ExportApprovalExtended:
                     Approvals[streamId] = Versioned(DomainApproval.Evolve(Approvals.GetValueOrDefault(streamId), e), entry);
                     break;
                 case TradeContracted or TradeRefused:
@@ -155,6 +155,7 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
         ExclusiveLicenceReleased x => x.ListingId,
         ExportApprovalRecorded x => x.ApprovalId,
         ExportApprovalRevoked x => x.ApprovalId,
+        ExportApprovalExtended x => x.ApprovalId,
         TradeContracted x => x.TradeId,
         TradeRefused x => x.TradeId,
         TradeDelivered x => x.TradeId,

@@ -41,7 +41,8 @@ internal static class ServedComparison
                 new V1.ListExportApprovalsRequest { Parent = "participants/-", IncludeRevoked = true, PageSize = PageSize, PageToken = token }, context.Call(ct));
             return (page.Approvals, page.NextPageToken);
         }, a => a.Name);
-        Compare("approvals", approvals, history.Approvals.Values.Select(ReplayMapping.ToProto), a => a.Name, report);
+        var usage = ReplayMapping.UsageByApproval(history.VolumeStreams.Values);
+        Compare("approvals", approvals, history.Approvals.Values.Select(a => ReplayMapping.ToProto(a, usage)), a => a.Name, report);
 
         // Unspecified lists every state but REFUSED; refused attempts are a second listing.
         var trades = new Dictionary<string, V1.Trade>(StringComparer.Ordinal);
@@ -262,7 +263,18 @@ internal static class ReplayMapping
 
     private static V1.Money Money(D.Common.Money m) => new() { CurrencyCode = m.CurrencyCode, AmountMinor = m.AmountMinor };
 
-    private static V1.Jurisdiction Jurisdiction(D.Common.Jurisdiction j) => new() { Region = (V1.Region)j.Region, City = j.City ?? "" };
+    private static V1.Jurisdiction Jurisdiction(D.Common.Jurisdiction j)
+    {
+        var canonical = D.Common.JurisdictionCodes.Canonical(j);
+        return new()
+        {
+            Region = (V1.Region)canonical.Region,
+            City = canonical.City ?? "",
+            Code = canonical.Code ?? "",
+            ChineseName = D.Common.JurisdictionCodes.Describe(canonical.Code)?.ChineseName ?? "",
+            FreeTradeZone = canonical.FreeTradeZone ?? "",
+        };
+    }
 
     private static V1.LicenceTerms Licence(D.Listings.LicenceTerms t) => new()
     {
@@ -311,7 +323,45 @@ internal static class ReplayMapping
 
     private static string ApprovalName(Guid exporterId, Guid approvalId) => $"participants/{exporterId}/exportApprovals/{approvalId}";
 
-    public static V1.ExportApproval ToProto(D.Approvals.ExportApproval a) => new()
+    /// <summary>What the history's recorded export volumes put under each approval, summed over every year.</summary>
+    public static IReadOnlyDictionary<Guid, C.ExportVolume> UsageByApproval(IEnumerable<ExporterYearVolume> years)
+    {
+        var used = new Dictionary<Guid, C.ExportVolume>();
+        foreach (var (approvalId, v) in years.SelectMany(y => y.ByApproval ?? new Dictionary<Guid, C.ExportVolume>()))
+        {
+            var before = used.GetValueOrDefault(approvalId) ?? C.ExportVolume.Zero;
+            used[approvalId] = new C.ExportVolume(before.Individuals + v.Individuals, before.SensitiveIndividuals + v.SensitiveIndividuals);
+        }
+
+        return used;
+    }
+
+    public static V1.ExportApproval ToProto(D.Approvals.ExportApproval a, IReadOnlyDictionary<Guid, C.ExportVolume> usage)
+    {
+        var scope = a.Scope ?? D.Approvals.ApprovalScope.None;
+        var exported = usage.GetValueOrDefault(a.Id);
+        var proto = ToProto(a);
+        proto.Recipients.Add(scope.RecipientIds.Select(Participant));
+        proto.Destinations.Add(scope.DestinationCodes);
+        proto.Purpose = scope.Purpose ?? "";
+        proto.ExportedIndividuals = exported?.Individuals ?? 0;
+        proto.ExportedSensitiveIndividuals = exported?.SensitiveIndividuals ?? 0;
+        if (scope.CoveredIndividuals is { } individuals) proto.CoveredIndividuals = individuals;
+        if (scope.CoveredSensitiveIndividuals is { } sensitive) proto.CoveredSensitiveIndividuals = sensitive;
+        foreach (var e in a.Extensions ?? [])
+        {
+            var extension = new V1.ApprovalExtension
+            {
+                ValidUntil = Date(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
+            };
+            if (e.CoveredIndividuals is { } covered) extension.CoveredIndividuals = covered;
+            proto.Extensions.Add(extension);
+        }
+
+        return proto;
+    }
+
+    private static V1.ExportApproval ToProto(D.Approvals.ExportApproval a) => new()
     {
         Name = ApprovalName(a.ExporterId, a.Id),
         Kind = Mechanism(a.Kind),
@@ -376,10 +426,41 @@ internal static class ReplayMapping
             Explanation = d.Explanation,
             CumulativeIndividuals = d.VolumeAfter.Individuals,
             CumulativeSensitiveIndividuals = d.VolumeAfter.SensitiveIndividuals,
+            Outcome = d.OutcomeOrDerived switch
+            {
+                C.DecisionOutcome.Accepted => V1.DecisionOutcome.Accepted,
+                C.DecisionOutcome.Refused => V1.DecisionOutcome.Refused,
+                C.DecisionOutcome.ManualReview => V1.DecisionOutcome.ManualReview,
+                _ => V1.DecisionOutcome.Unspecified,
+            },
+            Crossing = d.CrossingOrDerived switch
+            {
+                C.BorderCrossing.Domestic => V1.BorderCrossing.Domestic,
+                C.BorderCrossing.MainlandExport => V1.BorderCrossing.MainlandExport,
+                C.BorderCrossing.IntoMainland => V1.BorderCrossing.IntoMainland,
+                C.BorderCrossing.OutsideMainland => V1.BorderCrossing.OutsideMainland,
+                _ => V1.BorderCrossing.Unspecified,
+            },
+            Exemption = d.Exemption switch
+            {
+                C.ExemptionGround.None => V1.ExportExemption.Unspecified,
+                C.ExemptionGround.ContractNecessity => V1.ExportExemption.ContractNecessity,
+                C.ExemptionGround.HumanResourcesManagement => V1.ExportExemption.HumanResourcesManagement,
+                C.ExemptionGround.Emergency => V1.ExportExemption.Emergency,
+                C.ExemptionGround.StatutoryDuty => V1.ExportExemption.StatutoryDuty,
+                C.ExemptionGround.CollectedAbroad => V1.ExportExemption.CollectedAbroad,
+                C.ExemptionGround.SmallVolume => V1.ExportExemption.SmallVolume,
+                C.ExemptionGround.NoPersonalOrImportantData => V1.ExportExemption.NoPersonalOrImportantData,
+                C.ExemptionGround.FreeTradeZoneNegativeList => V1.ExportExemption.FreeTradeZoneNegativeList,
+                C.ExemptionGround.NoExportGateInForce => V1.ExportExemption.NoExportGateInForce,
+                _ => V1.ExportExemption.Unspecified,
+            },
+            Citations = { d.Citations ?? [] },
+            OpenQuestion = d.OpenQuestion ?? "",
         };
         foreach (var e in d.Evaluations)
         {
-            var evaluation = new V1.RuleEvaluation { RuleId = e.RuleId, Description = e.Description, Outcome = e.Outcome };
+            var evaluation = new V1.RuleEvaluation { RuleId = e.RuleId, Description = e.Description, Outcome = e.Outcome, Citation = e.Citation ?? "" };
             foreach (var (key, value) in e.Inputs)
             {
                 evaluation.Inputs[key] = value;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Collections.Immutable;
 using DataExchange.Compliance;
 using DataExchange.Domain;
 using DataExchange.Domain.Common;
@@ -53,10 +54,11 @@ internal sealed class TradeRederivation
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private sealed record Export(Guid ExporterId, int Year, long Individuals, long SensitiveIndividuals);
+    private sealed record Export(Guid ExporterId, int Year, long Individuals, long SensitiveIndividuals, Guid? ApprovalId);
 
     private readonly Dictionary<(Guid Exporter, int Year), ExportVolume> accepted = [];
     private readonly Dictionary<Guid, Export> expected = [];
+    private readonly Dictionary<Guid, ExportVolume> usedByApproval = [];
     private readonly List<(long Leaf, ExportVolumeRecorded Volume)> recorded = [];
 
     public int Count { get; private set; }
@@ -92,7 +94,7 @@ internal sealed class TradeRederivation
             SelfCheck(t, Diff);
             if (t.Contracted && t.Decision.CrossBorder && t.Input.Data.ContainsPersonalInformation)
             {
-                CountExport(t.TradeId, t.VendorId, t.EffectiveDate.Year, t.Input.Data.Individuals, t.Input.Data.SensitiveIndividuals);
+                CountExport(t.TradeId, t.VendorId, t.EffectiveDate.Year, t.Input.Data.Individuals, t.Input.Data.SensitiveIndividuals, t.Decision.ApprovalId);
             }
 
             return;
@@ -101,10 +103,11 @@ internal sealed class TradeRederivation
         CheckTerms(t, listing, vendor, buyer, Diff);
 
         var exporter = ReplayHistory.MayExport(listing, buyer)
-            ? new ExporterRecord(PriorVolume(vendor.Id, t.EffectiveDate), history.ApprovalsOf(vendor.Id))
+            ? new ExporterRecord(PriorVolume(vendor.Id, t.EffectiveDate), ApprovalsWithUse(history, vendor.Id))
             : new ExporterRecord(ExportVolume.Zero, []);
+        // The exemption claim is the filer's own statement, part of the trade's terms: replay takes it as recorded.
         var derived = TradeDecider.ComplianceInputFor(
-            new TradeRequest(t.TradeId, listing, vendor, buyer, t.Licence, t.Amount, t.EffectiveDate, t.Origin, t.ExternalReference), exporter);
+            new TradeRequest(t.TradeId, listing, vendor, buyer, t.Licence, t.Amount, t.EffectiveDate, t.Origin, t.ExternalReference, t.Input.Claim), exporter);
         var inputDifferences = CompareInputs(t.Input, derived);
         foreach (var difference in inputDifferences)
         {
@@ -125,7 +128,7 @@ internal sealed class TradeRederivation
 
         if (t.Contracted && decision.CrossBorder && derived.Data.ContainsPersonalInformation)
         {
-            CountExport(t.TradeId, vendor.Id, t.EffectiveDate.Year, derived.Data.Individuals, derived.Data.SensitiveIndividuals);
+            CountExport(t.TradeId, vendor.Id, t.EffectiveDate.Year, derived.Data.Individuals, derived.Data.SensitiveIndividuals, decision.ApprovalId);
         }
     }
 
@@ -145,7 +148,7 @@ internal sealed class TradeRederivation
                 continue;
             }
 
-            var recordedVolume = new Export(v.ExporterId, v.Year, v.Individuals, v.SensitiveIndividuals);
+            var recordedVolume = new Export(v.ExporterId, v.Year, v.Individuals, v.SensitiveIndividuals, v.ApprovalId);
             if (recordedVolume != export)
             {
                 report(new ReplayDifference("export volumes", $"trades/{v.TradeId}", string.Create(Inv,
@@ -160,16 +163,31 @@ internal sealed class TradeRederivation
         }
 
         static string Describe(Export e) =>
-            string.Create(Inv, $"{e.Individuals} individuals / {e.SensitiveIndividuals} sensitive by participants/{e.ExporterId} in {e.Year}");
+            string.Create(Inv, $"{e.Individuals} individuals / {e.SensitiveIndividuals} sensitive by participants/{e.ExporterId} in {e.Year}")
+            + (e.ApprovalId is { } approvalId ? $" under approval {approvalId}" : "");
     }
 
-    private void CountExport(Guid tradeId, Guid exporterId, int year, long individuals, long sensitive)
+    private void CountExport(Guid tradeId, Guid exporterId, int year, long individuals, long sensitive, Guid? approvalId)
     {
         var key = (exporterId, year);
         var before = accepted.GetValueOrDefault(key) ?? ExportVolume.Zero;
         accepted[key] = new ExportVolume(before.Individuals + individuals, before.SensitiveIndividuals + sensitive);
-        expected[tradeId] = new Export(exporterId, year, individuals, sensitive);
+        if (approvalId is { } id)
+        {
+            var under = usedByApproval.GetValueOrDefault(id) ?? ExportVolume.Zero;
+            usedByApproval[id] = new ExportVolume(under.Individuals + individuals, under.SensitiveIndividuals + sensitive);
+        }
+
+        expected[tradeId] = new Export(exporterId, year, individuals, sensitive, approvalId);
     }
+
+    /// <summary>
+    /// The exporter's approvals with what the accepted exports earlier in the log sent under each (not what the volume
+    /// streams say), so that an approval's scale is judged as the server judges it.
+    /// </summary>
+    private IReadOnlyList<CApproval> ApprovalsWithUse(ReplayHistory history, Guid exporterId) =>
+        new ExporterHistory(exporterId, System.Collections.Immutable.ImmutableDictionary<int, ExportVolume>.Empty, history.ApprovalsOf(exporterId),
+            usedByApproval.ToImmutableDictionary()).ApprovalsWithUse();
 
     /// <summary>The exporter's accepted exports earlier in the log, summed over the rule set's counting window.</summary>
     private ExportVolume PriorVolume(Guid exporterId, DateOnly tradeDate)
@@ -286,6 +304,8 @@ internal sealed class TradeRederivation
             Check($"{role} city", a.City, b.City, Text);
             Check($"{role} CIIO status", a.IsCriticalInformationInfrastructureOperator, b.IsCriticalInformationInfrastructureOperator,
                 ciio => ciio ? "CIIO" : "not a CIIO");
+            Check($"{role} jurisdiction code", a.JurisdictionCode, b.JurisdictionCode, Text);
+            Check($"{role} free-trade zone", a.FreeTradeZone, b.FreeTradeZone, Text);
         }
 
         var (d, h) = (recorded.Data, history.Data);
@@ -300,6 +320,8 @@ internal sealed class TradeRederivation
         Check("data categories", string.Join(",", d.Categories), string.Join(",", h.Categories), s => $"[{s}]");
         Check("licence onward transfer allowed", recorded.Licence.OnwardTransferAllowed, history.Licence.OnwardTransferAllowed);
         Check("licence territory", recorded.Licence.Territory, history.Licence.Territory);
+        Check("licence purpose", recorded.Licence.Purpose, history.Licence.Purpose, Text);
+        Check("exemption claimed", recorded.Claim, history.Claim);
         Check("prior volume", recorded.PriorVolumeThisYear, history.PriorVolumeThisYear, Volume);
         differences.AddRange(CompareApprovals(recorded.ExporterApprovals, history.ExporterApprovals));
         return differences;
@@ -335,6 +357,12 @@ internal sealed class TradeRederivation
             Check("valid from", a.ValidFrom.ToString("yyyy-MM-dd", Inv), h.ValidFrom.ToString("yyyy-MM-dd", Inv));
             Check("valid until", a.ValidUntil.ToString("yyyy-MM-dd", Inv), h.ValidUntil.ToString("yyyy-MM-dd", Inv));
             Check("revoked on", a.RevokedOn?.ToString("yyyy-MM-dd", Inv) ?? "none", h.RevokedOn?.ToString("yyyy-MM-dd", Inv) ?? "none");
+            Check("recipients", string.Join(",", a.RecipientIds ?? []), string.Join(",", h.RecipientIds ?? []));
+            Check("destinations", string.Join(",", a.DestinationCodes ?? []), string.Join(",", h.DestinationCodes ?? []));
+            Check("covered individuals", a.CoveredIndividuals?.ToString(Inv) ?? "none", h.CoveredIndividuals?.ToString(Inv) ?? "none");
+            Check("covered sensitive individuals", a.CoveredSensitiveIndividuals?.ToString(Inv) ?? "none", h.CoveredSensitiveIndividuals?.ToString(Inv) ?? "none");
+            Check("purpose", a.Purpose ?? "none", h.Purpose ?? "none");
+            Check("exported under it before the trade", a.ExportedUnder is { } x ? Volume(x) : "none", h.ExportedUnder is { } y ? Volume(y) : "none");
             if (fields.Count > 0)
             {
                 yield return $"approval {a.Reference} ({a.ApprovalId}): {string.Join("; ", fields)}";
@@ -363,6 +391,11 @@ internal sealed class TradeRederivation
         Check("rule set", recorded.RuleSetVersion, history.RuleSetVersion);
         Check("outcome", Outcome(recorded), Outcome(history));
         Check("cross-border", recorded.CrossBorder, history.CrossBorder);
+        Check("outcome kind", recorded.OutcomeOrDerived, history.OutcomeOrDerived);
+        Check("border crossing", recorded.CrossingOrDerived, history.CrossingOrDerived);
+        Check("exemption", recorded.Exemption, history.Exemption);
+        Check("open question", recorded.OpenQuestion, history.OpenQuestion, Text);
+        Check("citations", string.Join(" | ", recorded.Citations ?? []), string.Join(" | ", history.Citations ?? []), s => $"[{s}]");
         if (recorded.Accepted == history.Accepted)
         {
             // With different outcomes these only repeat the outcome line.
@@ -388,6 +421,11 @@ internal sealed class TradeRederivation
             if (e.Outcome != h.Outcome)
             {
                 parts.Add($"outcome recorded {e.Outcome}, history gives {h.Outcome}");
+            }
+
+            if ((e.Citation ?? "") != (h.Citation ?? ""))
+            {
+                parts.Add($"citation recorded {Text(e.Citation)}, history gives {Text(h.Citation)}");
             }
 
             if (e.Description != h.Description)
