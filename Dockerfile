@@ -1,10 +1,28 @@
-# The DataExchange gRPC server. Build from the repository root: docker build -t dataexchange .
+# The DataExchange gRPC server, with the dx command-line client beside it. Build from the repository root:
+#   docker build -t dataexchange .
 # It listens on 0.0.0.0:5080 and, off loopback, refuses to start without TLS: mount a certificate and key and set
 # DX_TLS_CERT and DX_TLS_KEY (docker-compose.yml does, with the development CA of the dev-ca stage below).
+# dx is in /app/cli (`dx` on PATH) with the seed data set in /app/seeds: `dx seed` and `dx health` run in the image,
+# without the .NET SDK on the host (docker-compose.yml's seed service and the server's health check use them).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-COPY . .
-RUN dotnet publish src/DataExchange.Server -c Release -o /app --nologo
+# Restore in its own layer: it depends only on the project files and the package versions, so a change of code
+# reuses the restored packages instead of downloading them again.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/DataExchange.Cli/DataExchange.Cli.csproj src/DataExchange.Cli/
+COPY src/DataExchange.Compliance/DataExchange.Compliance.csproj src/DataExchange.Compliance/
+COPY src/DataExchange.Contracts/DataExchange.Contracts.csproj src/DataExchange.Contracts/
+COPY src/DataExchange.Domain/DataExchange.Domain.csproj src/DataExchange.Domain/
+COPY src/DataExchange.Ledger/DataExchange.Ledger.csproj src/DataExchange.Ledger/
+COPY src/DataExchange.Seeds/DataExchange.Seeds.csproj src/DataExchange.Seeds/
+COPY src/DataExchange.Server/DataExchange.Server.csproj src/DataExchange.Server/
+RUN dotnet restore src/DataExchange.Server \
+    && dotnet restore src/DataExchange.Cli
+# Then the sources (the Contracts project generates its code from protos/ at build time).
+COPY protos/ protos/
+COPY src/ src/
+RUN dotnet publish src/DataExchange.Server -c Release -o /app --no-restore --nologo \
+    && dotnet publish src/DataExchange.Cli -c Release -o /app/cli --no-restore --nologo
 
 # scripts/dev-ca.sh in a container (docker compose's dev-ca service). It runs as the server image's non-root user
 # (uid 1654, "app"), and /tls and /ca are created owned by it, so the volumes mounted there start out writable by it and
@@ -18,12 +36,18 @@ ENV DX_TLS_DIR=/tls \
     DX_TLS_CA_DIR=/ca
 ENTRYPOINT ["bash", "/usr/local/bin/dev-ca.sh"]
 
+# No HEALTHCHECK here: the server answers health over gRPC only (grpc.health.v1, which `dx health` calls), and over TLS
+# the check must know an address its certificate names and the CA that issued it, which only the deployment knows.
+# docker-compose.yml declares it: dx health against https://127.0.0.1:5080 with DX_CA.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
+COPY seeds/exchange-2022.json seeds/
 ENV DX_LISTEN=0.0.0.0:5080 \
     DX_DATA_DIR=/var/lib/dataexchange
-RUN mkdir -p /var/lib/dataexchange && chown app /var/lib/dataexchange
+RUN mkdir -p /var/lib/dataexchange && chown app /var/lib/dataexchange \
+    && printf '#!/bin/sh\nexec dotnet /app/cli/dx.dll "$@"\n' > /usr/local/bin/dx \
+    && chmod 755 /usr/local/bin/dx
 USER app
 EXPOSE 5080
 ENTRYPOINT ["dotnet", "DataExchange.Server.dll"]

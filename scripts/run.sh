@@ -14,7 +14,9 @@ export DX_DATA_DIR="${DX_DATA_DIR:-$PWD/.data}"
 mkdir -p "$DX_DATA_DIR"
 
 server_pid=""
+ticker_pid=""
 cleanup() {
+  if [ -n "$ticker_pid" ]; then kill "$ticker_pid" 2>/dev/null || true; wait "$ticker_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   pg_down
 }
@@ -26,9 +28,41 @@ if [ -z "${DX_DATABASE_URL:-}" ]; then
   pg_up "$DX_DATA_DIR/pg" "${DX_PG_PORT:-55432}"
 fi
 
-echo "Building ..."
-dotnet build src/DataExchange.Server -c Release --nologo -v quiet -clp:ErrorsOnly
-dotnet build src/DataExchange.Cli -c Release --nologo -v quiet -clp:ErrorsOnly
+# build PROJECT: a Release build that shows its progress (the first one restores the packages and compiles everything,
+# which takes minutes): each package restore and each project built with the seconds since the start, a line every 15 s
+# while nothing else is said, and the compiler's errors as dotnet prints them.
+build() {
+  local project="$1" start=$SECONDS status=0
+  echo "Building $project ..."
+  ( n=0; while sleep 1; do n=$((n + 1)); [ $((n % 15)) -ne 0 ] || echo "  ... $((SECONDS - start)) s"; done ) &
+  ticker_pid=$!
+  dotnet build "$project" -c Release --nologo -tl:off -v minimal -clp:NoSummary 2>&1 | build_progress "$start" || status=$?
+  kill "$ticker_pid" 2>/dev/null || true; wait "$ticker_pid" 2>/dev/null || true
+  ticker_pid=""
+  if [ "$status" -ne 0 ]; then
+    echo "Building $project failed after $((SECONDS - start)) s." >&2
+    exit "$status"
+  fi
+  echo "Built $project in $((SECONDS - start)) s."
+}
+build_progress() {
+  local start="$1" line
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^\ *Determining\ projects\ to\ restore ]]; then
+      echo "  restoring packages ..."
+    elif [[ "$line" =~ ^\ *Restored\ .*/([^/]+)\.csproj ]]; then
+      echo "  restored ${BASH_REMATCH[1]} ($((SECONDS - start)) s)"
+    elif [[ "$line" =~ ^\ *([A-Za-z0-9_.]+)\ -\>\ / ]]; then
+      echo "  built ${BASH_REMATCH[1]} ($((SECONDS - start)) s)"
+    elif [[ -z "${line// /}" || "$line" =~ up-to-date\ for\ restore|^Build\ succeeded\.$|^\ *0\ (Warning|Error)\(s\)$|^Time\ Elapsed ]]; then
+      :
+    else
+      printf '%s\n' "$line" >&2
+    fi
+  done
+}
+build src/DataExchange.Server
+build src/DataExchange.Cli
 
 if [ "${DX_TLS:-0}" = "1" ] && [ -z "${DX_TLS_CERT:-}" ]; then
   tls_dir="${DX_TLS_DIR:-$DX_DATA_DIR/tls}"
