@@ -53,15 +53,27 @@ public sealed record ServerSettings
     /// <summary>The batched trade pipeline (DX_TRADE_*).</summary>
     public TradePipelineSettings Trades { get; init; } = new();
 
+    /// <summary>Traces, metrics and the log format (DX_METRICS_LISTEN, DX_LOG_FORMAT, OTEL_*).</summary>
+    public TelemetrySettings Telemetry { get; init; } = new();
+
     public static ServerSettings FromEnvironment(Func<string, string?> env)
     {
         var listen = env("DX_LISTEN") is { Length: > 0 } l ? l : "127.0.0.1:5080";
         var url = env("DX_DATABASE_URL") is { Length: > 0 } u ? u
             : throw new SettingsException("DX_DATABASE_URL is not set; scripts/run.sh starts a private PostgreSQL and sets it.");
         var toast = ToastCompression(env);
+        var telemetry = TelemetrySettings.FromEnvironment(env);
+        var endpoint = ParseEndpoint(listen);
+        if (telemetry.MetricsListen is { } metrics && metrics.Port == endpoint.Port
+            && (metrics.Address.Equals(endpoint.Address) || IsAnyAddress(metrics.Address) || IsAnyAddress(endpoint.Address)))
+        {
+            throw new SettingsException(
+                $"{TelemetrySettings.MetricsListenVariable} {metrics} and DX_LISTEN {endpoint} are the same port; the metrics endpoint needs a port of its own.");
+        }
+
         return new ServerSettings
         {
-            Listen = ParseEndpoint(listen),
+            Listen = endpoint,
             Tls = TlsSettings.FromEnvironment(env),
             InsecureCleartext = TlsSettings.ParseFlag(InsecureCleartextVariable, env(InsecureCleartextVariable)) ?? false,
             ConnectionString = ToConnectionString(url, toast),
@@ -72,13 +84,16 @@ public sealed record ServerSettings
             Ledger = LedgerSettings.FromEnvironment(env),
             Access = AccessSettings.FromEnvironment(env),
             Trades = TradePipelineSettings.FromEnvironment(env),
+            Telemetry = telemetry,
         };
     }
 
-    public static IPEndPoint ParseEndpoint(string text) =>
+    private static bool IsAnyAddress(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    public static IPEndPoint ParseEndpoint(string text, string variable = "DX_LISTEN", string example = "127.0.0.1:5080") =>
         IPEndPoint.TryParse(text.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase), out var endpoint)
             ? endpoint
-            : throw new SettingsException($"DX_LISTEN '{text}' is not host:port, for example 127.0.0.1:5080.");
+            : throw new SettingsException($"{variable} '{text}' is not host:port, for example {example}.");
 
     public const string ToastCompressionVariable = "DX_PG_TOAST_COMPRESSION";
 

@@ -3,9 +3,11 @@ using DataExchange.Compliance;
 using DataExchange.Domain.Listings;
 using DataExchange.Domain.Participants;
 using DataExchange.Domain.Trades;
+using DataExchange.Server.Diagnostics;
 using DataExchange.Server.Infrastructure;
 using JasperFx.Events;
 using Marten;
+using Marten.Services;
 using DomainApproval = DataExchange.Domain.Approvals.ExportApproval;
 
 namespace DataExchange.Server.Trades;
@@ -17,13 +19,26 @@ namespace DataExchange.Server.Trades;
 /// together or not at all. Races are settled by optimistic concurrency on the exporter-year volume stream and, for
 /// exclusive licences, on the listing stream; the idempotent executor retries a lost race on fresh state.
 /// </summary>
-public sealed class TradeContractor(FilingNumbers filingNumbers)
+public sealed class TradeContractor(FilingNumbers filingNumbers, ExchangeMetrics metrics)
 {
     /// <param name="mayReadUnlisted">The caller is exchange staff: listings not (or no longer) public are not hidden from it.</param>
     public async Task<Trade> ContractAsync(IDocumentSession session, ContractTrade command, bool mayReadUnlisted, CancellationToken ct)
     {
         var loaded = await LoadAsync(session, command, mayReadUnlisted, ct);
-        switch (TradeContracting.Decide(loaded.State, command))
+        var decision = ExchangeTelemetry.DecideTrade(() => TradeContracting.Decide(loaded.State, command), metrics, command.Origin);
+        var outcome = ExchangeTelemetry.OutcomeOf(decision);
+        var origin = ExchangeTelemetry.OriginName(command.Origin);
+        if (decision is RejectedTrade)
+        {
+            metrics.TradeDecided(outcome, origin); // nothing to commit
+        }
+        else
+        {
+            // Counted once the attempt commits: a lost race is decided again, on fresh state, and counted then.
+            session.Listeners.Add(new AfterCommit(() => metrics.TradeDecided(outcome, origin)));
+        }
+
+        switch (decision)
         {
             case RejectedTrade rejected:
                 throw rejected.Error;
@@ -36,6 +51,15 @@ public sealed class TradeContractor(FilingNumbers filingNumbers)
                 return filed.Trade;
             case var other:
                 throw new InvalidOperationException($"Unknown trade decision {other.GetType().Name}.");
+        }
+    }
+
+    private sealed class AfterCommit(Action committed) : DocumentSessionListenerBase
+    {
+        public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+        {
+            committed();
+            return Task.CompletedTask;
         }
     }
 

@@ -35,13 +35,17 @@ namespace DataExchange.Server.Trades;
 /// </summary>
 public sealed class TradePipeline(
     IDocumentStore store, FilingNumbers filingNumbers, TradePipelineSettings settings, ServerSettings server, TimeProvider time,
-    ILogger<TradePipeline> logger, IServiceProvider services) : BackgroundService
+    ILogger<TradePipeline> logger, ExchangeMetrics metrics, IServiceProvider services) : BackgroundService
 {
     /// <summary>DX_STAGE_TIMINGS=1: where a batch's time goes, for the benchmark's stage table.</summary>
     private readonly StageTimings.Recorder? stages = services.GetService<StageTimings.Recorder>();
 
-    /// <summary>A trade waiting for its batch, and the caller waiting for its answer.</summary>
-    private sealed record PendingTrade(string Key, string Hash, string RequestId, ContractTrade Command, bool MayReadUnlisted, CancellationToken CallerGone)
+    /// <summary>
+    /// A trade waiting for its batch, and the caller waiting for its answer. <see cref="Caller"/> is the caller's span
+    /// (its RPC): the batch runs on the pipeline's loop, so its spans are parented and linked explicitly.
+    /// </summary>
+    private sealed record PendingTrade(string Key, string Hash, string RequestId, ContractTrade Command, bool MayReadUnlisted, CancellationToken CallerGone,
+        ActivityContext Caller)
     {
         public TaskCompletionSource<V1.Trade> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -73,7 +77,7 @@ public sealed class TradePipeline(
     public Task<V1.Trade> ContractAsync(Caller caller, string method, string requestId, IMessage request, ContractTrade command, CancellationToken ct)
     {
         var pending = new PendingTrade(IdempotentExecutor.KeyOf(caller, method, requestId), IdempotentExecutor.HashOf(request), requestId, command,
-            caller.IsPrivileged, ct);
+            caller.IsPrivileged, ct, Activity.Current?.Context ?? default);
         if (!queue.Writer.TryWrite(pending))
         {
             throw RpcErrors.Create(Code.ResourceExhausted, "TRADE_QUEUE_FULL",
@@ -174,7 +178,22 @@ public sealed class TradePipeline(
         {
             try
             {
-                var outcomes = await CommitAsync(batch, ct);
+                IReadOnlyDictionary<string, Outcome> outcomes;
+                using (var span = ExchangeTelemetry.StartTradeBatch([.. batch.Select(p => p.Caller)]))
+                {
+                    span?.SetTag("dx.trade.batch.attempt", attempt);
+                    try
+                    {
+                        outcomes = await CommitAsync(batch, span, ct);
+                    }
+                    catch (Exception e)
+                    {
+                        span?.AddException(e);
+                        span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                        throw;
+                    }
+                }
+
                 Answer(batch, outcomes);
                 return;
             }
@@ -244,7 +263,7 @@ public sealed class TradePipeline(
     }
 
     /// <summary>One transaction for the whole batch; the outcome of every idempotency key in it, valid once this returns.</summary>
-    private async Task<IReadOnlyDictionary<string, Outcome>> CommitAsync(IReadOnlyList<PendingTrade> batch, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<string, Outcome>> CommitAsync(IReadOnlyList<PendingTrade> batch, Activity? span, CancellationToken ct)
     {
         var loading = Stopwatch.GetTimestamp();
         await using var session = store.LightweightSession();
@@ -308,6 +327,7 @@ public sealed class TradePipeline(
         var now = time.GetUtcNow();
         var outcomes = new Dictionary<string, Outcome>();
         var accepted = new List<(PendingTrade Trade, AcceptedTrade Decision)>();
+        var counted = new List<(string Outcome, string Origin)>(batch.Count); // dx.trades, once the batch has committed
         var decided = new HashSet<string>();
         foreach (var p in batch)
         {
@@ -337,7 +357,13 @@ public sealed class TradePipeline(
                 continue;
             }
 
-            switch (decisions.Decide(command, vendor, buyer))
+            // The compliance span belongs to the trade's own trace: under the batch for the trade whose caller parents
+            // the batch, otherwise under its caller, linked to the batch.
+            var own = span is null || p.Caller.TraceId != span.TraceId;
+            var decision = ExchangeTelemetry.DecideTrade(() => decisions.Decide(command, vendor, buyer), metrics, command.Origin,
+                own ? p.Caller : default, own && span is not null ? span.Context : default);
+            counted.Add((ExchangeTelemetry.OutcomeOf(decision), ExchangeTelemetry.OriginName(command.Origin)));
+            switch (decision)
             {
                 case RejectedTrade rejected:
                     outcomes[p.Key] = new Outcome(null, rejected.Error);
@@ -415,6 +441,11 @@ public sealed class TradePipeline(
         var saving = Stopwatch.GetTimestamp();
         await session.SaveChangesAsync(ct);
         Stage("append_and_commit", saving);
+        foreach (var (outcome, origin) in counted)
+        {
+            metrics.TradeDecided(outcome, origin);
+        }
+
         return outcomes;
     }
 }
