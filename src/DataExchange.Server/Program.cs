@@ -21,11 +21,11 @@ await app.StartAsync();
 var bootstrap = app.Services.GetRequiredService<Bootstrap>();
 if (settings.Tls is not null)
 {
-    Console.WriteLine($"DataExchange listening on https://{settings.Listen} (gRPC, HTTP/2 over {app.Services.GetRequiredService<ServerTls>().Describe()})");
+    app.Announce($"DataExchange listening on https://{settings.Listen} (gRPC, HTTP/2 over {app.Services.GetRequiredService<ServerTls>().Describe()})");
 }
 else
 {
-    Console.WriteLine($"DataExchange listening on http://{settings.Listen} (gRPC, HTTP/2 cleartext)");
+    app.Announce($"DataExchange listening on http://{settings.Listen} (gRPC, HTTP/2 cleartext)");
     if (settings.InsecureCleartext && !System.Net.IPAddress.IsLoopback(settings.Listen.Address))
     {
         app.Logger.LogWarning("{Variable}=1: serving bearer tokens in CLEARTEXT on {Listen}, a non-loopback address; only a TLS-terminating proxy on a private network may front this",
@@ -33,18 +33,23 @@ else
     }
 }
 
+if (settings.Telemetry.MetricsListen is { } metrics)
+{
+    app.Announce($"Metrics on http://{metrics}/metrics (Prometheus)");
+}
+
 // The operator's participant name (not a secret): with mTLS its client certificate must be bound to it.
 await using (var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession())
 {
     if (await session.LoadAsync<BootstrapRecord>("bootstrap") is { } record)
     {
-        Console.WriteLine($"Operator: participants/{record.OperatorId}");
+        app.Announce($"Operator: participants/{record.OperatorId}");
     }
 }
 
 if (settings.BootstrapToken is null && File.Exists(bootstrap.TokenFile))
 {
-    Console.WriteLine($"Operator token: {Path.GetFullPath(bootstrap.TokenFile)}");
+    app.Announce($"Operator token: {Path.GetFullPath(bootstrap.TokenFile)}");
 }
 
 await app.WaitForShutdownAsync();

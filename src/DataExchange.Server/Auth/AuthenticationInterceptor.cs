@@ -1,3 +1,4 @@
+using DataExchange.Server.Diagnostics;
 using DataExchange.Server.Infrastructure;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -5,7 +6,7 @@ using Grpc.Core.Interceptors;
 namespace DataExchange.Server.Auth;
 
 /// <summary>Requires a valid bearer token on every call except health checks and reflection.</summary>
-public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator) : Interceptor
+public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator, ExchangeMetrics metrics) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -36,17 +37,34 @@ public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator) 
         var header = context.RequestHeaders.GetValue("authorization");
         if (string.IsNullOrEmpty(header))
         {
+            metrics.TokenFailed("missing");
             throw RpcErrors.Unauthenticated("MISSING_TOKEN", "Send 'authorization: Bearer <token>'.");
         }
 
         const string scheme = "Bearer ";
         if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || header.Length <= scheme.Length || header.Length > 512)
         {
+            metrics.TokenFailed("malformed");
             throw RpcErrors.Unauthenticated("MALFORMED_TOKEN", "The authorization header must be 'Bearer <token>'.");
         }
 
-        var caller = await authenticator.AuthenticateAsync(context.GetHttpContext(), header[scheme.Length..].Trim(), context.CancellationToken)
-            ?? throw RpcErrors.Unauthenticated("INVALID_TOKEN", "The token is unknown or revoked.");
+        Caller? caller;
+        try
+        {
+            caller = await authenticator.AuthenticateAsync(context.GetHttpContext(), header[scheme.Length..].Trim(), context.CancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+        {
+            metrics.TokenFailed("throttled"); // an unknown token beyond DX_UNVERIFIED_TOKEN_LOOKUPS_PER_SECOND
+            throw;
+        }
+
+        if (caller is null)
+        {
+            metrics.TokenFailed("invalid");
+            throw RpcErrors.Unauthenticated("INVALID_TOKEN", "The token is unknown or revoked.");
+        }
+
         context.SetCaller(caller);
     }
 }

@@ -83,7 +83,7 @@ public static class CallLimits
 }
 
 /// <summary>Resolves the caller of a gRPC call once, before the limits; a throttled lookup is answered here.</summary>
-public sealed class CallerResolution(RequestDelegate next, TokenAuthenticator authenticator)
+public sealed class CallerResolution(RequestDelegate next, TokenAuthenticator authenticator, Diagnostics.ExchangeMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -97,6 +97,7 @@ public sealed class CallerResolution(RequestDelegate next, TokenAuthenticator au
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted && e.GetRpcStatus() is { } status)
             {
+                metrics.TokenFailed("throttled");
                 await TrailersOnlyResponse.WriteAsync(http, status);
                 return;
             }

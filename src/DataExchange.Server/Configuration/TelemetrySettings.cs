@@ -53,6 +53,9 @@ public sealed record TelemetrySettings
     /// <summary>The ratio of the traceidratio samplers, in [0, 1].</summary>
     public double SamplingRatio { get; init; } = 1.0;
 
+    /// <summary>OTEL_SERVICE_NAME, or null for the default (dataexchange-server).</summary>
+    public string? ServiceName { get; init; }
+
     /// <summary>How often the ledger's gauges (size, sequencer lag, checkpoint age) are read from the database.</summary>
     public TimeSpan LedgerSampleInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -90,6 +93,7 @@ public sealed record TelemetrySettings
             Metrics = otlp || metricsListen is not null,
             Sampling = sampling,
             SamplingRatio = ratio,
+            ServiceName = env("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : null,
         };
     }
 

@@ -35,6 +35,7 @@ public static class DataExchangeApp
         // anything unexpected is logged by the error interceptor, so only its critical messages are kept.
         builder.Logging.AddFilter("Marten", LogLevel.Critical);
         builder.Services.AddDataExchange(settings);
+        builder.AddTelemetry(settings); // traces, metrics, the metrics endpoint and the log format, each only when configured
         if (tls is not null)
         {
             builder.Services.AddSingleton(tls);
@@ -47,6 +48,7 @@ public static class DataExchangeApp
             app.Logger.LogWarning("ICU (libicuuc) was not found: request text is not normalised to NFC. Install libicu.");
         }
 
+        app.UseTelemetry(settings); // first: the metrics port answers /metrics and nothing else, outside the call limits
         app.UseCallLimits();
         app.UseMiddleware<RequestFraming>(); // after the limits: a flood of bad frames is throttled like any other
         app.MapGrpcService<ParticipantGrpcService>();
@@ -63,6 +65,8 @@ public static class DataExchangeApp
     {
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<Diagnostics.ExchangeMetrics>(); // recorded always; collected only when telemetry is configured
         services.AddSingleton(_ => TokenSecrets.LoadOrCreate(Path.Combine(settings.DataDirectory, "keys", "token-key")));
         services.AddSingleton(settings.Access);
         services.AddSingleton<TokenAuthenticator>();
@@ -73,7 +77,7 @@ public static class DataExchangeApp
         services.AddSingleton<AggregateCommands>();
         services.AddSingleton<Bootstrap>();
         // The process's one connection pool: Marten, the ledger and the raw queries all draw from it.
-        services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.ConnectionString));
+        services.AddSingleton(_ => Telemetry.CreateDataSource(settings.ConnectionString));
         services.AddSingleton<FilingNumbers>();
         services.AddSingleton<TradeContractor>();
         services.AddSingleton(settings.Trades);

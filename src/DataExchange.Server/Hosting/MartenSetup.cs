@@ -32,6 +32,16 @@ public static class MartenSetup
         // PL/pgSQL call per stream (Quick). Measured with scripts/bench.sh, trades at 32 buyers: PostgreSQL's CPU per
         // trade 1.54 → 1.06 ms, 504 → 698 trades/s.
         options.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
+        if (settings.Telemetry.Traces)
+        {
+            options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal; // Marten's spans, around Npgsql's
+        }
+
+        if (settings.Telemetry.Metrics)
+        {
+            options.OpenTelemetry.TrackEventCounters(); // marten.event.append, by event type
+        }
+
         foreach (var catalogued in EventCatalogue.All)
         {
             options.Events.MapEventType(catalogued.Type, catalogued.Name); // stored names fixed by the catalogue, not the CLR names

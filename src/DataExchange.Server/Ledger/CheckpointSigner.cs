@@ -21,7 +21,8 @@ namespace DataExchange.Server.Ledger;
 /// it for good (<see cref="LedgerIntegrity"/>), with the facts logged and kept as evidence.
 /// </summary>
 public sealed class CheckpointSigner(
-    LedgerStorage storage, LedgerSigning signing, LedgerIntegrity integrity, ServerSettings settings, TimeProvider time, ILogger<CheckpointSigner> logger)
+    LedgerStorage storage, LedgerSigning signing, LedgerIntegrity integrity, ServerSettings settings, TimeProvider time, ILogger<CheckpointSigner> logger,
+    Diagnostics.ExchangeMetrics metrics)
 {
     private const int ResumePage = 5000;
     private readonly LedgerSettings ledger = settings.Ledger;
@@ -240,6 +241,7 @@ public sealed class CheckpointSigner(
 
     private async Task<StoredCheckpoint> SignAndPublishAsync(CompactRange range, IReadOnlyList<byte[]> newHashes, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var previous = state!;
         foreach (var hash in newHashes)
         {
@@ -257,7 +259,9 @@ public sealed class CheckpointSigner(
         var next = previous.Advance(range, note, now);
         store.Save(next, record, previous.Size); // durable before anyone can see the signature
         state = next;
-        return SetLatest(await PublishAsync(range.Size, root, note, now, ct));
+        var published = SetLatest(await PublishAsync(range.Size, root, note, now, ct));
+        metrics.CheckpointSigned(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return published;
     }
 
     /// <summary>Moves the stream-heads map over leaves the signer has just verified (their rebuilt bytes).</summary>
