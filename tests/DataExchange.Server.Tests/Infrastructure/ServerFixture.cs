@@ -35,6 +35,13 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The batched trade pipeline's settings (on, as by default, unless a fixture says otherwise).</summary>
     public DataExchange.Server.Configuration.TradePipelineSettings Trades { get; init; } = new();
 
+    /// <summary>
+    /// Telemetry of the server (off, as without OTEL_* and DX_METRICS_LISTEN, unless a fixture says otherwise). A test that
+    /// turns traces on adds its exporter through <see cref="ConfigureServices"/>, e.g.
+    /// <c>services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans))</c>.
+    /// </summary>
+    public TelemetrySettings Telemetry { get; init; } = new();
+
     /// <summary>False for a fixture that shares its schema with another server and must not drop it.</summary>
     public bool OwnsSchema { get; init; } = true;
 
@@ -66,6 +73,7 @@ public sealed class ServerFixture : IAsyncLifetime
             Ledger = Ledger,
             Tls = Tls,
             Trades = Trades,
+            Telemetry = Telemetry,
         };
         app = DataExchangeApp.Build(settings, ConfigureServices);
         await app.StartAsync();
