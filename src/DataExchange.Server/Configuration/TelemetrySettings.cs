@@ -99,7 +99,9 @@ public sealed record TelemetrySettings
 
     private static IPEndPoint ParseMetricsListen(string text)
     {
-        var endpoint = ServerSettings.ParseEndpoint(text, MetricsListenVariable, "127.0.0.1:9464");
+        var endpoint = text.Contains(':', StringComparison.Ordinal)
+            ? ServerSettings.ParseEndpoint(text, MetricsListenVariable, "127.0.0.1:9464")
+            : throw new SettingsException($"{MetricsListenVariable} '{text}' is not host:port, for example 127.0.0.1:9464.");
         return endpoint.Port != 0
             ? endpoint
             : throw new SettingsException($"{MetricsListenVariable} '{text}' must name a port, for example 127.0.0.1:9464.");

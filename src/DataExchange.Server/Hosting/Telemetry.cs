@@ -15,8 +15,8 @@ namespace DataExchange.Server.Hosting;
 
 /// <summary>
 /// OpenTelemetry for the server (see <see cref="TelemetrySettings"/>): a trace per RPC (ASP.NET Core's span, named
-/// after the gRPC method and carrying its status), with the exchange's own spans (<see cref="ExchangeTelemetry"/>),
-/// Marten's and one per SQL statement (Npgsql's ActivitySource "Npgsql"); the DataExchange meter with ASP.NET Core's,
+/// after the gRPC method and carrying its status), with the exchange's own spans (<see cref="ExchangeTelemetry"/>) and
+/// one per SQL statement (Npgsql's ActivitySource "Npgsql"); the DataExchange meter with ASP.NET Core's,
 /// Npgsql's, Marten's and the runtime's; OTLP export when an OTEL_EXPORTER_OTLP_*ENDPOINT is set; a Prometheus scrape
 /// endpoint on DX_METRICS_LISTEN; JSON log lines with DX_LOG_FORMAT=json. Nothing is collected that nothing reads.
 /// </summary>
@@ -27,7 +27,7 @@ public static class Telemetry
 
     private static readonly string[] Meters = [ExchangeTelemetry.Name, "Npgsql", "Marten", "System.Runtime"];
 
-    private static readonly string[] Sources = [ExchangeTelemetry.Name, "Npgsql", "Marten"];
+    private static readonly string[] Sources = [ExchangeTelemetry.Name, "Npgsql"];
 
     public static void AddTelemetry(this WebApplicationBuilder builder, ServerSettings settings)
     {
@@ -196,7 +196,7 @@ public static class Telemetry
     }
 
     /// <summary>
-    /// The configured sampler, except that SQL (and Marten) spans with no parent are dropped: those are the background
+    /// The configured sampler, except that SQL spans (the only client spans) with no parent are dropped: those are the background
     /// loops (the ledger sequencer polls every 50 ms, the gauges, the token cache), which would otherwise make a trace
     /// each. Everything under an RPC, a pipeline batch included, is sampled as its trace is.
     /// </summary>
@@ -205,8 +205,7 @@ public static class Telemetry
         private static readonly SamplingResult Drop = new(SamplingDecision.Drop);
 
         public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
-            samplingParameters.ParentContext.TraceId == default
-            && (samplingParameters.Kind == ActivityKind.Client || samplingParameters.Name.StartsWith("marten", StringComparison.Ordinal))
+            samplingParameters.ParentContext.TraceId == default && samplingParameters.Kind == ActivityKind.Client
                 ? Drop
                 : inner.ShouldSample(samplingParameters);
     }
