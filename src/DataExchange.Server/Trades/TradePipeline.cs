@@ -179,7 +179,7 @@ public sealed class TradePipeline(
             try
             {
                 IReadOnlyDictionary<string, Outcome> outcomes;
-                using (var span = ExchangeTelemetry.StartTradeBatch([.. batch.Select(p => p.Caller)]))
+                using (var span = ExchangeTelemetry.Source.HasListeners() ? ExchangeTelemetry.StartTradeBatch([.. batch.Select(p => p.Caller)]) : null)
                 {
                     span?.SetTag("dx.trade.batch.attempt", attempt);
                     try
