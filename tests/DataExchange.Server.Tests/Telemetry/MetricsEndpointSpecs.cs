@@ -68,6 +68,8 @@ public class MetricsEndpointSpecs(ITestOutputHelper output)
             Assert.Matches("dx_auth_token_failures_total\\{[^}]*reason=\"invalid\"[^}]*\\} [1-9]", text);
             Assert.True(HasMetric(text, "http_server_request_duration_seconds_bucket"), "ASP.NET Core's request duration");
             Assert.True(HasMetric(text, "dotnet_gc_heap_total_allocated_bytes_total"), "the runtime's metrics");
+            Assert.True(HasMetric(text, "db_client_commands_duration_seconds_bucket"), "Npgsql's metrics");
+            Assert.True(HasMetric(text, "marten_event_append_events_total"), "Marten's event counters");
 
             using var other = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/anything-else"));
             Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
