@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using DataExchange.Contracts.V1;
 using DataExchange.Server.Configuration;
 using DataExchange.Server.Diagnostics;
 using DataExchange.Server.Tests.Infrastructure;
 using DataExchange.Server.Tests.Trades;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using Xunit.Abstractions;
 using static DataExchange.Server.Tests.Listings.Samples;
@@ -118,7 +120,7 @@ public class TradeTraceSpecs(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Without_the_pipeline_the_compliance_decision_and_the_sql_are_under_the_rpc()
+    public async Task Without_the_pipeline_the_decision_and_the_sql_are_under_the_rpc_and_the_trade_is_counted_once_committed()
     {
         var spans = new RecordedSpans();
         var server = TracedServer(spans, new TradePipelineSettings { Enabled = false });
@@ -128,9 +130,26 @@ public class TradeTraceSpecs(ITestOutputHelper output)
             var world = await TradeWorld.CreateAsync(server);
             var listing = await world.ListedAsync(Listing("Unbatched traced feed", individuals: 0));
             var (traceId, headers) = NewTrace();
+            // This server's dx.trades (its meter comes from its own IMeterFactory; other servers run in parallel).
+            var counted = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var factory = server.Services.GetRequiredService<IMeterFactory>();
+            using var meters = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Name == "dx.trades" && instrument.Meter.Scope == factory)
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+                counted.Enqueue(string.Join(",", tags.ToArray().OrderBy(t => t.Key).Select(t => $"{t.Key}={t.Value}")) + $":{value}"));
+            meters.Start();
 
             await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing), headers);
 
+            Assert.Equal(["origin=executed,outcome=accepted:1"], counted.ToArray()); // counted once committed
             var trace = await WaitForAsync(() => spans.OfTrace(traceId), Complete, Deadline);
             output.WriteLine(Tree(trace));
             var rpc = Assert.Single(trace, IsRpc);
