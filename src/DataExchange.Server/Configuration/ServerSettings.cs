@@ -8,6 +8,15 @@ public sealed record ServerSettings
 {
     public required IPEndPoint Listen { get; init; }
 
+    /// <summary>
+    /// DX_HTTP_LISTEN: the HTTP/1.1 and HTTP/2 port for REST/JSON (the gRPC methods transcoded by their google.api.http
+    /// annotations) and the OpenAPI document; null serves them on <see cref="Listen"/> only (HTTP/2). Browsers and
+    /// plain curl cannot speak cleartext HTTP/2, hence a port of its own. Same TLS and loopback rules as DX_LISTEN.
+    /// </summary>
+    public IPEndPoint? HttpListen { get; init; }
+
+    public const string HttpListenVariable = "DX_HTTP_LISTEN";
+
     /// <summary>DX_TLS_*: the certificate, key and client CA to serve TLS with; null serves cleartext (loopback only).</summary>
     public TlsSettings? Tls { get; init; }
 
@@ -62,6 +71,12 @@ public sealed record ServerSettings
         return new ServerSettings
         {
             Listen = ParseEndpoint(listen),
+            HttpListen = env(HttpListenVariable) switch
+            {
+                null or "" => ParseEndpoint("127.0.0.1:5081"),
+                "off" => null,
+                var http => ParseEndpoint(http, HttpListenVariable),
+            },
             Tls = TlsSettings.FromEnvironment(env),
             InsecureCleartext = TlsSettings.ParseFlag(InsecureCleartextVariable, env(InsecureCleartextVariable)) ?? false,
             ConnectionString = ToConnectionString(url, toast),
@@ -75,10 +90,10 @@ public sealed record ServerSettings
         };
     }
 
-    public static IPEndPoint ParseEndpoint(string text) =>
+    public static IPEndPoint ParseEndpoint(string text, string variable = "DX_LISTEN") =>
         IPEndPoint.TryParse(text.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase), out var endpoint)
             ? endpoint
-            : throw new SettingsException($"DX_LISTEN '{text}' is not host:port, for example 127.0.0.1:5080.");
+            : throw new SettingsException($"{variable} '{text}' is not host:port, for example 127.0.0.1:5080 (or off).");
 
     public const string ToastCompressionVariable = "DX_PG_TOAST_COMPRESSION";
 
