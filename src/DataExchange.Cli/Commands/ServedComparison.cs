@@ -8,6 +8,9 @@ using C = DataExchange.Compliance;
 using D = DataExchange.Domain;
 using V1 = DataExchange.Contracts.V1;
 
+// What is served includes the deprecated YYYY-MM-DD twins of the google.type.Date fields: replay rebuilds them too.
+#pragma warning disable CS0612
+
 namespace DataExchange.Cli.Commands;
 
 /// <summary>
@@ -259,6 +262,8 @@ internal static class ReplayMapping
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    private static Google.Type.Date ProtoDate(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
+
     private static string Etag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private static V1.Money Money(D.Common.Money m) => new() { CurrencyCode = m.CurrencyCode, AmountMinor = m.AmountMinor };
@@ -352,7 +357,7 @@ internal static class ReplayMapping
         {
             var extension = new V1.ApprovalExtension
             {
-                ValidUntil = Date(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
+                ValidUntil = Date(e.ValidUntil), ValidUntilDate = ProtoDate(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
             };
             if (e.CoveredIndividuals is { } covered) extension.CoveredIndividuals = covered;
             proto.Extensions.Add(extension);
@@ -372,6 +377,9 @@ internal static class ReplayMapping
         ValidFrom = Date(a.ValidFrom),
         ValidUntil = Date(a.ValidUntil),
         RevokedOn = a.RevokedOn is { } revoked ? Date(revoked) : "",
+        ValidFromDate = ProtoDate(a.ValidFrom),
+        ValidUntilDate = ProtoDate(a.ValidUntil),
+        RevokedDate = a.RevokedOn is { } revokedDate ? ProtoDate(revokedDate) : null,
         RevocationReason = a.RevocationReason ?? "",
         CreateTime = Timestamp.FromDateTimeOffset(a.CreatedAt),
         Etag = Etag(a.Version),
@@ -392,6 +400,7 @@ internal static class ReplayMapping
             State = (V1.TradeState)t.State,
             Origin = (V1.TradeOrigin)t.Origin,
             ContractDate = Date(t.ContractDate),
+            TradeDate = ProtoDate(t.ContractDate),
             Compliance = Decision(t.Compliance, t.VendorId),
             DeliveryNote = t.DeliveryNote ?? "",
             PaymentReference = t.PaymentReference ?? "",

@@ -80,10 +80,11 @@ public class ReplaySpecs(ITestOutputHelper output)
         Assert.Contains($"{exchange.CiioVendorName}: critical_information_infrastructure_operator: served False, replayed True", report.Lines);
         Assert.Contains($"{exchange.Large.Name}: declaration.individuals: served 1, replayed 60000", report.Lines);
         Assert.Contains(report.Lines, l => l.StartsWith($"{exchange.Contract.Name}: revoked_on: served '', replayed '", StringComparison.Ordinal));
+        Assert.Contains(report.Lines, l => l.StartsWith($"{exchange.Contract.Name}: revoked_date: served unset, replayed ", StringComparison.Ordinal));
         Assert.Contains(report.Lines, l => l.StartsWith("statistics: overall.total_value[CNY].amount_minor: served", StringComparison.Ordinal));
         Assert.DoesNotContain(report.Lines, l => l.StartsWith("ledger", StringComparison.Ordinal) && !l.StartsWith("ledger:", StringComparison.Ordinal));
         Assert.Equal(4, report.Found.Count(d => d.Area == "statistics")); // the settled cross-border trade's value, overall and in its year
-        Assert.Equal(9, report.Differences);
+        Assert.Equal(10, report.Differences); // the revocation shows in revoked_on and in its google.type.Date twin
     });
 
     [Fact]
