@@ -198,6 +198,18 @@ public sealed class SeedLoader
             await ListingStepAsync(listing, name, i, ct);
         }
 
+        // Dated facts before the trades: each trade is judged by the level in force on its contract date.
+        var reclassifications = listing.Reclassifications ?? [];
+        for (var i = 0; i < reclassifications.Count; i++)
+        {
+            var r = reclassifications[i];
+            var requestId = SeedRequestIds.Reclassify(listing.Id, i);
+            await Call(tokens[listing.Reviewer], ct, o => Listings.ReclassifyListingAsync(new V1.ReclassifyListingRequest
+            {
+                Name = name, DataLevel = ToProto(r.DataLevel), EffectiveDate = Date(r.EffectiveOn), Reference = r.Reference, RequestId = requestId,
+            }, o));
+        }
+
         listingNames[listing.Id] = name;
     }
 
@@ -396,6 +408,14 @@ public sealed class SeedLoader
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    private static V1.DataLevel ToProto(SeedDataLevel level) => level switch
+    {
+        SeedDataLevel.General => V1.DataLevel.General,
+        SeedDataLevel.Important => V1.DataLevel.Important,
+        SeedDataLevel.Core => V1.DataLevel.Core,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
+
     private static V1.Money ToProto(SeedMoney money) => new() { AmountMinor = money.AmountMinor, CurrencyCode = money.Currency };
 
     public static V1.Region ToProto(SeedRegion region) => region switch
@@ -458,13 +478,7 @@ public sealed class SeedLoader
     {
         var declaration = new V1.DataDeclaration
         {
-            DataLevel = l.DataLevel switch
-            {
-                SeedDataLevel.General => V1.DataLevel.General,
-                SeedDataLevel.Important => V1.DataLevel.Important,
-                SeedDataLevel.Core => V1.DataLevel.Core,
-                _ => throw new ArgumentOutOfRangeException(nameof(l), l.DataLevel, null),
-            },
+            DataLevel = ToProto(l.DataLevel),
             ContainsPersonalInformation = l.ContainsPersonalInformation,
             Individuals = l.Individuals,
             SensitiveIndividuals = l.SensitiveIndividuals,

@@ -297,6 +297,14 @@ internal static class ReplayMapping
         CreateTime = Timestamp.FromDateTimeOffset(p.CreatedAt),
         UpdateTime = Timestamp.FromDateTimeOffset(p.UpdatedAt),
         Etag = Etag(p.Version),
+        CiioDesignations =
+        {
+            p.CiioDesignations.Select(d => new V1.CiioDesignation
+            {
+                CriticalInformationInfrastructureOperator = d.Designated, EffectiveDate = Date(d.EffectiveOn), Reference = d.Reference,
+                RecordedBy = Participant(d.By), CreateTime = Timestamp.FromDateTimeOffset(d.At),
+            }),
+        },
     };
 
     public static V1.Listing ToProto(D.Listings.Listing l) => new()
@@ -324,6 +332,15 @@ internal static class ReplayMapping
         RegistrationNumber = l.RegistrationNumber ?? "",
         CreateTime = Timestamp.FromDateTimeOffset(l.CreatedAt),
         UpdateTime = Timestamp.FromDateTimeOffset(l.UpdatedAt),
+        DataLevel = (V1.DataLevel)l.LatestDataLevel(),
+        DataLevelHistory =
+        {
+            l.DataLevelHistory.Select(c => new V1.DataLevelClassification
+            {
+                DataLevel = (V1.DataLevel)c.Level, EffectiveDate = Date(c.EffectiveOn), Reference = c.Reference,
+                RecordedBy = Participant(c.By), CreateTime = Timestamp.FromDateTimeOffset(c.At),
+            }),
+        },
     };
 
     private static string ApprovalName(Guid exporterId, Guid approvalId) => $"participants/{exporterId}/exportApprovals/{approvalId}";

@@ -15,6 +15,9 @@ public enum ReviewDecision
 
 public sealed record ReviewListing(ReviewDecision Decision, string Reason, IReadOnlyList<string> Evidence);
 
+/// <summary>An authority's notice: the product's data is at <paramref name="Level"/> from <paramref name="EffectiveOn"/> on.</summary>
+public sealed record ReclassifyListing(DataLevel Level, DateOnly EffectiveOn, string Reference);
+
 /// <summary>
 /// The listing lifecycle as pure functions: 草稿 draft → 登记申请 submitted → 已登记 registered (or 退回修改 returned,
 /// 驳回 rejected) → 已挂牌 listed ⇄ 暂停交易 suspended → 下架 delisted. Each returns the event to append or throws.
@@ -42,6 +45,7 @@ public static class ListingDecider
     {
         RequireOwner(listing, actor);
         RequireState(listing, "submit", ListingState.Draft, ListingState.Returned);
+        RequireNotCore(listing, "submitted for registration", now);
         return new ListingSubmitted(listing.Id, listing.Revision, actor.ParticipantId, now);
     }
 
@@ -54,6 +58,11 @@ public static class ListingDecider
             throw new DomainException(ErrorKind.InvalidArgument, "REVIEW_REASON_REQUIRED",
                 "Returning or rejecting a listing needs a reason the vendor can act on.",
                 new Dictionary<string, string> { ["field"] = "reason" });
+        }
+
+        if (command.Decision == ReviewDecision.Approve)
+        {
+            RequireNotCore(listing, "approved", now);
         }
 
         return command.Decision switch
@@ -70,6 +79,7 @@ public static class ListingDecider
     {
         RequireOwner(listing, actor);
         RequireState(listing, "publish", ListingState.Registered);
+        RequireNotCore(listing, "published", now);
         return new ListingPublished(listing.Id, actor.ParticipantId, now);
     }
 
@@ -84,6 +94,7 @@ public static class ListingDecider
     {
         RequireRole(actor, Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers resume trading.");
         RequireState(listing, "resume", ListingState.Suspended);
+        RequireNotCore(listing, "resumed", now);
         return new ListingResumed(listing.Id, reason, actor.ParticipantId, now);
     }
 
@@ -99,6 +110,63 @@ public static class ListingDecider
         RequireState(listing, "delist", ListingState.Registered, ListingState.Listed, ListingState.Suspended);
         return new ListingDelisted(listing.Id, reason, actor.ParticipantId, now);
     }
+
+    /// <summary>
+    /// Records an authority's classification of the product's data from a date on, in any state (filed trades may
+    /// still be dated on it). Compliance only. A listed product whose data is core from today on is also suspended
+    /// (暂停交易): core data (核心数据) does not trade; a later-dated one trades until that date, and the trade
+    /// decision refuses every trade dated from then on.
+    /// </summary>
+    public static IReadOnlyList<object> DecideReclassify(Listing listing, ReclassifyListing command, Actor actor, DateTimeOffset now)
+    {
+        RequireRole(actor, Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers reclassify a product's data.");
+        var today = RegionMapping.ChinaDate(now);
+        DatedFacts.Check(command.EffectiveOn, command.Reference, today);
+        if (listing.DataLevelOn(command.EffectiveOn) == command.Level)
+        {
+            throw new DomainException(ErrorKind.FailedPrecondition, "DATA_LEVEL_UNCHANGED",
+                $"The product's data is already {LevelName(command.Level)} on {DatedFacts.Format(command.EffectiveOn)}; the reclassification would change nothing.",
+                new Dictionary<string, string>
+                {
+                    ["data_level"] = LevelName(command.Level),
+                    ["effective_date"] = DatedFacts.Format(command.EffectiveOn),
+                });
+        }
+
+        var reclassified = new ListingDataLevelReclassified(listing.Id, command.Level, command.EffectiveOn, command.Reference, actor.ParticipantId, now);
+        var after = listing.When(reclassified);
+        return listing.State == ListingState.Listed && after.DataLevelOn(today) == DataLevel.Core
+            ? [reclassified, new ListingSuspended(listing.Id, $"Reclassified as core data (核心数据) from {DatedFacts.Format(command.EffectiveOn)}: {command.Reference}", actor.ParticipantId, now)]
+            : [reclassified];
+    }
+
+    /// <summary>Core data (核心数据) may not be exported and is not offered for trade: not registered, published or resumed.</summary>
+    private static void RequireNotCore(Listing listing, string action, DateTimeOffset now)
+    {
+        var today = RegionMapping.ChinaDate(now);
+        if (listing.IsCoreDataFrom(today))
+        {
+            var metadata = new Dictionary<string, string> { ["data_level"] = LevelName(DataLevel.Core) };
+            var when = "";
+            if (listing.DataLevelOn(today) != DataLevel.Core)
+            {
+                var from = listing.DataLevelHistory.Where(c => c.EffectiveOn > today && listing.DataLevelOn(c.EffectiveOn) == DataLevel.Core).Min(c => c.EffectiveOn);
+                metadata["effective_date"] = DatedFacts.Format(from);
+                when = $" from {DatedFacts.Format(from)}";
+            }
+
+            throw new DomainException(ErrorKind.FailedPrecondition, "CORE_DATA_NOT_TRADABLE",
+                $"The product's data is core data (核心数据){when}: it may not be exported and cannot be {action} for trade.", metadata);
+        }
+    }
+
+    public static string LevelName(DataLevel level) => level switch
+    {
+        DataLevel.General => "GENERAL",
+        DataLevel.Important => "IMPORTANT",
+        DataLevel.Core => "CORE",
+        _ => level.ToString().ToUpperInvariant(),
+    };
 
     /// <summary>登记证书 number: the year and the random tail of the listing's UUIDv7, unique without a shared counter.</summary>
     private static string RegistrationNumber(Listing listing, DateTimeOffset now) =>

@@ -26,3 +26,10 @@ public sealed record ExclusiveLicenceGranted(Guid ListingId, Guid TradeId, Terri
 
 /// <summary>The exclusive licence ended early (its trade was cancelled or refunded).</summary>
 public sealed record ExclusiveLicenceReleased(Guid ListingId, Guid TradeId, string Reason, DateTimeOffset At);
+
+/// <summary>
+/// An authority's notice classifies the product's data at <see cref="Level"/> from <see cref="EffectiveOn"/> on
+/// (important data is data notified or published as important; core data never trades); <see cref="Reference"/> is the
+/// notice's number. The vendor's declaration stays as declared.
+/// </summary>
+public sealed record ListingDataLevelReclassified(Guid ListingId, DataLevel Level, DateOnly EffectiveOn, string Reference, Guid By, DateTimeOffset At);

@@ -98,6 +98,25 @@ public sealed class RestApiSpecs : IClassFixture<RestApiSpecs.HttpServer>
     }
 
     [Fact]
+    public async Task Dated_facts_are_recorded_over_rest_with_patch_and_a_custom_method()
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Shekou berth schedules", individuals: 0));
+        var designation = JsonFormatterFor(Participants.UpdateParticipantSpecs.Designate(world.VendorName, true, "2025-03-01"));
+
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"/v1/{world.VendorName}") { Content = new StringContent(designation, Encoding.UTF8, "application/json") };
+        var participant = await JsonOf(await Http().SendAsync(request));
+        Assert.True(participant["criticalInformationInfrastructureOperator"]!.GetValue<bool>());
+        Assert.Equal("2025-03-01", participant["ciioDesignations"]![0]!["effectiveDate"]!.GetValue<string>());
+
+        var reclassify = JsonFormatterFor(Listings.ReclassifyListingSpecs.Reclassify(listing.Name, DataLevel.Important, "2025-01-01"));
+        var complianceToken = (await server.NewParticipantAsync("REST compliance", Region.MainlandChina, "Shenzhen", Role.ComplianceOfficer)).Token;
+        var reclassified = await JsonOf(await Http(complianceToken).PostAsync($"/v1/{listing.Name}:reclassify", new StringContent(reclassify, Encoding.UTF8, "application/json")));
+        Assert.Equal("DATA_LEVEL_IMPORTANT", reclassified["dataLevel"]!.GetValue<string>());
+        Assert.Equal("GD-DATA-2025-003", reclassified["dataLevelHistory"]![0]!["reference"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Errors_are_google_rpc_status_with_error_info_under_the_mapped_http_status()
     {
         var unauthenticated = await JsonOf(await Http(token: null).GetAsync("/v1/trades"), HttpStatusCode.Unauthorized);
