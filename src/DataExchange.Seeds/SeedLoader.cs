@@ -206,7 +206,7 @@ public sealed class SeedLoader
             var requestId = SeedRequestIds.Reclassify(listing.Id, i);
             await Call(tokens[listing.Reviewer], ct, o => Listings.ReclassifyListingAsync(new V1.ReclassifyListingRequest
             {
-                Name = name, DataLevel = ToProto(r.DataLevel), EffectiveDate = Date(r.EffectiveOn), Reference = r.Reference, RequestId = requestId,
+                Name = name, DataLevel = ToProto(r.DataLevel), EffectiveDate = new Google.Type.Date { Year = r.EffectiveOn.Year, Month = r.EffectiveOn.Month, Day = r.EffectiveOn.Day }, Reference = r.Reference, RequestId = requestId,
             }, o));
         }
 

@@ -20,7 +20,7 @@ public sealed class DatedFactsCommandsTests
         Assert.True(request.Participant.CriticalInformationInfrastructureOperator);
         Assert.Equal("4", request.Participant.Etag);
         Assert.Equal(["critical_information_infrastructure_operator"], request.UpdateMask.Paths);
-        Assert.Equal("2025-03-01", request.EffectiveDate);
+        Assert.Equal("2025-03-01", TestDates.Text(request.EffectiveDate));
         Assert.Equal("GD-CIIO-2025-017", request.Reference);
         Assert.Equal("retry-1", request.RequestId);
     }
@@ -59,7 +59,7 @@ public sealed class DatedFactsCommandsTests
 
         Assert.Equal(new ReclassifyListingRequest
         {
-            Name = ListingName, DataLevel = DataLevel.Core, EffectiveDate = "2022-08-01", Reference = "YUE-HXSJ-2022-031", Etag = "9", RequestId = "r-1",
+            Name = ListingName, DataLevel = DataLevel.Core, EffectiveDate = TestDates.Day("2022-08-01"), Reference = "YUE-HXSJ-2022-031", Etag = "9", RequestId = "r-1",
         }, command.BuildRequest(result));
     }
 
@@ -86,8 +86,8 @@ public sealed class DatedFactsCommandsTests
             Name = ParticipantName, DisplayName = "Pengtong", CriticalInformationInfrastructureOperator = false,
             CiioDesignations =
             {
-                new CiioDesignation { CriticalInformationInfrastructureOperator = false, EffectiveDate = "2026-01-01", Reference = "GD-CIIO-END-2" },
-                new CiioDesignation { CriticalInformationInfrastructureOperator = true, EffectiveDate = "2025-03-01", Reference = "GD-CIIO-2025-017" },
+                new CiioDesignation { CriticalInformationInfrastructureOperator = false, EffectiveDate = TestDates.Day("2026-01-01"), Reference = "GD-CIIO-END-2" },
+                new CiioDesignation { CriticalInformationInfrastructureOperator = true, EffectiveDate = TestDates.Day("2025-03-01"), Reference = "GD-CIIO-2025-017" },
             },
         };
 
@@ -106,7 +106,7 @@ public sealed class DatedFactsCommandsTests
             Name = ListingName, Title = "Port basemap",
             Declaration = new DataDeclaration { DataLevel = DataLevel.Important },
             DataLevel = DataLevel.Core,
-            DataLevelHistory = { new DataLevelClassification { DataLevel = DataLevel.Core, EffectiveDate = "2022-08-01", Reference = "YUE-HXSJ-2022-031" } },
+            DataLevelHistory = { new DataLevelClassification { DataLevel = DataLevel.Core, EffectiveDate = TestDates.Day("2022-08-01"), Reference = "YUE-HXSJ-2022-031" } },
         };
 
         var text = Render(console => ListingsCommands.Render(console, listing));

@@ -92,10 +92,10 @@ internal static class ListingsCommands
         Output.Table(["Level from", "Data level", "Reference", "Recorded by", "Recorded"],
             listing.DataLevelHistory
                 .Select((c, i) => (c, i))
-                .OrderBy(x => x.c.EffectiveDate, StringComparer.Ordinal).ThenBy(x => x.i)
+                .OrderBy(x => Formatting.Date(x.c.EffectiveDate), StringComparer.Ordinal).ThenBy(x => x.i)
                 .Select(x => new[]
                 {
-                    x.c.EffectiveDate, EnumNames.Format(x.c.DataLevel), x.c.Reference, x.c.RecordedBy, Formatting.Time(x.c.CreateTime),
+                    Formatting.Date(x.c.EffectiveDate), EnumNames.Format(x.c.DataLevel), x.c.Reference, x.c.RecordedBy, Formatting.Time(x.c.CreateTime),
                 }));
 
     public static string PersonalInformation(DataDeclaration declaration) => declaration.ContainsPersonalInformation
@@ -563,7 +563,7 @@ internal static class ListingsCommands
         {
             Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
             DataLevel = result.GetValue(dataLevel),
-            EffectiveDate = Formatting.Date(result.GetValue(effectiveDate)),
+            EffectiveDate = Formatting.ProtoDate(result.GetValue(effectiveDate)),
             Reference = result.GetValue(reference)?.Trim() ?? "",
             Etag = result.GetValue(etag)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),

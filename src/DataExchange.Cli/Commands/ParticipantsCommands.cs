@@ -75,10 +75,10 @@ internal static class ParticipantsCommands
         Output.Table(["CIIO from", "CIIO", "Reference", "Recorded by", "Recorded"],
             participant.CiioDesignations
                 .Select((d, i) => (d, i))
-                .OrderBy(x => x.d.EffectiveDate, StringComparer.Ordinal).ThenBy(x => x.i)
+                .OrderBy(x => Formatting.Date(x.d.EffectiveDate), StringComparer.Ordinal).ThenBy(x => x.i)
                 .Select(x => new[]
                 {
-                    x.d.EffectiveDate, Formatting.YesNo(x.d.CriticalInformationInfrastructureOperator), x.d.Reference, x.d.RecordedBy,
+                    Formatting.Date(x.d.EffectiveDate), Formatting.YesNo(x.d.CriticalInformationInfrastructureOperator), x.d.Reference, x.d.RecordedBy,
                     Formatting.Time(x.d.CreateTime),
                 }));
 
@@ -266,7 +266,7 @@ internal static class ParticipantsCommands
                 Etag = result.GetValue(etag)?.Trim() ?? "",
             },
             UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "critical_information_infrastructure_operator" } },
-            EffectiveDate = Formatting.Date(result.GetValue(effectiveDate)),
+            EffectiveDate = Formatting.ProtoDate(result.GetValue(effectiveDate)),
             Reference = result.GetValue(reference)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };

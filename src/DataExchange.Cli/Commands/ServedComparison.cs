@@ -301,7 +301,7 @@ internal static class ReplayMapping
         {
             p.CiioDesignations.Select(d => new V1.CiioDesignation
             {
-                CriticalInformationInfrastructureOperator = d.Designated, EffectiveDate = Date(d.EffectiveOn), Reference = d.Reference,
+                CriticalInformationInfrastructureOperator = d.Designated, EffectiveDate = ProtoDate(d.EffectiveOn), Reference = d.Reference,
                 RecordedBy = Participant(d.By), CreateTime = Timestamp.FromDateTimeOffset(d.At),
             }),
         },
@@ -337,7 +337,7 @@ internal static class ReplayMapping
         {
             l.DataLevelHistory.Select(c => new V1.DataLevelClassification
             {
-                DataLevel = (V1.DataLevel)c.Level, EffectiveDate = Date(c.EffectiveOn), Reference = c.Reference,
+                DataLevel = (V1.DataLevel)c.Level, EffectiveDate = ProtoDate(c.EffectiveOn), Reference = c.Reference,
                 RecordedBy = Participant(c.By), CreateTime = Timestamp.FromDateTimeOffset(c.At),
             }),
         },

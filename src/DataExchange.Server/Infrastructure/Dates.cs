@@ -21,6 +21,18 @@ public static class Dates
 
     public static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>A google.type.Date with no string twin; null (with a violation when required) when unset or not a calendar date.</summary>
+    public static DateOnly? Parse(RequestValidator v, Google.Type.Date? date, string field, bool required = true)
+    {
+        if (date is null)
+        {
+            v.Check(!required, field, "is required");
+            return null;
+        }
+
+        return Parse(v, null, date, field, field, required);
+    }
+
     public static Google.Type.Date ToProto(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class ListingMapping
     public static V1.DataLevelClassification ToProto(this DataLevelClassification c) => new()
     {
         DataLevel = (V1.DataLevel)c.Level,
-        EffectiveDate = Dates.Format(c.EffectiveOn),
+        EffectiveDate = Dates.ToProto(c.EffectiveOn),
         Reference = c.Reference,
         RecordedBy = ResourceNames.Participant(c.By),
         CreateTime = c.At.ToTimestamp(),

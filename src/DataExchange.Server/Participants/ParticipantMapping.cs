@@ -23,7 +23,7 @@ public static class ParticipantMapping
     public static V1.CiioDesignation ToProto(this CiioDesignation d) => new()
     {
         CriticalInformationInfrastructureOperator = d.Designated,
-        EffectiveDate = Dates.Format(d.EffectiveOn),
+        EffectiveDate = Dates.ToProto(d.EffectiveOn),
         Reference = d.Reference,
         RecordedBy = ResourceNames.Participant(d.By),
         CreateTime = d.At.ToTimestamp(),

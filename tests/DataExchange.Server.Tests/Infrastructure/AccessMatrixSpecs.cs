@@ -197,7 +197,7 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
                 {
                     Participant = new Participant { Name = vendor.Name, CriticalInformationInfrastructureOperator = true },
                     UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "critical_information_infrastructure_operator" } },
-                    EffectiveDate = "2025-03-01", Reference = "GD-CIIO-2025-017", RequestId = Rid(),
+                    EffectiveDate = TestDates.Day("2025-03-01"), Reference = "GD-CIIO-2025-017", RequestId = Rid(),
                 }).ResponseAsync);
             },
             [Unauthenticated, Ok, Ok, Denied, Denied, Denied, Denied, Denied]),
@@ -229,7 +229,7 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
             [Unauthenticated, Denied, Ok, Denied, Ok, Denied, Denied, Denied]),
         new("ListingService.ReclassifyListing", "a listed product", async (w, c) => await Done(c.Listings.ReclassifyListingAsync(new ReclassifyListingRequest
             {
-                Name = await w.ListingInAsync(ListingState.Listed), DataLevel = DataLevel.Important, EffectiveDate = "2025-01-01",
+                Name = await w.ListingInAsync(ListingState.Listed), DataLevel = DataLevel.Important, EffectiveDate = TestDates.Day("2025-01-01"),
                 Reference = "GD-DATA-2025-003", RequestId = Rid(),
             }).ResponseAsync),
             [Unauthenticated, Denied, Ok, Denied, Denied, Denied, Denied, Denied]),

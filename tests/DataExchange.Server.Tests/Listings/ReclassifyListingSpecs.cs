@@ -12,7 +12,7 @@ public class ReclassifyListingSpecs(ServerFixture server) : IClassFixture<Server
 {
     public static ReclassifyListingRequest Reclassify(string name, DataLevel level, string effectiveDate, string? requestId = null) => new()
     {
-        Name = name, DataLevel = level, EffectiveDate = effectiveDate, Reference = "GD-DATA-2025-003", RequestId = requestId ?? Rid(),
+        Name = name, DataLevel = level, EffectiveDate = TestDates.Day(effectiveDate), Reference = "GD-DATA-2025-003", RequestId = requestId ?? Rid(),
     };
 
     private static string Today(int plusDays = 0) =>
@@ -30,7 +30,7 @@ public class ReclassifyListingSpecs(ServerFixture server) : IClassFixture<Server
         Assert.Equal(DataLevel.General, reclassified.Declaration.DataLevel);
         Assert.Equal(ListingState.Listed, reclassified.State);
         var entry = Assert.Single(reclassified.DataLevelHistory);
-        Assert.Equal((DataLevel.Important, "2025-01-01", "GD-DATA-2025-003"), (entry.DataLevel, entry.EffectiveDate, entry.Reference));
+        Assert.Equal((DataLevel.Important, "2025-01-01", "GD-DATA-2025-003"), (entry.DataLevel, TestDates.Text(entry.EffectiveDate), entry.Reference));
         Assert.Equal(reclassified, await world.HongKongBuyer.Listings.GetListingAsync(new GetListingRequest { Name = listing.Name }));
         var history = await world.Compliance.Listings.ListListingHistoryAsync(new ListListingHistoryRequest { Name = listing.Name });
         Assert.Equal("ListingDataLevelReclassified", history.Events[^1].EventType);
@@ -98,7 +98,8 @@ public class ReclassifyListingSpecs(ServerFixture server) : IClassFixture<Server
 
         var unspecified = Reclassify(listing.Name, DataLevel.Unspecified, "2025-01-01");
         Assert.Contains("data_level", (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => world.Compliance.Listings.ReclassifyListingAsync(unspecified))).Fields());
-        var badDate = Reclassify(listing.Name, DataLevel.Important, "2025-02-30");
+        var badDate = Reclassify(listing.Name, DataLevel.Important, "2025-01-01");
+        badDate.EffectiveDate = new() { Year = 2025, Month = 2, Day = 30 };
         Assert.Contains("effective_date", (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => world.Compliance.Listings.ReclassifyListingAsync(badDate))).Fields());
         var blank = Reclassify(listing.Name, DataLevel.Important, "2025-01-01");
         blank.Reference = "";

@@ -23,7 +23,7 @@ public class UpdateParticipantSpecs(ServerFixture server) : IClassFixture<Server
     {
         Participant = new Participant { Name = name, CriticalInformationInfrastructureOperator = designated, Etag = etag },
         UpdateMask = new FieldMask { Paths = { CiioPath } },
-        EffectiveDate = effectiveDate,
+        EffectiveDate = TestDates.Day(effectiveDate),
         Reference = "GD-CIIO-2025-017",
         RequestId = requestId ?? Rid(),
     };
@@ -42,7 +42,7 @@ public class UpdateParticipantSpecs(ServerFixture server) : IClassFixture<Server
             long.Parse(updated.Etag, System.Globalization.CultureInfo.InvariantCulture));
         var designation = Assert.Single(updated.CiioDesignations);
         Assert.True(designation.CriticalInformationInfrastructureOperator);
-        Assert.Equal(("2025-03-01", "GD-CIIO-2025-017"), (designation.EffectiveDate, designation.Reference));
+        Assert.Equal(("2025-03-01", "GD-CIIO-2025-017"), (TestDates.Text(designation.EffectiveDate), designation.Reference));
         Assert.StartsWith("participants/", designation.RecordedBy);
         Assert.Equal(updated, await server.Operator.Participants.GetParticipantAsync(new GetParticipantRequest { Name = vendor }));
 
@@ -82,7 +82,8 @@ public class UpdateParticipantSpecs(ServerFixture server) : IClassFixture<Server
         noMask.UpdateMask = null;
         Assert.Contains("update_mask", (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => compliance.Participants.UpdateParticipantAsync(noMask))).Fields());
 
-        var badDate = Designate(vendor, true, "1 March 2025");
+        var badDate = Designate(vendor, true, "2025-03-01");
+        badDate.EffectiveDate = new() { Year = 2025, Month = 2, Day = 30 };
         Assert.Contains("effective_date", (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => compliance.Participants.UpdateParticipantAsync(badDate))).Fields());
 
         var noReference = Designate(vendor, true, "2025-03-01");

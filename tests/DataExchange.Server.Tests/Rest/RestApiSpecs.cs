@@ -107,7 +107,8 @@ public sealed class RestApiSpecs : IClassFixture<RestApiSpecs.HttpServer>
         var request = new HttpRequestMessage(HttpMethod.Patch, $"/v1/{world.VendorName}") { Content = new StringContent(designation, Encoding.UTF8, "application/json") };
         var participant = await JsonOf(await Http().SendAsync(request));
         Assert.True(participant["criticalInformationInfrastructureOperator"]!.GetValue<bool>());
-        Assert.Equal("2025-03-01", participant["ciioDesignations"]![0]!["effectiveDate"]!.GetValue<string>());
+        var effective = participant["ciioDesignations"]![0]!["effectiveDate"]!; // google.type.Date: {year, month, day}
+        Assert.Equal((2025, 3, 1), (effective["year"]!.GetValue<int>(), effective["month"]!.GetValue<int>(), effective["day"]!.GetValue<int>()));
 
         var reclassify = JsonFormatterFor(Listings.ReclassifyListingSpecs.Reclassify(listing.Name, DataLevel.Important, "2025-01-01"));
         var complianceToken = (await server.NewParticipantAsync("REST compliance", Region.MainlandChina, "Shenzhen", Role.ComplianceOfficer)).Token;
