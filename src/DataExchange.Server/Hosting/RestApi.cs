@@ -18,8 +18,7 @@ public static class RestApi
 {
     public const string OpenApiPath = "/openapi/v1.json";
 
-    /// <summary>The error details the API sends, so that their JSON carries their fields, not an opaque Any.</summary>
-    public static readonly TypeRegistry ErrorDetails = TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor, Google.Rpc.StatusReflection.Descriptor);
+    public static TypeRegistry ErrorDetails => RpcErrors.DetailTypes;
 
     public static IServiceCollection AddRestApi(this IServiceCollection services)
     {

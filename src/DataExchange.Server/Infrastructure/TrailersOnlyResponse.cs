@@ -38,7 +38,7 @@ public static class TrailersOnlyResponse
     {
         http.Response.StatusCode = HttpStatusOf((Google.Rpc.Code)status.Code);
         http.Response.ContentType = "application/json; charset=utf-8";
-        var formatter = new JsonFormatter(JsonFormatter.Settings.Default.WithTypeRegistry(Hosting.RestApi.ErrorDetails));
+        var formatter = new JsonFormatter(JsonFormatter.Settings.Default.WithTypeRegistry(RpcErrors.DetailTypes));
         return http.Response.WriteAsync(formatter.Format(status), http.RequestAborted);
     }
 
