@@ -487,6 +487,11 @@ internal static class ListingsCommands
             HelpName = "ref",
         };
 
+        private readonly Option<bool> approveCoreData = new("--approve-core-data")
+        {
+            Description = "With approve, for core data (核心数据): the explicit decision to list it for domestic trade (give the grounds as --reason); its export stays prohibited",
+        };
+
         private readonly Option<string> etag = CliOptions.Etag();
         private readonly Option<string> requestId = CliOptions.RequestId();
 
@@ -497,6 +502,7 @@ internal static class ListingsCommands
             Add(decision);
             Add(reason);
             Add(evidence);
+            Add(approveCoreData);
             Add(etag);
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
@@ -515,6 +521,7 @@ internal static class ListingsCommands
             Decision = result.GetValue(decision),
             Reason = result.GetValue(reason)?.Trim() ?? "",
             Evidence = { (result.GetValue(evidence) ?? []).Select(e => e.Trim()) },
+            ApproveCoreData = result.GetValue(approveCoreData),
             Etag = result.GetValue(etag)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };

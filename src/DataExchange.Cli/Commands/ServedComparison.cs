@@ -333,6 +333,7 @@ internal static class ReplayMapping
         CreateTime = Timestamp.FromDateTimeOffset(l.CreatedAt),
         UpdateTime = Timestamp.FromDateTimeOffset(l.UpdatedAt),
         DataLevel = (V1.DataLevel)l.LatestDataLevel(),
+        CoreDataApproved = l.CoreDataApproved,
         DataLevelHistory =
         {
             l.DataLevelHistory.Select(c => new V1.DataLevelClassification

@@ -67,6 +67,7 @@ public sealed record Listing(
     public Listing When(ListingRevised e) =>
         this with
         {
+            CoreDataApproved = !e.ReviewRequired && CoreDataApproved,
             Content = e.Content,
             Revision = e.Revision,
             State = e.ReviewRequired ? ListingState.Submitted : State,
@@ -76,7 +77,10 @@ public sealed record Listing(
     public Listing When(ListingSubmitted e) => this with { State = ListingState.Submitted, UpdatedAt = e.At };
 
     public Listing When(ListingApproved e) =>
-        this with { State = ListingState.Registered, RegistrationNumber = e.RegistrationNumber, UpdatedAt = e.At };
+        this with { State = ListingState.Registered, RegistrationNumber = e.RegistrationNumber, CoreDataApproved = e.CoreDataApproved, UpdatedAt = e.At };
+
+    /// <summary>A compliance officer approved this core-data product for domestic trade; a new review clears it.</summary>
+    public bool CoreDataApproved { get; init; }
 
     public Listing When(ListingReturned e) => this with { State = ListingState.Returned, UpdatedAt = e.At };
 

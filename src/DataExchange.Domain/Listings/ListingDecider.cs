@@ -13,7 +13,8 @@ public enum ReviewDecision
     Reject = 3,
 }
 
-public sealed record ReviewListing(ReviewDecision Decision, string Reason, IReadOnlyList<string> Evidence);
+/// <summary><paramref name="ApproveCoreData"/>: the explicit decision that lets a core-data product be listed for domestic trade.</summary>
+public sealed record ReviewListing(ReviewDecision Decision, string Reason, IReadOnlyList<string> Evidence, bool ApproveCoreData = false);
 
 /// <summary>An authority's notice: the product's data is at <paramref name="Level"/> from <paramref name="EffectiveOn"/> on.</summary>
 public sealed record ReclassifyListing(DataLevel Level, DateOnly EffectiveOn, string Reference);
@@ -45,7 +46,6 @@ public static class ListingDecider
     {
         RequireOwner(listing, actor);
         RequireState(listing, "submit", ListingState.Draft, ListingState.Returned);
-        RequireNotCore(listing, "submitted for registration", now);
         return new ListingSubmitted(listing.Id, listing.Revision, actor.ParticipantId, now);
     }
 
@@ -60,15 +60,26 @@ public static class ListingDecider
                 new Dictionary<string, string> { ["field"] = "reason" });
         }
 
-        if (command.Decision == ReviewDecision.Approve)
+        var core = listing.IsCoreDataFrom(RegionMapping.ChinaDate(now));
+        if (command.Decision == ReviewDecision.Approve && core)
         {
-            RequireNotCore(listing, "approved", now);
+            if (!command.ApproveCoreData)
+            {
+                RequireNotCore(listing, "approved without a compliance officer's explicit decision (approve_core_data)", now);
+            }
+
+            if (string.IsNullOrWhiteSpace(command.Reason))
+            {
+                throw new DomainException(ErrorKind.InvalidArgument, "REVIEW_REASON_REQUIRED",
+                    "Approving core data for domestic trade is an explicit decision: give its grounds as the reason.",
+                    new Dictionary<string, string> { ["field"] = "reason" });
+            }
         }
 
         return command.Decision switch
         {
             ReviewDecision.Approve => new ListingApproved(listing.Id, RegistrationNumber(listing, now), command.Reason,
-                command.Evidence, actor.ParticipantId, now),
+                command.Evidence, actor.ParticipantId, now, CoreDataApproved: core && command.ApproveCoreData),
             ReviewDecision.Return => new ListingReturned(listing.Id, command.Reason, command.Evidence, actor.ParticipantId, now),
             ReviewDecision.Reject => new ListingRejected(listing.Id, command.Reason, command.Evidence, actor.ParticipantId, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.Decision, "Unknown review decision."),
@@ -79,7 +90,10 @@ public static class ListingDecider
     {
         RequireOwner(listing, actor);
         RequireState(listing, "publish", ListingState.Registered);
-        RequireNotCore(listing, "published", now);
+        if (!listing.CoreDataApproved)
+        {
+            RequireNotCore(listing, "published", now);
+        }
         return new ListingPublished(listing.Id, actor.ParticipantId, now);
     }
 
@@ -94,7 +108,10 @@ public static class ListingDecider
     {
         RequireRole(actor, Role.ComplianceOfficer, "COMPLIANCE_ROLE_REQUIRED", "Only compliance officers resume trading.");
         RequireState(listing, "resume", ListingState.Suspended);
-        RequireNotCore(listing, "resumed", now);
+        if (!listing.CoreDataApproved)
+        {
+            RequireNotCore(listing, "resumed", now);
+        }
         return new ListingResumed(listing.Id, reason, actor.ParticipantId, now);
     }
 
@@ -135,12 +152,15 @@ public static class ListingDecider
 
         var reclassified = new ListingDataLevelReclassified(listing.Id, command.Level, command.EffectiveOn, command.Reference, actor.ParticipantId, now);
         var after = listing.When(reclassified);
-        return listing.State == ListingState.Listed && after.DataLevelOn(today) == DataLevel.Core
+        return listing.State == ListingState.Listed && after.DataLevelOn(today) == DataLevel.Core && !listing.CoreDataApproved
             ? [reclassified, new ListingSuspended(listing.Id, $"Reclassified as core data (核心数据) from {DatedFacts.Format(command.EffectiveOn)}: {command.Reference}", actor.ParticipantId, now)]
             : [reclassified];
     }
 
-    /// <summary>Core data (核心数据) may not be exported and is not offered for trade: not registered, published or resumed.</summary>
+    /// <summary>
+    /// Core data (核心数据) may never be exported, and is offered for domestic trade only after a compliance officer's
+    /// explicit decision (<see cref="ReviewListing.ApproveCoreData"/>): without it, it is not registered, published or resumed.
+    /// </summary>
     private static void RequireNotCore(Listing listing, string action, DateTimeOffset now)
     {
         var today = RegionMapping.ChinaDate(now);

@@ -7,7 +7,9 @@ public sealed record ListingRevised(Guid ListingId, int Revision, ListingContent
 
 public sealed record ListingSubmitted(Guid ListingId, int Revision, Guid By, DateTimeOffset At);
 
-public sealed record ListingApproved(Guid ListingId, string RegistrationNumber, string Reason, IReadOnlyList<string> Evidence, Guid By, DateTimeOffset At);
+/// <summary><see cref="CoreDataApproved"/>: compliance's explicit decision to list core data for domestic trade (absent before it existed).</summary>
+public sealed record ListingApproved(Guid ListingId, string RegistrationNumber, string Reason, IReadOnlyList<string> Evidence, Guid By, DateTimeOffset At,
+    bool CoreDataApproved = false);
 
 public sealed record ListingReturned(Guid ListingId, string Reason, IReadOnlyList<string> Evidence, Guid By, DateTimeOffset At);
 

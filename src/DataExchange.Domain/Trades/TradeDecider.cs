@@ -55,8 +55,9 @@ public static class TradeDecider
     public static DomainException? CoreDataFailure(TradeRequest request)
     {
         var listing = request.Listing;
-        if (listing.DataLevelOn(request.ContractDate) != Listings.DataLevel.Core)
+        if (listing.DataLevelOn(request.ContractDate) != Listings.DataLevel.Core || listing.CoreDataApproved)
         {
+            // An explicitly approved core-data product trades at home; an export of it is refused by the engine (rule 1).
             return null;
         }
 

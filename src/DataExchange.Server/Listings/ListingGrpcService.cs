@@ -84,7 +84,7 @@ public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands c
 
         return SimpleChange(context, nameof(ReviewListing), request, request.Name, request.Etag, request.RequestId, v,
             (listing, actor, now) => ListingDecider.Decide(listing,
-                new Domain.Listings.ReviewListing((ReviewDecision)request.Decision, request.Reason, [.. request.Evidence]), actor, now));
+                new Domain.Listings.ReviewListing((ReviewDecision)request.Decision, request.Reason, [.. request.Evidence], request.ApproveCoreData), actor, now));
     }
 
     public override Task<V1.Listing> PublishListing(V1.PublishListingRequest request, ServerCallContext context) =>

@@ -25,6 +25,7 @@ public static class ListingMapping
         UpdateTime = l.UpdatedAt.ToTimestamp(),
         DataLevel = (V1.DataLevel)l.LatestDataLevel(),
         DataLevelHistory = { l.DataLevelHistory.Select(c => c.ToProto()) },
+        CoreDataApproved = l.CoreDataApproved,
     };
 
     public static V1.DataLevelClassification ToProto(this DataLevelClassification c) => new()

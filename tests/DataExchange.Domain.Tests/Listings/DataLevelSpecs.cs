@@ -88,7 +88,7 @@ public class DataLevelSpecs
     }
 
     [Fact]
-    public void Core_data_is_not_submitted_approved_published_or_resumed()
+    public void Core_data_is_not_approved_published_or_resumed_without_compliance_s_explicit_decision()
     {
         static void Refused(Func<object> act)
         {
@@ -96,13 +96,42 @@ public class DataLevelSpecs
             Assert.Equal((ErrorKind.FailedPrecondition, "CORE_DATA_NOT_TRADABLE"), (error.Kind, error.Reason));
         }
 
-        Refused(() => ListingDecider.DecideSubmit(In(ListingState.Draft, DataLevel.Core), Vendor, Now));
-        Refused(() => ListingDecider.Decide(In(ListingState.Submitted, DataLevel.Core), new ReviewListing(ReviewDecision.Approve, "", []), Compliance, Now));
+        // The vendor may put it to compliance; an ordinary approval is refused.
+        Assert.IsType<ListingSubmitted>(ListingDecider.DecideSubmit(In(ListingState.Draft, DataLevel.Core), Vendor, Now));
+        Refused(() => ListingDecider.Decide(In(ListingState.Submitted, DataLevel.Core), new ReviewListing(ReviewDecision.Approve, "looks fine", []), Compliance, Now));
         Refused(() => ListingDecider.DecidePublish(In(ListingState.Registered, DataLevel.Core), Vendor, Now));
         Refused(() => ListingDecider.DecideResume(Reclassified(In(ListingState.Suspended), DataLevel.Core, new DateOnly(2025, 1, 1)), "cleared", Compliance, Now));
 
         // Returning or rejecting it remains possible, and so does a draft of it.
         Assert.IsType<ListingRejected>(ListingDecider.Decide(In(ListingState.Submitted, DataLevel.Core), new ReviewListing(ReviewDecision.Reject, "core data", []), Compliance, Now));
+    }
+
+    [Fact]
+    public void Compliance_s_explicit_decision_with_its_grounds_lists_core_data_for_domestic_trade()
+    {
+        var submitted = In(ListingState.Submitted, DataLevel.Core);
+        var ungrounded = Assert.Throws<DomainException>(() =>
+            ListingDecider.Decide(submitted, new ReviewListing(ReviewDecision.Approve, " ", [], ApproveCoreData: true), Compliance, Now));
+        Assert.Equal("REVIEW_REASON_REQUIRED", ungrounded.Reason);
+
+        var approved = (ListingApproved)ListingDecider.Decide(submitted,
+            new ReviewListing(ReviewDecision.Approve, "State-level approval GD-CORE-2025-1 for domestic use", [], ApproveCoreData: true), Compliance, Now);
+        Assert.True(approved.CoreDataApproved);
+        var registered = ListingEvolution.Evolve(submitted, approved);
+        Assert.True(registered.CoreDataApproved);
+        Assert.Equal(ListingState.Listed, ListingEvolution.Evolve(registered, ListingDecider.DecidePublish(registered, Vendor, Now)).State);
+
+        // A new review of the declaration clears the decision: the next approval must take it again.
+        var revised = ListingEvolution.Evolve(registered, new ListingRevised(registered.Id, 2, registered.Content, ReviewRequired: true, Vendor.ParticipantId, Now));
+        Assert.False(revised.CoreDataApproved);
+    }
+
+    [Fact]
+    public void The_explicit_decision_is_recorded_only_for_core_data()
+    {
+        var approved = (ListingApproved)ListingDecider.Decide(In(ListingState.Submitted, DataLevel.General),
+            new ReviewListing(ReviewDecision.Approve, "", [], ApproveCoreData: true), Compliance, Now);
+        Assert.False(approved.CoreDataApproved);
     }
 
     [Fact]

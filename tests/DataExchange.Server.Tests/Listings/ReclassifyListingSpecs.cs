@@ -37,14 +37,30 @@ public class ReclassifyListingSpecs(ServerFixture server) : IClassFixture<Server
     }
 
     [Fact]
-    public async Task Core_data_cannot_be_submitted_or_published()
+    public async Task Core_data_is_listed_only_by_compliance_s_explicit_decision_and_never_exported()
     {
         var world = await TradeWorld.CreateAsync(server);
         var core = Listing("Port-area 3D base map", individuals: 0);
         core.Declaration.DataLevel = DataLevel.Core;
         var draft = await world.Vendor.Listings.CreateListingAsync(new CreateListingRequest { Listing = core, RequestId = Rid() });
+        await world.Vendor.Listings.SubmitListingAsync(new SubmitListingRequest { Name = draft.Name, RequestId = Rid() });
         await Errors.Expect(StatusCode.FailedPrecondition, "CORE_DATA_NOT_TRADABLE",
-            () => world.Vendor.Listings.SubmitListingAsync(new SubmitListingRequest { Name = draft.Name, RequestId = Rid() }));
+            () => world.Compliance.Listings.ReviewListingAsync(new ReviewListingRequest { Name = draft.Name, Decision = ReviewDecision.Approve, RequestId = Rid() }));
+
+        var approved = await world.Compliance.Listings.ReviewListingAsync(new ReviewListingRequest
+        {
+            Name = draft.Name, Decision = ReviewDecision.Approve, ApproveCoreData = true, RequestId = Rid(),
+            Reason = "Approved for domestic use under GD-CORE-2025-001",
+        });
+        Assert.True(approved.CoreDataApproved);
+        var listed = await world.Vendor.Listings.PublishListingAsync(new PublishListingRequest { Name = draft.Name, RequestId = Rid() });
+        Assert.Equal(ListingState.Listed, listed.State);
+
+        // At home it trades; out of the mainland it is refused (and the refusal recorded), whatever was approved.
+        var domestic = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listed));
+        Assert.Equal(TradeState.Contracted, domestic.State);
+        await Errors.Expect(StatusCode.FailedPrecondition, "CORE_DATA_EXPORT_PROHIBITED",
+            () => world.HongKongBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listed)));
 
         var general = await world.Vendor.Listings.CreateListingAsync(new CreateListingRequest { Listing = Listing("Port-area 2D map", individuals: 0), RequestId = Rid() });
         await world.Vendor.Listings.SubmitListingAsync(new SubmitListingRequest { Name = general.Name, RequestId = Rid() });
