@@ -44,10 +44,11 @@ WORKDIR /app
 COPY --from=build /app .
 COPY seeds/exchange-2022.json seeds/
 ENV DX_LISTEN=0.0.0.0:5080 \
+    DX_HTTP_LISTEN=0.0.0.0:5081 \
     DX_DATA_DIR=/var/lib/dataexchange
 RUN mkdir -p /var/lib/dataexchange && chown app /var/lib/dataexchange \
     && printf '#!/bin/sh\nexec dotnet /app/cli/dx.dll "$@"\n' > /usr/local/bin/dx \
     && chmod 755 /usr/local/bin/dx
 USER app
-EXPOSE 5080
+EXPOSE 5080 5081
 ENTRYPOINT ["dotnet", "DataExchange.Server.dll"]

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
 
 export DX_LISTEN="${DX_LISTEN:-127.0.0.1:5080}"
+export DX_HTTP_LISTEN="${DX_HTTP_LISTEN:-127.0.0.1:5081}"
 export DX_DATA_DIR="${DX_DATA_DIR:-$PWD/.data}"
 mkdir -p "$DX_DATA_DIR"
 
@@ -118,6 +119,7 @@ fi
 cat <<MSG
 
 DataExchange is serving gRPC ($([ "$scheme" = https ] && echo "HTTP/2 over TLS" || echo "HTTP/2 cleartext")) on $DX_ADDRESS
+$([ "$DX_HTTP_LISTEN" = off ] || echo "REST/JSON on $scheme://${DX_HTTP_LISTEN/0.0.0.0/127.0.0.1} (OpenAPI at /openapi/v1.json)")
 The operator token is in $token_where. In another shell:
 
   export DX_ADDRESS=$DX_ADDRESS

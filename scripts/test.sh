@@ -17,9 +17,17 @@ export DX_TEST_DATABASE_URL="$DX_DATABASE_URL"
 
 log="$(mktemp)"
 set +e
+api_failed=0
+if [ "${DX_SKIP_API_CHECK:-0}" != "1" ]; then
+  scripts/api-check.sh || api_failed=1
+fi
 dotnet test DataExchange.sln --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+if [ "$api_failed" -ne 0 ]; then
+  echo "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1 - scripts/api-check.sh (buf lint / buf breaking)" >> "$log"
+  status=1
+fi
 
 summary=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' \
   | awk '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}')

@@ -100,7 +100,7 @@ public sealed class World
                 Approval = new ExportApproval
                 {
                     Kind = ExportMechanism.StandardContract, ReferenceNumber = $"YUE-SC-BENCH-{v}-{Guid.NewGuid():N}"[..30], Listings = { pi.Name },
-                    CounterpartRegion = Region.HongKong, ValidFrom = "2024-01-01", ValidUntil = "2099-12-31",
+                    CounterpartRegion = Region.HongKong, ValidFromDate = new() { Year = 2024, Month = 1, Day = 1 }, ValidUntilDate = new() { Year = 2099, Month = 12, Day = 31 },
                 },
             }, compliance.Auth);
         }

@@ -62,6 +62,12 @@ internal static class Formatting
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>A google.type.Date as YYYY-MM-DD; empty when unset.</summary>
+    public static string Date(Google.Type.Date? date) =>
+        date is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{date.Year:D4}-{date.Month:D2}-{date.Day:D2}");
+
+    public static Google.Type.Date ProtoDate(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
+
     /// <summary>What an export mechanism is, in words (with the Chinese term an officer would look for).</summary>
     public static string Mechanism(ExportMechanism mechanism) => mechanism switch
     {

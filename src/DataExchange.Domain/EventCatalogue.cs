@@ -22,6 +22,7 @@ public static class EventCatalogue
         new("participant_registered", typeof(ParticipantRegistered)),
         new("api_token_issued", typeof(ApiTokenIssued)),
         new("api_token_revoked", typeof(ApiTokenRevoked)),
+        new("participant_ciio_designation_changed", typeof(ParticipantCiioDesignationChanged)),
 
         new("listing_drafted", typeof(ListingDrafted)),
         new("listing_revised", typeof(ListingRevised)),
@@ -35,6 +36,7 @@ public static class EventCatalogue
         new("listing_delisted", typeof(ListingDelisted)),
         new("exclusive_licence_granted", typeof(ExclusiveLicenceGranted)),
         new("exclusive_licence_released", typeof(ExclusiveLicenceReleased)),
+        new("listing_data_level_reclassified", typeof(ListingDataLevelReclassified)),
 
         new("export_approval_recorded", typeof(ExportApprovalRecorded)),
         new("export_approval_revoked", typeof(ExportApprovalRevoked)),

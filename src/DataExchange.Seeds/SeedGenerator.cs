@@ -201,9 +201,10 @@ public static class SeedGenerator
                 SeedSector.Finance, SeedDataLevel.General, 8_000, 0, "Shenzhen", ["merchant-kyc"], SeedDelivery.Api, 260_000,
                 new SeedLicence("merchant onboarding checks for cross-border acquiring", 365, false, false, SeedTerritory.GreaterBayArea));
             Special("l-shenlan-port-basemap", "p-shenlan-mapping", "Shenzhen port-area high-precision 3D base map",
-                "Centimetre-level 3D base map of port infrastructure; classified as core data, licensed exclusively to mainland port planners.",
-                SeedSector.Geospatial, SeedDataLevel.Core, 0, 0, "Shenzhen", ["hd-basemap", "port-infrastructure"], SeedDelivery.File, 2_800_000,
-                new SeedLicence("port authority planning", 365, true, false, SeedTerritory.MainlandChina));
+                "Centimetre-level 3D base map of port infrastructure; notified as important data, reclassified as core data from 2022-08-01; licensed exclusively to mainland port planners.",
+                SeedSector.Geospatial, SeedDataLevel.Important, 0, 0, "Shenzhen", ["hd-basemap", "port-infrastructure"], SeedDelivery.File, 2_800_000,
+                new SeedLicence("port authority planning", 365, true, false, SeedTerritory.MainlandChina),
+                [new SeedReclassification(SeedDataLevel.Core, new DateOnly(2022, 8, 1), "YUE-HXSJ-2022-031")]);
             Special("l-suihe-rare-disease-registry", "p-suihe-clinical", "Guangzhou rare-disease registry extract for trial matching",
                 "Pseudonymised registry extract of 3,000 rare-disease patients (diagnoses, genotypes, treatment lines) for clinical-trial feasibility; all of it sensitive health information.",
                 SeedSector.Healthcare, SeedDataLevel.General, 3_000, 3_000, "Guangzhou", ["rare-disease-registry", "clinical-trial-matching"], SeedDelivery.File, 300_000,
@@ -231,10 +232,12 @@ public static class SeedGenerator
         }
 
         private void Special(string id, string vendor, string title, string description, SeedSector sector, SeedDataLevel level,
-            long individuals, long sensitive, string city, string[] categories, SeedDelivery delivery, long priceYuan, SeedLicence licence) =>
+            long individuals, long sensitive, string city, string[] categories, SeedDelivery delivery, long priceYuan, SeedLicence licence,
+            IReadOnlyList<SeedReclassification>? reclassifications = null) =>
             listings.Add(new SeedListing(id, vendor, title, description, sector, level, individuals > 0, individuals, sensitive,
                 new SeedLocation(SeedRegion.Mainland, city), categories, delivery, new SeedMoney(priceYuan * 100, "CNY"), licence,
-                CrossBorderDesk, [Evidence()], [LifecycleSteps.Submit, LifecycleSteps.Approve, LifecycleSteps.Publish]));
+                CrossBorderDesk, [Evidence()], [LifecycleSteps.Submit, LifecycleSteps.Approve, LifecycleSteps.Publish],
+                Reclassifications: reclassifications));
 
         private void AddGeneratedListings()
         {
@@ -405,7 +408,7 @@ public static class SeedGenerator
                 ("l-songhu-shopper-baskets", "p-hk-sha-tin-retail", 120_000, new(2022, 8, 16), RefusalReasons.StandardContractOrCertificationRequired,
                     "Personal information export without any approval on file."),
                 ("l-shenlan-port-basemap", "p-hk-lantau-spatial", 3_000_000, new(2022, 9, 6), RefusalReasons.CoreDataExportProhibited,
-                    "Core data may not be exported."),
+                    "Core data from 2022-08-01 (reclassified): it may not be exported."),
                 ("l-xinheng-sme-owner-credit", "p-hk-lion-rock-bank", 600_000, new(2022, 10, 25), RefusalReasons.SecurityAssessmentRequired,
                     "Cumulative volume: 90,000 already exported since 2021-01-01 + 30,000 reaches the 100,000 threshold; the standard contract no longer suffices."),
             ];
@@ -417,7 +420,8 @@ public static class SeedGenerator
 
         private void AddDomesticTrades()
         {
-            var tradeable = listings.Where(l => l.IsPublished && l.DataLevel != SeedDataLevel.Core).ToList();
+            // Reclassified listings trade only where their story says (the base map until it became core data).
+            var tradeable = listings.Where(l => l.IsPublished && l.DataLevel != SeedDataLevel.Core && l.Reclassifications is null).ToList();
             var bigDealSectors = new[] { SeedSector.PublicData, SeedSector.Finance, SeedSector.AiTraining, SeedSector.Energy, SeedSector.Geospatial };
             var bigDealListings = tradeable.Where(l => bigDealSectors.Contains(l.Sector)).ToList();
             var buyers = participants.Where(p => p.Region == SeedRegion.Mainland && p.Has(SeedRole.Buyer)).ToList();
@@ -430,10 +434,10 @@ public static class SeedGenerator
                 return new TradeDraft(listing.Id, buyer.Id, amountMinor, date ?? DomesticDate(), TradeOutcomes.Filed);
             }
 
-            // The core-data product is licensed once, at home.
+            // The base map is licensed once, at home, while it is important data; from 2022-08-01 it is core data and does not trade.
             var portPlanner = buyers.First(b => b.City == "Shenzhen");
             domestic.Add(new TradeDraft("l-shenlan-port-basemap", portPlanner.Id, 2_800_000_00, new(2022, 6, 15), TradeOutcomes.Filed,
-                Note: "Core data, licensed exclusively to a mainland buyer: a domestic trade, no export."));
+                Note: "Important data (core data only from 2022-08-01), licensed exclusively to a mainland buyer: a domestic trade, no export."));
 
             for (var i = 0; i < LargeDeals; i++)
             {

@@ -82,9 +82,10 @@ public sealed class SeedIndex
     public static Engine.Party ToParty(SeedParticipant participant) =>
         new(StableGuid(participant.Id), ToEngine(participant.Region), participant.City, participant.Ciio);
 
-    public static Engine.DataDeclaration ToDeclaration(SeedListing listing) => new(
+    /// <summary>The listing's declaration as the engine sees it on <paramref name="date"/>: with the data level in force then.</summary>
+    public static Engine.DataDeclaration ToDeclaration(SeedListing listing, DateOnly date) => new(
         StableGuid(listing.Id),
-        ToEngine(listing.DataLevel),
+        ToEngine(listing.DataLevelOn(date)),
         listing.ContainsPersonalInformation,
         listing.Individuals,
         listing.SensitiveIndividuals,

@@ -6,6 +6,10 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using V1 = DataExchange.Contracts.V1;
 
+// The seed's requests keep the v1.0.0 YYYY-MM-DD date fields: their request ids are already recorded by exchanges seeded
+// before google.type.Date existed, and a request in another shape under the same id would be refused as a reused id.
+#pragma warning disable CS0612
+
 namespace DataExchange.Seeds;
 
 /// <summary>Progress of one phase of a load: <see cref="Completed"/> of <see cref="Total"/> items.</summary>
@@ -192,6 +196,18 @@ public sealed class SeedLoader
         for (var i = 0; i < listing.StepsBeforeTrades.Count; i++)
         {
             await ListingStepAsync(listing, name, i, ct);
+        }
+
+        // Dated facts before the trades: each trade is judged by the level in force on its contract date.
+        var reclassifications = listing.Reclassifications ?? [];
+        for (var i = 0; i < reclassifications.Count; i++)
+        {
+            var r = reclassifications[i];
+            var requestId = SeedRequestIds.Reclassify(listing.Id, i);
+            await Call(tokens[listing.Reviewer], ct, o => Listings.ReclassifyListingAsync(new V1.ReclassifyListingRequest
+            {
+                Name = name, DataLevel = ToProto(r.DataLevel), EffectiveDate = new Google.Type.Date { Year = r.EffectiveOn.Year, Month = r.EffectiveOn.Month, Day = r.EffectiveOn.Day }, Reference = r.Reference, RequestId = requestId,
+            }, o));
         }
 
         listingNames[listing.Id] = name;
@@ -392,6 +408,14 @@ public sealed class SeedLoader
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    private static V1.DataLevel ToProto(SeedDataLevel level) => level switch
+    {
+        SeedDataLevel.General => V1.DataLevel.General,
+        SeedDataLevel.Important => V1.DataLevel.Important,
+        SeedDataLevel.Core => V1.DataLevel.Core,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
+
     private static V1.Money ToProto(SeedMoney money) => new() { AmountMinor = money.AmountMinor, CurrencyCode = money.Currency };
 
     public static V1.Region ToProto(SeedRegion region) => region switch
@@ -454,13 +478,7 @@ public sealed class SeedLoader
     {
         var declaration = new V1.DataDeclaration
         {
-            DataLevel = l.DataLevel switch
-            {
-                SeedDataLevel.General => V1.DataLevel.General,
-                SeedDataLevel.Important => V1.DataLevel.Important,
-                SeedDataLevel.Core => V1.DataLevel.Core,
-                _ => throw new ArgumentOutOfRangeException(nameof(l), l.DataLevel, null),
-            },
+            DataLevel = ToProto(l.DataLevel),
             ContainsPersonalInformation = l.ContainsPersonalInformation,
             Individuals = l.Individuals,
             SensitiveIndividuals = l.SensitiveIndividuals,

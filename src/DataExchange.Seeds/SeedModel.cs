@@ -112,6 +112,12 @@ public sealed record SeedMoney(long AmountMinor, string Currency);
 
 public sealed record SeedLicence(string Purpose, int TermDays, bool Exclusive, bool OnwardTransferAllowed, SeedTerritory Territory);
 
+/// <summary>
+/// An authority's notice classifying a product's data at <see cref="DataLevel"/> from <see cref="EffectiveOn"/> on,
+/// recorded by the listing's reviewer after publication and before its trades (ReclassifyListing).
+/// </summary>
+public sealed record SeedReclassification(SeedDataLevel DataLevel, DateOnly EffectiveOn, string Reference);
+
 /// <summary>Listing lifecycle steps, in order. Steps after "publish" (suspend, delist) run after the listing's trades.</summary>
 public static class LifecycleSteps
 {
@@ -154,8 +160,16 @@ public sealed record SeedListing(
     string? RevisedDescription = null,
     string? RejectReason = null,
     string? SuspendReason = null,
-    string? DelistReason = null)
+    string? DelistReason = null,
+    IReadOnlyList<SeedReclassification>? Reclassifications = null)
 {
+    /// <summary>
+    /// The data level on <paramref name="date"/>: the latest reclassification in force then (of two on one date, the later
+    /// listed), else the declared one.
+    /// </summary>
+    public SeedDataLevel DataLevelOn(DateOnly date) =>
+        (Reclassifications ?? []).Where(r => r.EffectiveOn <= date).OrderBy(r => r.EffectiveOn).LastOrDefault()?.DataLevel ?? DataLevel;
+
     [JsonIgnore]
     public bool IsPublished => Lifecycle.Contains(LifecycleSteps.Publish);
 

@@ -19,6 +19,9 @@ public static class SeedRequestIds
     public static string ListingStep(string listingId, int stepIndex, string step) =>
         For(listingId, $"{stepIndex + 1}-{step}");
 
+    /// <summary>The listing's reclassifications, numbered in the order listed.</summary>
+    public static string Reclassify(string listingId, int index) => For(listingId, $"reclassify-{index + 1}");
+
     public static string RecordApproval(string approvalId) => For(approvalId, "record");
 
     public static string FileTrade(string tradeId) => For(tradeId, "file");
@@ -41,6 +44,11 @@ public static class SeedRequestIds
             for (var i = 0; i < l.Lifecycle.Count; i++)
             {
                 yield return ListingStep(l.Id, i, l.Lifecycle[i]);
+            }
+
+            for (var i = 0; i < (l.Reclassifications?.Count ?? 0); i++)
+            {
+                yield return Reclassify(l.Id, i);
             }
         }
 

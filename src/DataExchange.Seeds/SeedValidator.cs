@@ -121,7 +121,7 @@ public static class SeedValidator
                 trade.ContractDate,
                 SeedIndex.ToParty(vendor),
                 SeedIndex.ToParty(buyer),
-                SeedIndex.ToDeclaration(listing),
+                SeedIndex.ToDeclaration(listing, trade.ContractDate),
                 new Engine.LicenceTerms(trade.Licence.OnwardTransferAllowed, SeedIndex.TerritoryCode(trade.Licence.Territory)),
                 prior,
                 approvalsByExporter.GetValueOrDefault(vendor.Id) ?? []);
@@ -238,6 +238,29 @@ public static class SeedValidator
             state = next;
         }
 
+        // Core data (核心数据) is not offered for trade: it cannot be submitted, and a reclassification needs its notice.
+        if (l.DataLevel == SeedDataLevel.Core && l.Lifecycle.Contains(LifecycleSteps.Submit))
+        {
+            problems.Add($"listing {l.Id}: core data cannot be submitted for registration");
+        }
+
+        var level = l.DataLevel;
+        foreach (var r in (l.Reclassifications ?? []).OrderBy(r => r.EffectiveOn))
+        {
+            if (string.IsNullOrWhiteSpace(r.Reference) || r.Reference.Length > 200 || r.EffectiveOn < new DateOnly(2017, 6, 1) || r.DataLevel == level)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"listing {l.Id}: the reclassification of {r.EffectiveOn:yyyy-MM-dd} needs a reference, a date from 2017-06-01 and a change of level"));
+            }
+
+            level = r.DataLevel;
+        }
+
+        if ((l.Reclassifications?.Count ?? 0) > 0 && !l.IsPublished)
+        {
+            problems.Add($"listing {l.Id}: only published listings are reclassified (after publication, before their trades)");
+        }
+
         var needs = new (string Step, string? Text)[]
         {
             (LifecycleSteps.Return, l.ReturnReason), (LifecycleSteps.Revise, l.RevisedDescription),
@@ -312,6 +335,12 @@ public static class SeedValidator
         if (t.ContractDate < FirstTradeDate || t.ContractDate > LastTradeDate)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"trade {t.Id}: contract date {t.ContractDate:yyyy-MM-dd} outside {FirstTradeDate:yyyy-MM-dd}..{LastTradeDate:yyyy-MM-dd}"));
+        }
+
+        // As the server decides: an export of core data is the engine's to refuse (rule 1); any other trade of it is rejected.
+        if (!TradeOutcomes.IsRefused(t.Outcome) && !index.IsCrossBorder(t) && listing.DataLevelOn(t.ContractDate) == SeedDataLevel.Core)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"trade {t.Id}: listing {listing.Id} is core data on {t.ContractDate:yyyy-MM-dd}; core data does not trade"));
         }
 
         if (t.Licence != listing.Licence)

@@ -29,8 +29,8 @@ public sealed class ApprovalsParsingTests
                 Listings = { ListingName, "listings/0199b0a4-1111-7222-8333-444444444444" },
                 DataCategories = { "credit-records" },
                 CounterpartRegion = Region.HongKong,
-                ValidFrom = "2024-01-01",
-                ValidUntil = "2026-12-31",
+                ValidFromDate = new() { Year = 2024, Month = 1, Day = 1 },
+                ValidUntilDate = new() { Year = 2026, Month = 12, Day = 31 },
             },
         }, request);
     }
@@ -70,7 +70,7 @@ public sealed class ApprovalsParsingTests
             $"approvals extend {ApprovalName} --valid-until 2029-12-31 --covered-individuals 1200000 --reference CAC-EXT-1 --request-id ex1");
         Assert.Equal(new ExtendExportApprovalRequest
         {
-            Name = ApprovalName, ValidUntil = "2029-12-31", CoveredIndividuals = 1_200_000, ReferenceNumber = "CAC-EXT-1", RequestId = "ex1",
+            Name = ApprovalName, ValidUntilDate = new() { Year = 2029, Month = 12, Day = 31 }, CoveredIndividuals = 1_200_000, ReferenceNumber = "CAC-EXT-1", RequestId = "ex1",
         }, command.BuildRequest(result));
 
         (command, result) = Parse<ApprovalsCommands.ExtendCommand>($"approvals extend {ApprovalName} --valid-until 2029-12-31 --reference R");

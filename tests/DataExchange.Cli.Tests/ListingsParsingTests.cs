@@ -264,6 +264,18 @@ public sealed class ListingsParsingTests
     }
 
     [Fact]
+    public void Review_takes_the_explicit_decision_that_lists_core_data()
+    {
+        var (command, result) = Parse<ListingsCommands.ReviewCommand>(
+            $"listings review {ListingId} --decision approve --approve-core-data --reason \"GD-CORE-2025-001\"");
+
+        var request = command.BuildRequest(result);
+
+        Assert.True(request.ApproveCoreData);
+        Assert.Equal(ReviewDecision.Approve, request.Decision);
+    }
+
+    [Fact]
     public void Review_requires_a_decision() =>
         Assert.NotEmpty(ParseErrors($"listings review {ListingId}"));
 

@@ -14,8 +14,11 @@ public sealed class TradeOutputTests
         "Refused under CN-2024.03: 100,000 to 1,000,000 individuals requires a PI export standard contract filed with the provincial CAC " +
         "or a PI protection certification, and none covers this listing.";
 
+    private const string DefaultRequiredMechanism = "EXPORT_MECHANISM_STANDARD_CONTRACT"; // as the server writes it: the proto's name
+
     /// <summary>What ExecuteTrade answers when compliance refuses: FAILED_PRECONDITION with the refusal in ErrorInfo.</summary>
-    private static Google.Rpc.Status Refusal(string requiredMechanism = "StandardContract") => new()
+
+    private static Google.Rpc.Status Refusal(string requiredMechanism = DefaultRequiredMechanism) => new()
     {
         Code = (int)Code.FailedPrecondition,
         Message = Explanation,
@@ -93,7 +96,7 @@ public sealed class TradeOutputTests
         using var document = System.Text.Json.JsonDocument.Parse(stderr.ToString());
         var metadata = document.RootElement.GetProperty("details")[0].GetProperty("metadata");
         Assert.Equal(AttemptName, metadata.GetProperty("trade").GetString());
-        Assert.Equal("StandardContract", metadata.GetProperty("required_mechanism").GetString());
+        Assert.Equal(DefaultRequiredMechanism, metadata.GetProperty("required_mechanism").GetString());
     }
 
     [Theory]
@@ -204,7 +207,7 @@ public sealed class TradeOutputTests
         Amount = new Money { CurrencyCode = "CNY", AmountMinor = 12_345_678 },
         State = TradeState.Contracted,
         Origin = TradeOrigin.Executed,
-        ContractDate = "2024-05-01",
+        TradeDate = new() { Year = 2024, Month = 5, Day = 1 },
         Compliance = new ComplianceDecision
         {
             Accepted = true,

@@ -129,7 +129,7 @@ public sealed class TradesParsingTests
             Buyer = ParticipantName,
             Licence = Listed().Licence,
             Amount = new Money { CurrencyCode = "HKD", AmountMinor = 5_000_000 },
-            ContractDate = "2022-11-03",
+            TradeDate = new() { Year = 2022, Month = 11, Day = 3 },
             ExternalReference = "OTC-2022-17",
             RequestId = "file-1",
         }, request);
@@ -144,7 +144,7 @@ public sealed class TradesParsingTests
         var request = command.BuildRequest(result, ParticipantName, Listed());
 
         Assert.Equal("CNY", request.Amount.CurrencyCode);
-        Assert.Equal("2024-02-29", request.ContractDate);
+        Assert.Equal(new Google.Type.Date { Year = 2024, Month = 2, Day = 29 }, request.TradeDate);
         Assert.Equal("", request.ExternalReference);
     }
 

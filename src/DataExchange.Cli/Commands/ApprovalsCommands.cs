@@ -30,7 +30,7 @@ internal static class ApprovalsCommands
         return parts.Length >= 2 ? $"{parts[0]}/{parts[1]}" : "";
     }
 
-    public static string Validity(ExportApproval approval) => $"{approval.ValidFrom}..{approval.ValidUntil}";
+    public static string Validity(ExportApproval approval) => $"{Formatting.Date(approval.ValidFromDate)}..{Formatting.Date(approval.ValidUntilDate)}";
 
     /// <summary>The approved scale, empty when the approval states none.</summary>
     public static string Scale(ExportApproval approval) =>
@@ -59,8 +59,8 @@ internal static class ApprovalsCommands
             ("Scale", Scale(approval)),
             ("Exported under it", approval.HasCoveredIndividuals || approval.HasCoveredSensitiveIndividuals
                 ? $"{approval.ExportedIndividuals:N0} individuals ({approval.ExportedSensitiveIndividuals:N0} sensitive)" : ""),
-            ("Extensions", string.Join("; ", approval.Extensions.Select(e => $"to {e.ValidUntil} ({e.ReferenceNumber})"))),
-            ("Revoked on", approval.RevokedOn),
+            ("Extensions", string.Join("; ", approval.Extensions.Select(e => $"to {Formatting.Date(e.ValidUntilDate)} ({e.ReferenceNumber})"))),
+            ("Revoked on", Formatting.Date(approval.RevokedDate)),
             ("Revoked because", approval.RevocationReason),
             ("Created", Formatting.Time(approval.CreateTime)),
             ("Etag", approval.Etag),
@@ -183,8 +183,8 @@ internal static class ApprovalsCommands
                 Listings = { (result.GetValue(listings) ?? []).Select(l => ResourceNames.Normalize(l, ResourceNames.Listings)) },
                 DataCategories = { (result.GetValue(categories) ?? []).Select(c => c.Trim()).Where(c => c.Length > 0) },
                 CounterpartRegion = result.GetValue(counterpart),
-                ValidFrom = Formatting.Date(from),
-                ValidUntil = Formatting.Date(until),
+                ValidFromDate = Formatting.ProtoDate(from),
+                ValidUntilDate = Formatting.ProtoDate(until),
                 Recipients = { recipientNames ?? [] },
                 Destinations = { (result.GetValue(destinations) ?? []).Select(d => d.Trim()).Where(d => d.Length > 0) },
                 Purpose = result.GetValue(purpose)?.Trim() ?? "",
@@ -250,8 +250,8 @@ internal static class ApprovalsCommands
                     {
                         string[] row =
                         [
-                            a.Name, EnumNames.Format(a.Kind), a.ReferenceNumber, EnumNames.Format(a.CounterpartRegion), $"{a.ValidFrom}\n{a.ValidUntil}",
-                            string.Join('\n', a.Listings.Concat(a.DataCategories)), a.RevokedOn,
+                            a.Name, EnumNames.Format(a.Kind), a.ReferenceNumber, EnumNames.Format(a.CounterpartRegion), $"{Formatting.Date(a.ValidFromDate)}\n{Formatting.Date(a.ValidUntilDate)}",
+                            string.Join('\n', a.Listings.Concat(a.DataCategories)), Formatting.Date(a.RevokedDate),
                         ];
                         return revoked ? row : row[..^1];
                     }), noWrap: ["Name", "Kind", "Covers"])));
@@ -348,7 +348,7 @@ internal static class ApprovalsCommands
             var request = new ExtendExportApprovalRequest
             {
                 Name = ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
-                ValidUntil = Formatting.Date(result.GetValue(validUntil)),
+                ValidUntilDate = Formatting.ProtoDate(result.GetValue(validUntil)),
                 ReferenceNumber = result.GetValue(reference)?.Trim() ?? "",
                 RequestId = CliOptions.RequestIdOrNew(result, requestId),
             };

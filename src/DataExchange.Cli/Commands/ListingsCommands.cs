@@ -35,6 +35,7 @@ internal static class ListingsCommands
             acceptsReason: true,
             t => new DelistListingRequest { Name = t.Name, Reason = t.Reason, Etag = t.Etag, RequestId = t.RequestId },
             (client, request, options) => client.DelistListingAsync(request, options)),
+        new ReclassifyCommand(global),
         new ShowCommand(global),
         new ListCommand(global),
         new HistoryCommand(global),
@@ -55,7 +56,7 @@ internal static class ListingsCommands
             ("Revision", listing.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Registration no.", listing.RegistrationNumber),
             ("Sector", EnumNames.Format(listing.Sector)),
-            ("Data level", EnumNames.Format(declaration.DataLevel)),
+            ("Data level", DataLevelText(listing)),
             ("Personal info", PersonalInformation(declaration)),
             ("Data location", Formatting.Jurisdiction(declaration.Location)),
             ("Categories", string.Join(", ", declaration.Categories)),
@@ -71,7 +72,31 @@ internal static class ListingsCommands
             ("Updated", Formatting.Time(listing.UpdateTime)),
             ("Etag", listing.Etag),
         ]));
+        if (listing.DataLevelHistory.Count > 0)
+        {
+            console.Write(DataLevelTable(listing));
+        }
     }
+
+    /// <summary>The declared level, and the latest reclassified one when an authority's notice changed it.</summary>
+    public static string DataLevelText(Listing listing)
+    {
+        var declared = EnumNames.Format((listing.Declaration ?? new DataDeclaration()).DataLevel);
+        return listing.DataLevelHistory.Count == 0 || listing.DataLevel == DataLevel.Unspecified
+            ? declared
+            : $"{EnumNames.Format(listing.DataLevel)} (reclassified; declared {declared})";
+    }
+
+    /// <summary>The reclassifications by effective date; before the first, the declared level held.</summary>
+    public static Table DataLevelTable(Listing listing) =>
+        Output.Table(["Level from", "Data level", "Reference", "Recorded by", "Recorded"],
+            listing.DataLevelHistory
+                .Select((c, i) => (c, i))
+                .OrderBy(x => Formatting.Date(x.c.EffectiveDate), StringComparer.Ordinal).ThenBy(x => x.i)
+                .Select(x => new[]
+                {
+                    Formatting.Date(x.c.EffectiveDate), EnumNames.Format(x.c.DataLevel), x.c.Reference, x.c.RecordedBy, Formatting.Time(x.c.CreateTime),
+                }));
 
     public static string PersonalInformation(DataDeclaration declaration) => declaration.ContainsPersonalInformation
         ? $"yes: {declaration.Individuals:N0} individuals, {declaration.SensitiveIndividuals:N0} with sensitive information"
@@ -462,6 +487,11 @@ internal static class ListingsCommands
             HelpName = "ref",
         };
 
+        private readonly Option<bool> approveCoreData = new("--approve-core-data")
+        {
+            Description = "With approve, for core data (核心数据): the explicit decision to list it for domestic trade (give the grounds as --reason); its export stays prohibited",
+        };
+
         private readonly Option<string> etag = CliOptions.Etag();
         private readonly Option<string> requestId = CliOptions.RequestId();
 
@@ -472,6 +502,7 @@ internal static class ListingsCommands
             Add(decision);
             Add(reason);
             Add(evidence);
+            Add(approveCoreData);
             Add(etag);
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
@@ -490,6 +521,57 @@ internal static class ListingsCommands
             Decision = result.GetValue(decision),
             Reason = result.GetValue(reason)?.Trim() ?? "",
             Evidence = { (result.GetValue(evidence) ?? []).Select(e => e.Trim()) },
+            ApproveCoreData = result.GetValue(approveCoreData),
+            Etag = result.GetValue(etag)?.Trim() ?? "",
+            RequestId = CliOptions.RequestIdOrNew(result, requestId),
+        };
+    }
+
+    /// <summary>
+    /// dx listings reclassify: an authority's notice classifies the product's data from --effective-date on (compliance).
+    /// Core data does not trade: a listed product that is core from today on is also suspended.
+    /// </summary>
+    internal sealed class ReclassifyCommand : Command
+    {
+        private readonly Argument<string> name = NameArgument();
+        private readonly Option<DataLevel> dataLevel = CliOptions.Enum<DataLevel>("--data-level", "The level the notice gives the data", required: true);
+
+        private readonly Option<DateOnly> effectiveDate = CliOptions.Date("--effective-date",
+            "The day the level takes effect; trades are judged by the level in force on their contract date", required: true);
+
+        private readonly Option<string> reference = new("--reference")
+        {
+            Description = "The notice's number", HelpName = "ref", Required = true,
+        };
+
+        private readonly Option<string> etag = CliOptions.Etag();
+        private readonly Option<string> requestId = CliOptions.RequestId();
+
+        public ReclassifyCommand(GlobalOptions global)
+            : base("reclassify", "Record an authority's classification of the product's data from a date on (compliance)")
+        {
+            Add(name);
+            Add(dataLevel);
+            Add(effectiveDate);
+            Add(reference);
+            Add(etag);
+            Add(requestId);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var request = BuildRequest(result);
+                context.RequestId = request.RequestId;
+                var listing = await context.Listings.ReclassifyListingAsync(request, context.Call(cancellationToken));
+                context.Output.Show(listing, console => Render(console, listing));
+                return ExitCodes.Success;
+            }));
+        }
+
+        public ReclassifyListingRequest BuildRequest(ParseResult result) => new()
+        {
+            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
+            DataLevel = result.GetValue(dataLevel),
+            EffectiveDate = Formatting.ProtoDate(result.GetValue(effectiveDate)),
+            Reference = result.GetValue(reference)?.Trim() ?? "",
             Etag = result.GetValue(etag)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };

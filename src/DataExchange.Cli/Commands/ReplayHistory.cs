@@ -97,11 +97,12 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
         {
             switch (e)
             {
-                case ParticipantRegistered or ApiTokenIssued or ApiTokenRevoked:
+                case ParticipantRegistered or ApiTokenIssued or ApiTokenRevoked or ParticipantCiioDesignationChanged:
                     Participants[streamId] = Versioned(ParticipantEvolution.Evolve(Participants.GetValueOrDefault(streamId), e), entry);
                     break;
                 case ListingDrafted or ListingRevised or ListingSubmitted or ListingApproved or ListingReturned or ListingRejected
-                    or ListingPublished or ListingSuspended or ListingResumed or ListingDelisted or ExclusiveLicenceGranted or ExclusiveLicenceReleased:
+                    or ListingPublished or ListingSuspended or ListingResumed or ListingDelisted or ExclusiveLicenceGranted or ExclusiveLicenceReleased
+                    or ListingDataLevelReclassified:
                     Listings[streamId] = Versioned(ListingEvolution.Evolve(Listings.GetValueOrDefault(streamId), e), entry);
                     break;
                 case ExportApprovalRecorded or ExportApprovalRevoked or ExportApprovalExtended:
@@ -141,6 +142,7 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
         ParticipantRegistered x => x.ParticipantId,
         ApiTokenIssued x => x.ParticipantId,
         ApiTokenRevoked x => x.ParticipantId,
+        ParticipantCiioDesignationChanged x => x.ParticipantId,
         ListingDrafted x => x.ListingId,
         ListingRevised x => x.ListingId,
         ListingSubmitted x => x.ListingId,
@@ -153,6 +155,7 @@ internal sealed class ReplayHistory(Action<ReplayDifference> report)
         ListingDelisted x => x.ListingId,
         ExclusiveLicenceGranted x => x.ListingId,
         ExclusiveLicenceReleased x => x.ListingId,
+        ListingDataLevelReclassified x => x.ListingId,
         ExportApprovalRecorded x => x.ApprovalId,
         ExportApprovalRevoked x => x.ApprovalId,
         ExportApprovalExtended x => x.ApprovalId,

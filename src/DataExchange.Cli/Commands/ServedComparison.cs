@@ -8,6 +8,9 @@ using C = DataExchange.Compliance;
 using D = DataExchange.Domain;
 using V1 = DataExchange.Contracts.V1;
 
+// What is served includes the deprecated YYYY-MM-DD twins of the google.type.Date fields: replay rebuilds them too.
+#pragma warning disable CS0612
+
 namespace DataExchange.Cli.Commands;
 
 /// <summary>
@@ -259,6 +262,8 @@ internal static class ReplayMapping
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    private static Google.Type.Date ProtoDate(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
+
     private static string Etag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private static V1.Money Money(D.Common.Money m) => new() { CurrencyCode = m.CurrencyCode, AmountMinor = m.AmountMinor };
@@ -292,6 +297,14 @@ internal static class ReplayMapping
         CreateTime = Timestamp.FromDateTimeOffset(p.CreatedAt),
         UpdateTime = Timestamp.FromDateTimeOffset(p.UpdatedAt),
         Etag = Etag(p.Version),
+        CiioDesignations =
+        {
+            p.CiioDesignations.Select(d => new V1.CiioDesignation
+            {
+                CriticalInformationInfrastructureOperator = d.Designated, EffectiveDate = ProtoDate(d.EffectiveOn), Reference = d.Reference,
+                RecordedBy = Participant(d.By), CreateTime = Timestamp.FromDateTimeOffset(d.At),
+            }),
+        },
     };
 
     public static V1.Listing ToProto(D.Listings.Listing l) => new()
@@ -319,6 +332,16 @@ internal static class ReplayMapping
         RegistrationNumber = l.RegistrationNumber ?? "",
         CreateTime = Timestamp.FromDateTimeOffset(l.CreatedAt),
         UpdateTime = Timestamp.FromDateTimeOffset(l.UpdatedAt),
+        DataLevel = (V1.DataLevel)l.LatestDataLevel(),
+        CoreDataApproved = l.CoreDataApproved,
+        DataLevelHistory =
+        {
+            l.DataLevelHistory.Select(c => new V1.DataLevelClassification
+            {
+                DataLevel = (V1.DataLevel)c.Level, EffectiveDate = ProtoDate(c.EffectiveOn), Reference = c.Reference,
+                RecordedBy = Participant(c.By), CreateTime = Timestamp.FromDateTimeOffset(c.At),
+            }),
+        },
     };
 
     private static string ApprovalName(Guid exporterId, Guid approvalId) => $"participants/{exporterId}/exportApprovals/{approvalId}";
@@ -352,7 +375,7 @@ internal static class ReplayMapping
         {
             var extension = new V1.ApprovalExtension
             {
-                ValidUntil = Date(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
+                ValidUntil = Date(e.ValidUntil), ValidUntilDate = ProtoDate(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
             };
             if (e.CoveredIndividuals is { } covered) extension.CoveredIndividuals = covered;
             proto.Extensions.Add(extension);
@@ -372,6 +395,9 @@ internal static class ReplayMapping
         ValidFrom = Date(a.ValidFrom),
         ValidUntil = Date(a.ValidUntil),
         RevokedOn = a.RevokedOn is { } revoked ? Date(revoked) : "",
+        ValidFromDate = ProtoDate(a.ValidFrom),
+        ValidUntilDate = ProtoDate(a.ValidUntil),
+        RevokedDate = a.RevokedOn is { } revokedDate ? ProtoDate(revokedDate) : null,
         RevocationReason = a.RevocationReason ?? "",
         CreateTime = Timestamp.FromDateTimeOffset(a.CreatedAt),
         Etag = Etag(a.Version),
@@ -392,6 +418,7 @@ internal static class ReplayMapping
             State = (V1.TradeState)t.State,
             Origin = (V1.TradeOrigin)t.Origin,
             ContractDate = Date(t.ContractDate),
+            TradeDate = ProtoDate(t.ContractDate),
             Compliance = Decision(t.Compliance, t.VendorId),
             DeliveryNote = t.DeliveryNote ?? "",
             PaymentReference = t.PaymentReference ?? "",

@@ -43,8 +43,9 @@ internal sealed record TradeFacts(
 
 /// <summary>
 /// Re-derives each trade's compliance decision from the rebuilt history as of the trade, as the server derives it
-/// (TradeContractor → TradeContracting.Decide → TradeDecider.ComplianceInputFor): the listing and its declaration, the parties'
-/// jurisdictions and CIIO status, the exporter's prior cumulative volume in the rule set's window (from the accepted
+/// (TradeContractor → TradeContracting.Decide → TradeDecider.ComplianceInputFor): the listing and its data level on the
+/// contract date (its declaration, or the reclassification in force then), the parties' jurisdictions and their CIIO
+/// designations in force on the contract date, the exporter's prior cumulative volume in the rule set's window (from the accepted
 /// cross-border trades earlier in the log, not from the trade's event nor from the volume streams), and the exporter's
 /// approvals with their revocations so far. Then decides again under the rule set in force on the contract date and
 /// names every input and every field of the decision that differs from what the trade's event recorded. Finally the
@@ -246,6 +247,12 @@ internal sealed class TradeRederivation
         else if (listing.State is ListingState.Draft or ListingState.Submitted or ListingState.Returned or ListingState.Rejected)
         {
             diff($"listing state: the history has the listing {ListingDecider.StateName(listing.State)} at the trade; filed trades need a registered listing");
+        }
+
+        // Core data on the contract date never contracts (an export attempt of it is refused by rule 1 and recorded).
+        if (t.Contracted && listing.DataLevelOn(t.EffectiveDate) == Domain.Listings.DataLevel.Core)
+        {
+            diff($"data level: the history has the listing's data core on the contract date {t.EffectiveDate:yyyy-MM-dd}; core data does not trade");
         }
 
         if (!buyer.Has(Role.Buyer))

@@ -59,7 +59,7 @@ internal static class TradesCommands
             ("Vendor", trade.Vendor),
             ("Buyer", trade.Buyer),
             ("Amount", Formatting.Money(trade.Amount)),
-            ("Contract date", trade.ContractDate),
+            ("Contract date", Formatting.Date(trade.TradeDate)),
             ("Purpose", licence.Purpose),
             ("Term", licence.TermDays > 0 ? $"{licence.TermDays.ToString(CultureInfo.InvariantCulture)} days" : ""),
             ("Exclusive", Formatting.YesNo(licence.Exclusive)),
@@ -308,7 +308,7 @@ internal static class TradesCommands
             Buyer = buyerName,
             Licence = current.Licence?.Clone() ?? new LicenceTerms(),
             Amount = new Money { AmountMinor = result.GetValue(amount), CurrencyCode = Currency(result.GetValue(currency)) },
-            ContractDate = Formatting.Date(result.GetValue(contractDate)),
+            TradeDate = Formatting.ProtoDate(result.GetValue(contractDate)),
             ExternalReference = Text(result, externalReference),
             ExemptionClaim = result.GetValue(claim),
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
@@ -412,7 +412,7 @@ internal static class TradesCommands
                     console.Write(Output.Table(["Name", "Filing no.", "Date", "State", "Amount", "X-border", "Buyer", "Vendor"],
                         response.Trades.Select(t => new[]
                         {
-                            t.Name, t.FilingNumber, t.ContractDate, EnumNames.Format(t.State), Formatting.Money(t.Amount),
+                            t.Name, t.FilingNumber, Formatting.Date(t.TradeDate), EnumNames.Format(t.State), Formatting.Money(t.Amount),
                             Formatting.YesNo(t.Compliance?.CrossBorder ?? false), t.Buyer, t.Vendor,
                         }), noWrap: ["Name", "Buyer", "Vendor"]));
                     if (response.NextPageToken.Length > 0)

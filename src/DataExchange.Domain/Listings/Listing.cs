@@ -4,6 +4,9 @@ namespace DataExchange.Domain.Listings;
 
 public sealed record ExclusiveGrant(Guid TradeId, Territory Territory, DateOnly From, DateOnly Until);
 
+/// <summary>One reclassification of the product's data: <see cref="Level"/> from <see cref="EffectiveOn"/> on.</summary>
+public sealed record DataLevelClassification(DataLevel Level, DateOnly EffectiveOn, string Reference, Guid By, DateTimeOffset At);
+
 /// <summary>A data product (数据产品), rebuilt from its stream; also stored as its own read model.</summary>
 public sealed record Listing(
     Guid Id,
@@ -23,6 +26,31 @@ public sealed record Listing(
 
     public IReadOnlyList<ExclusiveGrant> ExclusiveGrants { get; init; } = [];
 
+    /// <summary>The reclassifications in the order recorded (not necessarily of their effective dates).</summary>
+    public IReadOnlyList<DataLevelClassification> DataLevelHistory { get; init; } = [];
+
+    /// <summary>
+    /// The data level on <paramref name="date"/>: the latest reclassification in force then, or the vendor's declaration
+    /// (in force from the beginning of time until the first reclassification takes effect).
+    /// </summary>
+    public DataLevel DataLevelOn(DateOnly date) =>
+        DatedFacts.InForceOn(DataLevelHistory, c => c.EffectiveOn, c => c.Level, date, Content.Declaration.Level);
+
+    /// <summary>The latest level: the one the latest-dated reclassification leads to (it may take effect ahead), else the declaration's.</summary>
+    public DataLevel LatestDataLevel() => DataLevelOn(DateOnly.MaxValue);
+
+    /// <summary>Whether the data is core on <paramref name="date"/> or becomes core after it: such a product is not offered for trade.</summary>
+    public bool IsCoreDataFrom(DateOnly date) =>
+        DataLevelOn(date) == DataLevel.Core
+        || DataLevelHistory.Any(c => c.EffectiveOn > date && DataLevelOn(c.EffectiveOn) == DataLevel.Core);
+
+    public Listing When(ListingDataLevelReclassified e) =>
+        this with
+        {
+            DataLevelHistory = [.. DataLevelHistory, new DataLevelClassification(e.Level, e.EffectiveOn, e.Reference, e.By, e.At)],
+            UpdatedAt = e.At,
+        };
+
     /// <summary>The exclusive licence that blocks a trade in <paramref name="territory"/> on <paramref name="date"/>, if any.</summary>
     public ExclusiveGrant? ExclusiveHolder(Territory territory, DateOnly date) =>
         ExclusiveGrants.FirstOrDefault(g => g.Territory == territory && g.From <= date && date <= g.Until);
@@ -39,6 +67,7 @@ public sealed record Listing(
     public Listing When(ListingRevised e) =>
         this with
         {
+            CoreDataApproved = !e.ReviewRequired && CoreDataApproved,
             Content = e.Content,
             Revision = e.Revision,
             State = e.ReviewRequired ? ListingState.Submitted : State,
@@ -48,7 +77,10 @@ public sealed record Listing(
     public Listing When(ListingSubmitted e) => this with { State = ListingState.Submitted, UpdatedAt = e.At };
 
     public Listing When(ListingApproved e) =>
-        this with { State = ListingState.Registered, RegistrationNumber = e.RegistrationNumber, UpdatedAt = e.At };
+        this with { State = ListingState.Registered, RegistrationNumber = e.RegistrationNumber, CoreDataApproved = e.CoreDataApproved, UpdatedAt = e.At };
+
+    /// <summary>A compliance officer approved this core-data product for domestic trade; a new review clears it.</summary>
+    public bool CoreDataApproved { get; init; }
 
     public Listing When(ListingReturned e) => this with { State = ListingState.Returned, UpdatedAt = e.At };
 
@@ -69,7 +101,7 @@ public static class ListingEvolution
     [
         typeof(ListingDrafted), typeof(ListingRevised), typeof(ListingSubmitted), typeof(ListingApproved), typeof(ListingReturned),
         typeof(ListingRejected), typeof(ListingPublished), typeof(ListingSuspended), typeof(ListingResumed), typeof(ListingDelisted),
-        typeof(ExclusiveLicenceGranted), typeof(ExclusiveLicenceReleased),
+        typeof(ExclusiveLicenceGranted), typeof(ExclusiveLicenceReleased), typeof(ListingDataLevelReclassified),
     ];
 
     /// <summary>Applies any listing event; the one place that knows every event type.</summary>
@@ -87,6 +119,7 @@ public static class ListingEvolution
         (not null, ListingDelisted x) => state.When(x),
         (not null, ExclusiveLicenceGranted x) => state.When(x),
         (not null, ExclusiveLicenceReleased x) => state.When(x),
+        (not null, ListingDataLevelReclassified x) => state.When(x),
         _ => throw new InvalidOperationException($"Event {e.GetType().Name} cannot apply to listing state {state?.State.ToString() ?? "none"}."),
     };
 }

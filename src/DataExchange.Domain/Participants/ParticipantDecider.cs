@@ -14,6 +14,9 @@ public sealed record IssueApiToken(Guid ParticipantId, Guid TokenId, string Labe
 
 public sealed record RevokeApiToken(Guid ParticipantId, Guid TokenId, string Reason);
 
+/// <summary>Designates the participant a CIIO, or ends the designation, from <paramref name="EffectiveOn"/> on.</summary>
+public sealed record ChangeCiioDesignation(bool Designated, DateOnly EffectiveOn, string Reference);
+
 /// <summary>Pure decisions for participants: state and command in, events out; throws when the rules say no.</summary>
 public static class ParticipantDecider
 {
@@ -44,6 +47,34 @@ public static class ParticipantDecider
         }
 
         return new ApiTokenRevoked(participant.Id, command.TokenId, command.Reason, actor.ParticipantId, now);
+    }
+
+    /// <summary>
+    /// Records a CIIO designation (or its end) with the date it takes effect: compliance officers, and operators who
+    /// register participants with their status. A change that changes nothing from that date on is refused.
+    /// </summary>
+    public static ParticipantCiioDesignationChanged Decide(Participant participant, ChangeCiioDesignation command, Actor actor, DateTimeOffset now)
+    {
+        if (!actor.Has(Role.ComplianceOfficer) && !actor.Has(Role.Operator))
+        {
+            throw DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators record CIIO designations.");
+        }
+
+        DatedFacts.Check(command.EffectiveOn, command.Reference, RegionMapping.ChinaDate(now));
+        if (participant.IsCiioOn(command.EffectiveOn) == command.Designated)
+        {
+            var status = command.Designated ? "designated" : "not designated";
+            throw new DomainException(ErrorKind.FailedPrecondition, "CIIO_DESIGNATION_UNCHANGED",
+                $"The participant is already {status} a CIIO on {DatedFacts.Format(command.EffectiveOn)}; the change would change nothing.",
+                new Dictionary<string, string>
+                {
+                    ["critical_information_infrastructure_operator"] = command.Designated ? "true" : "false",
+                    ["effective_date"] = DatedFacts.Format(command.EffectiveOn),
+                });
+        }
+
+        return new ParticipantCiioDesignationChanged(participant.Id, command.Designated, command.EffectiveOn, command.Reference,
+            actor.ParticipantId, now);
     }
 
     private static void RequireOperator(Actor actor)

@@ -170,7 +170,8 @@ public static class TradeContracting
 {
     /// <summary>
     /// In order: the preconditions (rejected, nothing recorded), the compliance engine under the rule set in force on
-    /// the contract date (a refusal is recorded), then the exclusive licences already granted (rejected).
+    /// the contract date (a refusal is recorded), core data on the contract date (rejected), then the exclusive licences
+    /// already granted (rejected).
     /// </summary>
     public static TradeContractDecision Decide(TradeContractingState state, ContractTrade command)
     {
@@ -190,6 +191,12 @@ public static class TradeContracting
         if (!verdict.Accepted)
         {
             return new RefusedTrade(TradeDecider.Refuse(request, verdict, command.Actor, command.At));
+        }
+
+        // Core data on the contract date: an export attempt was refused above (and is recorded); any other trade stops here.
+        if (TradeDecider.CoreDataFailure(request) is { } core)
+        {
+            return new RejectedTrade(core);
         }
 
         // An exclusive licence held by another trade blocks the territory for its term.

@@ -37,8 +37,35 @@ public static class TradeDecider
     /// a compliance refusal is a verdict, recorded as <see cref="TradeRefused"/>. <see cref="TradeContracting.Decide"/>
     /// is the whole decision (exclusive licences too) without exceptions.
     /// </summary>
-    public static TradeVerdict Decide(TradeRequest request, ExporterRecord exporter, Actor actor) =>
-        PreconditionFailure(request, actor) is { } failure ? throw failure : Judge(request, exporter);
+    public static TradeVerdict Decide(TradeRequest request, ExporterRecord exporter, Actor actor)
+    {
+        if (PreconditionFailure(request, actor) is { } failure)
+        {
+            throw failure;
+        }
+
+        var verdict = Judge(request, exporter);
+        return verdict.Accepted && CoreDataFailure(request) is { } core ? throw core : verdict;
+    }
+
+    /// <summary>
+    /// Core data (核心数据) on the contract date never trades. Checked after the compliance engine, so that an attempt to
+    /// export it is refused under rule 1 and recorded; any other trade of it is rejected here, nothing recorded.
+    /// </summary>
+    public static DomainException? CoreDataFailure(TradeRequest request)
+    {
+        var listing = request.Listing;
+        if (listing.DataLevelOn(request.ContractDate) != Listings.DataLevel.Core || listing.CoreDataApproved)
+        {
+            // An explicitly approved core-data product trades at home; an export of it is refused by the engine (rule 1).
+            return null;
+        }
+
+        var date = request.ContractDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return new DomainException(ErrorKind.FailedPrecondition, "CORE_DATA_NOT_TRADABLE",
+            $"The listing's data is core data (核心数据) on the contract date {date}: it does not trade.",
+            new Dictionary<string, string> { ["data_level"] = ListingDecider.LevelName(Listings.DataLevel.Core), ["contract_date"] = date });
+    }
 
     /// <summary>The compliance engine's verdict on a trade whose preconditions hold.</summary>
     public static TradeVerdict Judge(TradeRequest request, ExporterRecord exporter)
@@ -153,15 +180,20 @@ public static class TradeDecider
             data.SensitiveIndividuals, now, contracted.Compliance.ApprovalId);
     }
 
+    /// <summary>
+    /// The engine's input, with the facts in force on the contract date (China date), not today's: the parties' CIIO
+    /// designations and the data level the listing had then.
+    /// </summary>
     public static ComplianceInput ComplianceInputFor(TradeRequest request, ExporterRecord exporter)
     {
         var content = request.Listing.Content;
         var declaration = content.Declaration;
+        var date = request.ContractDate;
         return new ComplianceInput(
-            request.ContractDate,
-            PartyOf(request.Vendor),
-            PartyOf(request.Buyer),
-            new Compliance.DataDeclaration(request.Listing.Id, declaration.Level switch
+            date,
+            PartyOf(request.Vendor, date),
+            PartyOf(request.Buyer, date),
+            new Compliance.DataDeclaration(request.Listing.Id, request.Listing.DataLevelOn(date) switch
                 {
                     Listings.DataLevel.Core => CLevel.Core,
                     Listings.DataLevel.Important => CLevel.Important,
@@ -184,8 +216,8 @@ public static class TradeDecider
         _ => "GLOBAL",
     };
 
-    private static Party PartyOf(Participant p) =>
-        new(p.Id, RegionMapping.ToCompliance(p.Jurisdiction.Region), p.Jurisdiction.City, p.CriticalInformationInfrastructureOperator,
+    private static Party PartyOf(Participant p, DateOnly date) =>
+        new(p.Id, RegionMapping.ToCompliance(p.Jurisdiction.Region), p.Jurisdiction.City, p.IsCiioOn(date),
             p.Jurisdiction.Code, p.Jurisdiction.FreeTradeZone);
 
     // ---- After contracting: delivery, settlement, cancellation, disputes. Each returns the events to append. ----

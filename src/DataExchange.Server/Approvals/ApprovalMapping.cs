@@ -3,6 +3,9 @@ using DataExchange.Server.Infrastructure;
 using C = DataExchange.Compliance;
 using V1 = DataExchange.Contracts.V1;
 
+// The deprecated YYYY-MM-DD string twins of the google.type.Date fields are still read and served for v1 clients.
+#pragma warning disable CS0612
+
 namespace DataExchange.Server.Approvals;
 
 public static class ApprovalMapping
@@ -31,6 +34,9 @@ public static class ApprovalMapping
             ValidFrom = Dates.Format(a.ValidFrom),
             ValidUntil = Dates.Format(a.ValidUntil),
             RevokedOn = a.RevokedOn is { } revoked ? Dates.Format(revoked) : "",
+            ValidFromDate = Dates.ToProto(a.ValidFrom),
+            ValidUntilDate = Dates.ToProto(a.ValidUntil),
+            RevokedDate = a.RevokedOn is { } revokedDate ? Dates.ToProto(revokedDate) : null,
             RevocationReason = a.RevocationReason ?? "",
             CreateTime = a.CreatedAt.ToTimestamp(),
             Etag = a.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -45,7 +51,8 @@ public static class ApprovalMapping
                 {
                     var x = new V1.ApprovalExtension
                     {
-                        ValidUntil = Dates.Format(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = e.At.ToTimestamp(),
+                        ValidUntil = Dates.Format(e.ValidUntil), ValidUntilDate = Dates.ToProto(e.ValidUntil),
+                        ReferenceNumber = e.ReferenceNumber, CreateTime = e.At.ToTimestamp(),
                     };
                     if (e.CoveredIndividuals is { } covered) x.CoveredIndividuals = covered;
                     return x;

@@ -7,6 +7,9 @@ using Grpc.Core;
 using Marten;
 using V1 = DataExchange.Contracts.V1;
 
+// The deprecated YYYY-MM-DD string twins of the google.type.Date fields are still read and served for v1 clients.
+#pragma warning disable CS0612
+
 namespace DataExchange.Server.Approvals;
 
 public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCommands commands)
@@ -45,10 +48,11 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
                     "must be 1-64 characters of lower-case letters, digits and '-'");
             }
 
-            from = Dates.Parse(v, a.ValidFrom, "approval.valid_from");
-            until = Dates.Parse(v, a.ValidUntil, "approval.valid_until");
+            from = Dates.Parse(v, a.ValidFrom, a.ValidFromDate, "approval.valid_from", "approval.valid_from_date");
+            until = Dates.Parse(v, a.ValidUntil, a.ValidUntilDate, "approval.valid_until", "approval.valid_until_date");
             v.Check(from is null || until is null || until >= from, "approval.valid_until", "must not be before valid_from");
-            v.Check(string.IsNullOrEmpty(a.Name) && string.IsNullOrEmpty(a.RevokedOn), "approval.name", "name and revoked_on are set by the service");
+            v.Check(string.IsNullOrEmpty(a.Name) && string.IsNullOrEmpty(a.RevokedOn) && a.RevokedDate is null, "approval.name",
+                "name and revoked_date are set by the service");
             v.Check(a.Recipients.Count <= 100 && a.Destinations.Count <= 50, "approval.recipients", "at most 100 recipients and 50 destinations");
             for (var i = 0; i < Math.Min(a.Recipients.Count, 100); i++)
             {
@@ -102,7 +106,7 @@ public sealed class ExportApprovalGrpcService(IDocumentStore store, AggregateCom
         var v = new RequestValidator().RequestId(request.RequestId).Text(request.ReferenceNumber, "reference_number", 100);
         var ok = ApprovalMapping.TryParse(request.Name, out var exporterId, out var approvalId);
         v.Check(ok, "name", "must be participants/{uuid}/exportApprovals/{uuid}");
-        var until = Dates.Parse(v, request.ValidUntil, "valid_until");
+        var until = Dates.Parse(v, request.ValidUntil, request.ValidUntilDate, "valid_until", "valid_until_date");
         v.Check(!request.HasCoveredIndividuals || request.CoveredIndividuals >= 0, "covered_individuals", "must not be negative");
         v.ThrowIfInvalid();
         var caller = context.Caller();

@@ -8,6 +8,15 @@ public sealed record ServerSettings
 {
     public required IPEndPoint Listen { get; init; }
 
+    /// <summary>
+    /// DX_HTTP_LISTEN: the HTTP/1.1 and HTTP/2 port for REST/JSON (the gRPC methods transcoded by their google.api.http
+    /// annotations) and the OpenAPI document; null serves them on <see cref="Listen"/> only (HTTP/2). Browsers and
+    /// plain curl cannot speak cleartext HTTP/2, hence a port of its own. Same TLS and loopback rules as DX_LISTEN.
+    /// </summary>
+    public IPEndPoint? HttpListen { get; init; }
+
+    public const string HttpListenVariable = "DX_HTTP_LISTEN";
+
     /// <summary>DX_TLS_*: the certificate, key and client CA to serve TLS with; null serves cleartext (loopback only).</summary>
     public TlsSettings? Tls { get; init; }
 
@@ -64,16 +73,26 @@ public sealed record ServerSettings
         var toast = ToastCompression(env);
         var telemetry = TelemetrySettings.FromEnvironment(env);
         var endpoint = ParseEndpoint(listen);
-        if (telemetry.MetricsListen is { } metrics && metrics.Port == endpoint.Port
-            && (metrics.Address.Equals(endpoint.Address) || IsAnyAddress(metrics.Address) || IsAnyAddress(endpoint.Address)))
+        var httpListen = env(HttpListenVariable) switch
         {
-            throw new SettingsException(
-                $"{TelemetrySettings.MetricsListenVariable} {metrics} and DX_LISTEN {endpoint} are the same port; the metrics endpoint needs a port of its own.");
+            null or "" => ParseEndpoint("127.0.0.1:5081"),
+            "off" => null,
+            var http => ParseEndpoint(http, HttpListenVariable),
+        };
+        foreach (var (variable, other) in new[] { ("DX_LISTEN", endpoint), (HttpListenVariable, httpListen) })
+        {
+            if (telemetry.MetricsListen is { } metrics && other is not null && metrics.Port == other.Port
+                && (metrics.Address.Equals(other.Address) || IsAnyAddress(metrics.Address) || IsAnyAddress(other.Address)))
+            {
+                throw new SettingsException(
+                    $"{TelemetrySettings.MetricsListenVariable} {metrics} and {variable} {other} are the same port; the metrics endpoint needs a port of its own.");
+            }
         }
 
         return new ServerSettings
         {
             Listen = endpoint,
+            HttpListen = httpListen,
             Tls = TlsSettings.FromEnvironment(env),
             InsecureCleartext = TlsSettings.ParseFlag(InsecureCleartextVariable, env(InsecureCleartextVariable)) ?? false,
             ConnectionString = ToConnectionString(url, toast),
@@ -90,7 +109,7 @@ public sealed record ServerSettings
 
     private static bool IsAnyAddress(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
-    public static IPEndPoint ParseEndpoint(string text, string variable = "DX_LISTEN", string example = "127.0.0.1:5080") =>
+    public static IPEndPoint ParseEndpoint(string text, string variable = "DX_LISTEN", string example = "127.0.0.1:5080 (or off)") =>
         IPEndPoint.TryParse(text.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase), out var endpoint)
             ? endpoint
             : throw new SettingsException($"{variable} '{text}' is not host:port, for example {example}.");

@@ -23,11 +23,21 @@ public static class DataExchangeApp
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrelHttpsConfiguration(); // Kestrel's HTTPS services, which the slim builder leaves out
         builder.WebHost.ConfigureKestrel(k =>
+        {
             k.Listen(settings.Listen, o =>
             {
                 o.Protocols = HttpProtocols.Http2; // with TLS, negotiated by ALPN (h2); without, prior knowledge
                 tls?.Configure(o);
-            }));
+            });
+            if (settings.HttpListen is { } http)
+            {
+                k.Listen(http, o =>
+                {
+                    o.Protocols = HttpProtocols.Http1AndHttp2; // REST/JSON for browsers and curl
+                    tls?.Configure(o);
+                });
+            }
+        });
         // One log line per request costs more than the request on a busy exchange: keep framework chatter at Warning.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -58,6 +68,7 @@ public static class DataExchangeApp
         app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        RestApi.Map(app);
         return app;
     }
 
@@ -106,11 +117,13 @@ public static class DataExchangeApp
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<RestRequestTextInterceptor>(); // REST requests: text to NFC, as the gRPC marshaller does
             o.Interceptors.Add<AuthenticationInterceptor>();
             o.Interceptors.Add<ClientCertificateInterceptor>(); // mTLS: the token must be the certificate's participant's
             o.Interceptors.Add<Ledger.LedgerIntegrityInterceptor>();
             o.EnableDetailedErrors = false;
         });
+        services.AddRestApi(); // before the guard: AddGrpc (which it calls) would bring the default binder back
         services.AddGuardedServiceMethods(); // malformed bodies → INVALID_ARGUMENT, request text → NFC
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o =>

@@ -128,13 +128,22 @@ public sealed class ServerTls
     /// </summary>
     public static void EnsureListenIsSafe(ServerSettings settings)
     {
-        if (settings.Tls is not null || IPAddress.IsLoopback(settings.Listen.Address) || settings.InsecureCleartext)
+        EnsureSafe(settings, "DX_LISTEN", settings.Listen);
+        if (settings.HttpListen is { } http)
+        {
+            EnsureSafe(settings, ServerSettings.HttpListenVariable, http);
+        }
+    }
+
+    private static void EnsureSafe(ServerSettings settings, string variable, IPEndPoint endpoint)
+    {
+        if (settings.Tls is not null || IPAddress.IsLoopback(endpoint.Address) || settings.InsecureCleartext)
         {
             return;
         }
 
         throw new SettingsException(
-            $"DX_LISTEN {settings.Listen} is not a loopback address and TLS is not configured: refusing to serve bearer tokens in cleartext. "
+            $"{variable} {endpoint} is not a loopback address and TLS is not configured: refusing to serve bearer tokens in cleartext. "
             + $"Set {TlsSettings.CertVariable} and {TlsSettings.KeyVariable} (scripts/dev-ca.sh makes development ones), listen on 127.0.0.1, "
             + $"or set {ServerSettings.InsecureCleartextVariable}=1 if a TLS-terminating proxy on a private network fronts this server.");
     }

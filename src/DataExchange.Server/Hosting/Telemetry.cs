@@ -67,7 +67,13 @@ public static class Telemetry
                 {
                     o.RecordException = true;
                     o.Filter = http => !IsHealthCheck(http) && !IsMetricsScrape(http, telemetry);
-                    o.EnrichWithHttpRequest = (activity, request) => NameAfterGrpcMethod(activity, request.Path.Value);
+                    o.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+                        {
+                            NameAfterGrpcMethod(activity, request.Path.Value); // REST/JSON requests keep ASP.NET Core's route name
+                        }
+                    };
                     o.EnrichWithHttpResponse = TagGrpcStatus;
                 }));
         }

@@ -13,6 +13,10 @@ namespace DataExchange.Server.Infrastructure;
 /// </summary>
 public static class RpcErrors
 {
+    /// <summary>The error details the API sends, so that their JSON (REST) carries their fields, not an opaque Any.</summary>
+    public static readonly Google.Protobuf.Reflection.TypeRegistry DetailTypes =
+        Google.Protobuf.Reflection.TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor, Google.Rpc.StatusReflection.Descriptor);
+
     public const string Domain = "dataexchange";
 
     /// <summary>How long a client should wait before retrying a call that failed because the database is unreachable.</summary>

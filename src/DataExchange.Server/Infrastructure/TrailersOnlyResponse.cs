@@ -16,6 +16,11 @@ public static class TrailersOnlyResponse
     /// </summary>
     public static Task WriteAsync(HttpContext http, Google.Rpc.Status status)
     {
+        if (http.Request.ContentType is not { } type || !type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase))
+        {
+            return WriteJsonAsync(http, status);
+        }
+
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
@@ -24,6 +29,34 @@ public static class TrailersOnlyResponse
         response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A REST caller (the transcoded API) gets what the transcoder answers for an error: the google.rpc.Status in the
+    /// protobuf JSON mapping, under the HTTP status Google's mapping gives its code (RESOURCE_EXHAUSTED → 429).
+    /// </summary>
+    private static Task WriteJsonAsync(HttpContext http, Google.Rpc.Status status)
+    {
+        http.Response.StatusCode = HttpStatusOf((Google.Rpc.Code)status.Code);
+        http.Response.ContentType = "application/json; charset=utf-8";
+        var formatter = new JsonFormatter(JsonFormatter.Settings.Default.WithTypeRegistry(RpcErrors.DetailTypes));
+        return http.Response.WriteAsync(formatter.Format(status), http.RequestAborted);
+    }
+
+    public static int HttpStatusOf(Google.Rpc.Code code) => code switch
+    {
+        Google.Rpc.Code.Ok => 200,
+        Google.Rpc.Code.Cancelled => 499,
+        Google.Rpc.Code.InvalidArgument or Google.Rpc.Code.FailedPrecondition or Google.Rpc.Code.OutOfRange => 400,
+        Google.Rpc.Code.DeadlineExceeded => 504,
+        Google.Rpc.Code.NotFound => 404,
+        Google.Rpc.Code.AlreadyExists or Google.Rpc.Code.Aborted => 409,
+        Google.Rpc.Code.PermissionDenied => 403,
+        Google.Rpc.Code.Unauthenticated => 401,
+        Google.Rpc.Code.ResourceExhausted => 429,
+        Google.Rpc.Code.Unimplemented => 501,
+        Google.Rpc.Code.Unavailable => 503,
+        _ => 500,
+    };
 
     private static string PercentEncode(string message)
     {

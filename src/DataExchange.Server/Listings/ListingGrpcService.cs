@@ -84,7 +84,7 @@ public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands c
 
         return SimpleChange(context, nameof(ReviewListing), request, request.Name, request.Etag, request.RequestId, v,
             (listing, actor, now) => ListingDecider.Decide(listing,
-                new Domain.Listings.ReviewListing((ReviewDecision)request.Decision, request.Reason, [.. request.Evidence]), actor, now));
+                new Domain.Listings.ReviewListing((ReviewDecision)request.Decision, request.Reason, [.. request.Evidence], request.ApproveCoreData), actor, now));
     }
 
     public override Task<V1.Listing> PublishListing(V1.PublishListingRequest request, ServerCallContext context) =>
@@ -105,6 +105,20 @@ public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands c
         SimpleChange(context, nameof(DelistListing), request, request.Name, request.Etag, request.RequestId,
             new RequestValidator().Text(request.Reason, "reason", 1000),
             (listing, actor, now) => ListingDecider.DecideDelist(listing, request.Reason, actor, now));
+
+    public override Task<V1.Listing> ReclassifyListing(V1.ReclassifyListingRequest request, ServerCallContext context)
+    {
+        RequireRoleFor(context.Caller(), nameof(ReclassifyListing));
+        var v = new RequestValidator().RequestId(request.RequestId).Enum(request.DataLevel, "data_level");
+        var effectiveOn = Dates.Parse(v, request.EffectiveDate, "effective_date");
+        v.Text(request.Reference, "reference", DatedFacts.MaxReferenceLength);
+        var id = ResourceNames.Require(v, request.Name, "listings", "name");
+        var etag = ResourceNames.ParseEtag(v, request.Etag);
+        v.ThrowIfInvalid();
+        var command = new Domain.Listings.ReclassifyListing((DataLevel)request.DataLevel, effectiveOn!.Value, request.Reference);
+        return ChangeMany(context, nameof(ReclassifyListing), request.RequestId, request, id, etag,
+            (listing, actor, now) => ListingDecider.DecideReclassify(listing, command, actor, now));
+    }
 
     public override async Task<V1.Listing> GetListing(V1.GetListingRequest request, ServerCallContext context)
     {
@@ -242,13 +256,16 @@ public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands c
     }
 
     private Task<V1.Listing> Change(ServerCallContext context, string method, string requestId, IMessage request, Guid id, long? etag,
-        Func<Listing, Actor, DateTimeOffset, object> decide)
+        Func<Listing, Actor, DateTimeOffset, object> decide) =>
+        ChangeMany(context, method, requestId, request, id, etag, (listing, actor, now) => [decide(listing, actor, now)]);
+
+    private Task<V1.Listing> ChangeMany(ServerCallContext context, string method, string requestId, IMessage request, Guid id, long? etag,
+        Func<Listing, Actor, DateTimeOffset, IReadOnlyList<object>> decide)
     {
         var caller = context.Caller();
         var target = new StreamTarget<Listing>(id, etag, "Listing", ResourceNames.Listing(id),
             listing => listing.IsPublic || caller.IsPrivileged || listing.VendorId == caller.ParticipantId);
-        return commands.ChangeAsync(caller, method, requestId, request, target,
-            (listing, actor, now) => [decide(listing, actor, now)], listing => listing.ToProto(), context.CancellationToken);
+        return commands.ChangeAsync(caller, method, requestId, request, target, decide, listing => listing.ToProto(), context.CancellationToken);
     }
 
     /// <summary>
@@ -259,7 +276,7 @@ public sealed class ListingGrpcService(IDocumentStore store, AggregateCommands c
     {
         var (roles, reason) = method switch
         {
-            nameof(ReviewListing) or nameof(SuspendListing) or nameof(ResumeListing) =>
+            nameof(ReviewListing) or nameof(SuspendListing) or nameof(ResumeListing) or nameof(ReclassifyListing) =>
                 (new[] { Role.ComplianceOfficer }, "COMPLIANCE_ROLE_REQUIRED"),
             nameof(DelistListing) => ([Role.Vendor, Role.ComplianceOfficer], "LISTING_OWNER_OR_COMPLIANCE_REQUIRED"),
             _ => ([Role.Vendor], "VENDOR_ROLE_REQUIRED"),

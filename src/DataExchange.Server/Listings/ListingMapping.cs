@@ -23,6 +23,18 @@ public static class ListingMapping
         RegistrationNumber = l.RegistrationNumber ?? "",
         CreateTime = l.CreatedAt.ToTimestamp(),
         UpdateTime = l.UpdatedAt.ToTimestamp(),
+        DataLevel = (V1.DataLevel)l.LatestDataLevel(),
+        DataLevelHistory = { l.DataLevelHistory.Select(c => c.ToProto()) },
+        CoreDataApproved = l.CoreDataApproved,
+    };
+
+    public static V1.DataLevelClassification ToProto(this DataLevelClassification c) => new()
+    {
+        DataLevel = (V1.DataLevel)c.Level,
+        EffectiveDate = Dates.ToProto(c.EffectiveOn),
+        Reference = c.Reference,
+        RecordedBy = ResourceNames.Participant(c.By),
+        CreateTime = c.At.ToTimestamp(),
     };
 
     public static V1.DataDeclaration ToProto(this DataDeclaration d) => new()

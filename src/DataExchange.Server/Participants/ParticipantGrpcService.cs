@@ -93,6 +93,51 @@ public sealed class ParticipantGrpcService(
         return new V1.ListParticipantsResponse { Participants = { page.Select(x => x.ToProto()) }, NextPageToken = next };
     }
 
+    /// <summary>The fields UpdateParticipant changes: dated facts only, each with its effective date and document.</summary>
+    public static readonly string[] UpdatablePaths = ["critical_information_infrastructure_operator"];
+
+    public override Task<V1.Participant> UpdateParticipant(V1.UpdateParticipantRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().RequestId(request.RequestId);
+        var paths = request.UpdateMask?.Paths.ToList() ?? [];
+        v.Check(paths.Count > 0, "update_mask", $"is required; allowed paths: {string.Join(", ", UpdatablePaths)}");
+        v.Check(paths.Count <= UpdatablePaths.Length, "update_mask", $"must name at most {UpdatablePaths.Length} paths");
+        foreach (var path in paths.Take(UpdatablePaths.Length + 1))
+        {
+            v.Check(UpdatablePaths.Contains(path), "update_mask",
+                $"'{ErrorBounds.Echo(path)}' cannot be updated; allowed: {string.Join(", ", UpdatablePaths)}");
+        }
+
+        var id = Guid.Empty;
+        long? etag = null;
+        var p = request.Participant;
+        if (p is null)
+        {
+            v.Check(false, "participant", "is required");
+        }
+        else
+        {
+            id = ResourceNames.Require(v, p.Name, "participants", "participant.name");
+            etag = ResourceNames.ParseEtag(v, p.Etag, "participant.etag");
+            v.Timestamp(p.CreateTime, "participant.create_time").Timestamp(p.UpdateTime, "participant.update_time");
+        }
+
+        var effectiveOn = Dates.Parse(v, request.EffectiveDate, "effective_date");
+        v.Text(request.Reference, "reference", DatedFacts.MaxReferenceLength);
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        if (!caller.Has(Role.ComplianceOfficer) && !caller.Has(Role.Operator))
+        {
+            throw DomainException.Denied("COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", "Only compliance officers and operators record CIIO designations.");
+        }
+
+        var command = new ChangeCiioDesignation(p!.CriticalInformationInfrastructureOperator, effectiveOn!.Value, request.Reference);
+        var target = new StreamTarget<Participant>(id, etag, "Participant", ResourceNames.Participant(id));
+        return commands.ChangeAsync(caller, nameof(UpdateParticipant), request.RequestId, request, target,
+            (participant, actor, now) => [ParticipantDecider.Decide(participant, command, actor, now)],
+            participant => participant.ToProto(), context.CancellationToken);
+    }
+
     public override async Task<V1.IssueApiTokenResponse> IssueApiToken(V1.IssueApiTokenRequest request, ServerCallContext context)
     {
         var v = new RequestValidator().RequestId(request.RequestId);

@@ -17,6 +17,16 @@ public static class ParticipantMapping
         CreateTime = p.CreatedAt.ToTimestamp(),
         UpdateTime = p.UpdatedAt.ToTimestamp(),
         Etag = p.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        CiioDesignations = { p.CiioDesignations.Select(d => d.ToProto()) },
+    };
+
+    public static V1.CiioDesignation ToProto(this CiioDesignation d) => new()
+    {
+        CriticalInformationInfrastructureOperator = d.Designated,
+        EffectiveDate = Dates.ToProto(d.EffectiveOn),
+        Reference = d.Reference,
+        RecordedBy = ResourceNames.Participant(d.By),
+        CreateTime = d.At.ToTimestamp(),
     };
 
     public static V1.ApiToken ToProto(this ParticipantToken token, Guid participantId)

@@ -10,6 +10,9 @@ using Grpc.Core;
 using Marten;
 using V1 = DataExchange.Contracts.V1;
 
+// The deprecated YYYY-MM-DD string twins of the google.type.Date fields are still read and served for v1 clients.
+#pragma warning disable CS0612
+
 namespace DataExchange.Server.Trades;
 
 /// <summary>
@@ -107,9 +110,10 @@ public sealed class TradeGrpcService(
         var buyerId = ResourceNames.Require(v, request.Buyer, "participants", "buyer");
         v.Money(request.Amount, "amount", allowZero: true);
         ListingValidation.Licence(v, request.Licence, "licence");
-        var contractDate = Dates.Parse(v, request.ContractDate, "contract_date");
-        v.Check(contractDate is null || contractDate <= RegionMapping.ChinaDate(time.GetUtcNow()), "contract_date", "must not be in the future");
-        v.Check(contractDate is null || contractDate >= TradeDecider.EarliestDecidableDate, "contract_date",
+        var contractDate = Dates.Parse(v, request.ContractDate, request.TradeDate, "contract_date", "trade_date");
+        var dateField = request.TradeDate is null ? "contract_date" : "trade_date"; // the field the caller gave
+        v.Check(contractDate is null || contractDate <= RegionMapping.ChinaDate(time.GetUtcNow()), dateField, "must not be in the future");
+        v.Check(contractDate is null || contractDate >= TradeDecider.EarliestDecidableDate, dateField,
             $"must be on or after {TradeDecider.EarliestDecidableDate:yyyy-MM-dd}, when the earliest export rule set encoded here took effect");
         v.Text(request.ExternalReference, "external_reference", 100, required: false);
         var claim = ComplianceMapping.Claim(v, request.ExemptionClaim, "exemption_claim");

@@ -4,6 +4,9 @@ using DataExchange.Server.Listings;
 using C = DataExchange.Compliance;
 using V1 = DataExchange.Contracts.V1;
 
+// The deprecated YYYY-MM-DD string twins of the google.type.Date fields are still read and served for v1 clients.
+#pragma warning disable CS0612
+
 namespace DataExchange.Server.Trades;
 
 public static class TradeMapping
@@ -27,12 +30,12 @@ public static class TradeMapping
             ["trade"] = Name(refused.TradeId),
             ["rule"] = d.RefusedByRule ?? "",
             ["rule_set_version"] = d.RuleSetVersion,
-            ["required_mechanism"] = Approvals.ApprovalMapping.ToProto(d.Mechanism).ToString(),
+            ["required_mechanism"] = ProtoEnumNames.Of(Approvals.ApprovalMapping.ToProto(d.Mechanism)),
             ["cumulative_individuals"] = Count(d.VolumeAfter.Individuals),
             ["cumulative_sensitive_individuals"] = Count(d.VolumeAfter.SensitiveIndividuals),
             ["individuals_with_this_trade"] = Count(prior.Individuals + data.Individuals),
             ["sensitive_individuals_with_this_trade"] = Count(prior.SensitiveIndividuals + data.SensitiveIndividuals),
-            ["outcome"] = ComplianceMapping.ToProto(d.OutcomeOrDerived).ToString(),
+            ["outcome"] = ProtoEnumNames.Of(ComplianceMapping.ToProto(d.OutcomeOrDerived)),
             ["citations"] = string.Join("; ", d.Citations ?? []),
         };
         if (d.OpenQuestion is { } question)
@@ -56,7 +59,8 @@ public static class TradeMapping
             Amount = t.Amount.ToProto(),
             State = (V1.TradeState)t.State,
             Origin = (V1.TradeOrigin)t.Origin,
-            ContractDate = t.ContractDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ContractDate = Dates.Format(t.ContractDate),
+            TradeDate = Dates.ToProto(t.ContractDate),
             Compliance = t.Compliance.ToProto(t.VendorId),
             DeliveryNote = t.DeliveryNote ?? "",
             PaymentReference = t.PaymentReference ?? "",

@@ -182,6 +182,25 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
                 return await Done(c.Participants.RevokeApiTokenAsync(new RevokeApiTokenRequest { Name = token.Token.Name, RequestId = Rid() }).ResponseAsync);
             },
             [Unauthenticated, Ok, Denied, Denied, Denied, Denied, Denied, Denied]),
+        new("ParticipantService.UpdateParticipant", "a new vendor's CIIO designation", async (w, c) =>
+            {
+                var vendor = await w.As[Who.Operator].Participants.CreateParticipantAsync(new CreateParticipantRequest
+                {
+                    RequestId = Rid(),
+                    Participant = new Participant
+                    {
+                        DisplayName = "CIIO", LegalName = "CIIO Ltd", Roles = { Role.Vendor },
+                        Jurisdiction = new Jurisdiction { Region = Region.MainlandChina, City = "Shenzhen" },
+                    },
+                });
+                return await Done(c.Participants.UpdateParticipantAsync(new UpdateParticipantRequest
+                {
+                    Participant = new Participant { Name = vendor.Name, CriticalInformationInfrastructureOperator = true },
+                    UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "critical_information_infrastructure_operator" } },
+                    EffectiveDate = TestDates.Day("2025-03-01"), Reference = "GD-CIIO-2025-017", RequestId = Rid(),
+                }).ResponseAsync);
+            },
+            [Unauthenticated, Ok, Ok, Denied, Denied, Denied, Denied, Denied]),
 
         // ListingService: the owning vendor drafts and publishes, compliance reviews; unpublished listings are the vendor's and staff's.
         new("ListingService.CreateListing", "", (_, c) => Done(c.Listings.CreateListingAsync(new CreateListingRequest { Listing = Listing(), RequestId = Rid() }).ResponseAsync),
@@ -208,6 +227,12 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
             [Unauthenticated, Denied, Ok, Denied, Denied, Denied, Denied, Denied]),
         new("ListingService.DelistListing", "a listed product", async (w, c) => await Done(c.Listings.DelistListingAsync(new DelistListingRequest { Name = await w.ListingInAsync(ListingState.Listed), Reason = "r", RequestId = Rid() }).ResponseAsync),
             [Unauthenticated, Denied, Ok, Denied, Ok, Denied, Denied, Denied]),
+        new("ListingService.ReclassifyListing", "a listed product", async (w, c) => await Done(c.Listings.ReclassifyListingAsync(new ReclassifyListingRequest
+            {
+                Name = await w.ListingInAsync(ListingState.Listed), DataLevel = DataLevel.Important, EffectiveDate = TestDates.Day("2025-01-01"),
+                Reference = "GD-DATA-2025-003", RequestId = Rid(),
+            }).ResponseAsync),
+            [Unauthenticated, Denied, Ok, Denied, Denied, Denied, Denied, Denied]),
         new("ListingService.GetListing", "a listed product", (w, c) => Done(c.Listings.GetListingAsync(new GetListingRequest { Name = w.Listed.Name }).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("ListingService.GetListing", "the vendor's draft", (w, c) => Done(c.Listings.GetListingAsync(new GetListingRequest { Name = w.Draft }).ResponseAsync),

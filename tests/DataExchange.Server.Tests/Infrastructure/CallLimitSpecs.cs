@@ -35,6 +35,44 @@ public class CallLimitSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Over_its_rate_a_rest_caller_is_answered_429_with_the_status_as_json()
+    {
+        var server = new ServerFixture
+        {
+            ServeHttp = true,
+            ConfigureServices = s => s.AddSingleton(new AccessSettings { CallsPerSecondPerParticipant = 5, BurstPerParticipant = 10 }),
+        };
+        await server.InitializeAsync();
+        try
+        {
+            var (name, _, token) = await server.NewParticipantAsync("Hasty REST client", Region.HongKong, "", Role.Buyer);
+            using var http = new HttpClient { BaseAddress = server.HttpAddress };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            HttpResponseMessage? refused = null;
+            for (var i = 0; i < 200 && refused is null; i++)
+            {
+                var response = await http.GetAsync($"/v1/{name}");
+                if (response.StatusCode != System.Net.HttpStatusCode.OK)
+                {
+                    refused = response;
+                }
+            }
+
+            Assert.NotNull(refused);
+            Assert.Equal((System.Net.HttpStatusCode)429, refused.StatusCode);
+            var status = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default.WithTypeRegistry(DataExchange.Server.Hosting.RestApi.ErrorDetails))
+                .Parse<Google.Rpc.Status>(await refused.Content.ReadAsStringAsync());
+            Assert.Equal((int)Google.Rpc.Code.ResourceExhausted, status.Code);
+            Assert.Equal("RATE_LIMITED", Info(status).Reason);
+            Assert.True(status.GetDetail<RetryInfo>() is not null);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Over_its_rate_a_participant_is_answered_resource_exhausted_with_retry_info_and_others_are_not()
     {
         var server = await StartAsync(new AccessSettings { CallsPerSecondPerParticipant = 5, BurstPerParticipant = 10 });

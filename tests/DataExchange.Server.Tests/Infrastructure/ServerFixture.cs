@@ -57,6 +57,11 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>True: also serve REST/JSON on a port of its own (DX_HTTP_LISTEN), at <see cref="HttpAddress"/>.</summary>
+    public bool ServeHttp { get; init; }
+
+    public Uri HttpAddress { get; private set; } = null!;
+
     public IServiceProvider Services => app!.Services;
 
     public async Task InitializeAsync()
@@ -64,6 +69,7 @@ public sealed class ServerFixture : IAsyncLifetime
         var settings = new ServerSettings
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            HttpListen = ServeHttp ? new IPEndPoint(IPAddress.Loopback, 0) : null,
             ConnectionString = ServerConnectionString ?? ConnectionString,
             OwnerConnectionString = ServerConnectionString is null ? null : ConnectionString,
             Schema = Schema,
@@ -77,8 +83,11 @@ public sealed class ServerFixture : IAsyncLifetime
         };
         app = DataExchangeApp.Build(settings, ConfigureServices);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        // Kestrel lists the endpoints in the order they were configured: gRPC, then HTTP.
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal))).ToList();
+        Address = addresses[0];
+        HttpAddress = ServeHttp ? addresses[1] : null!;
     }
 
     /// <summary>Hook for fixtures that swap a service, such as the clock.</summary>

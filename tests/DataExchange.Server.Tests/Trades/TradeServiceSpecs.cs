@@ -209,11 +209,21 @@ public class TradeServiceSpecs(ServerFixture server) : IClassFixture<ServerFixtu
         });
         Assert.StartsWith("DX-2022-", filed.FilingNumber);
         Assert.Equal("2022-03-01", filed.ContractDate);
+        Assert.Equal(new Google.Type.Date { Year = 2022, Month = 3, Day = 1 }, filed.TradeDate);
+
+        // A client of the google.type.Date field files the same way; the served trade carries both forms.
+        var byDate = await server.Operator.Trades.FileTradeAsync(new FileTradeRequest
+        {
+            Listing = listing.Name, Buyer = world.DomesticBuyerName, Licence = listing.Licence,
+            Amount = new Money { CurrencyCode = "CNY", AmountMinor = 1_00 }, TradeDate = new() { Year = 2022, Month = 3, Day = 2 }, RequestId = Rid(),
+        });
+        Assert.Equal("2022-03-02", byDate.ContractDate);
+        Assert.Equal(new Google.Type.Date { Year = 2022, Month = 3, Day = 2 }, byDate.TradeDate);
         Assert.Equal(TradeOrigin.Filed, filed.Origin);
         var byNumber = await world.DomesticBuyer.Trades.GetTradeAsync(new GetTradeRequest { FilingNumber = filed.FilingNumber });
         Assert.Equal(filed.Name, byNumber.Name);
         var ofYear = await world.Compliance.Trades.ListTradesAsync(new ListTradesRequest { FilingYear = 2022, Listing = listing.Name });
-        Assert.Single(ofYear.Trades);
+        Assert.Equal(2, ofYear.Trades.Count);
         await Errors.Expect(StatusCode.PermissionDenied, "COMPLIANCE_OR_OPERATOR_ROLE_REQUIRED", () =>
             world.DomesticBuyer.Trades.FileTradeAsync(new FileTradeRequest
             {

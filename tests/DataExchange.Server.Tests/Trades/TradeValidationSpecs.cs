@@ -68,7 +68,10 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
         { "future-date", "contract_date" },
         { "before-any-rule-set", "contract_date" },
         { "bad-date", "contract_date" },
-        { "no-date", "contract_date" },
+        { "no-date", "trade_date" },
+        { "bad-trade-date", "trade_date" },
+        { "future-trade-date", "trade_date" },
+        { "twins-disagree", "contract_date" },
         { "long-reference", "external_reference" },
     };
 
@@ -88,6 +91,9 @@ public class TradeValidationSpecs(ServerFixture server) : IClassFixture<ServerFi
             case "before-any-rule-set": request.ContractDate = "2016-06-01"; break; // CN-2017.06, the earliest, took effect 2017-06-01
             case "bad-date": request.ContractDate = "2022-02-30"; break;
             case "no-date": request.ContractDate = ""; break;
+            case "bad-trade-date": request.ContractDate = ""; request.TradeDate = new() { Year = 2022, Month = 2, Day = 30 }; break;
+            case "future-trade-date": request.ContractDate = ""; request.TradeDate = new() { Year = 2099, Month = 1, Day = 1 }; break;
+            case "twins-disagree": request.TradeDate = new() { Year = 2022, Month = 5, Day = 2 }; break;
             case "long-reference": request.ExternalReference = new string('r', 101); break;
         }
 
