@@ -38,6 +38,7 @@ public class TelemetrySettingsSpecs
     [InlineData("DX_METRICS_LISTEN", "9464", "DX_METRICS_LISTEN '9464' is not host:port, for example 127.0.0.1:9464.")]
     [InlineData("DX_METRICS_LISTEN", "127.0.0.1:0", "DX_METRICS_LISTEN '127.0.0.1:0' must name a port, for example 127.0.0.1:9464.")]
     [InlineData("DX_METRICS_LISTEN", "127.0.0.1:5080", "DX_METRICS_LISTEN 127.0.0.1:5080 and DX_LISTEN 127.0.0.1:5080 are the same port; the metrics endpoint needs a port of its own.")]
+    [InlineData("DX_METRICS_LISTEN", "0.0.0.0:5081", "DX_METRICS_LISTEN 0.0.0.0:5081 and DX_HTTP_LISTEN 127.0.0.1:5081 are the same port; the metrics endpoint needs a port of its own.")]
     [InlineData("DX_LOG_FORMAT", "yaml", "DX_LOG_FORMAT 'yaml' must be text or json.")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT 'collector:4317' is not an http:// or https:// address, for example http://127.0.0.1:4317.")]
     [InlineData("OTEL_TRACES_SAMPLER", "sometimes", "OTEL_TRACES_SAMPLER 'sometimes' must be parentbased_always_on, parentbased_always_off, parentbased_traceidratio, always_on, always_off or traceidratio.")]
