@@ -77,12 +77,15 @@ internal static class LedgerCommands
                 }
 
                 context.Output.Show(keys, console => console.Write(Output.Table(
-                    ["Name", "Key id", "Type", "Valid from size", "Valid until size"],
-                    keys.Keys.Select(k => new[]
-                    {
+                    [
+                        new("Name", CellKind.Id), new("Key id", CellKind.Id), new("Type", CellKind.Fixed, Drop: 1),
+                        new("Valid from size", CellKind.Fixed, Drop: 2), new("Valid until size", CellKind.Fixed, Drop: 2),
+                    ],
+                    keys.Keys.Select(k => (IReadOnlyList<string>)
+                    [
                         k.KeyName, k.KeyId, EnumNames.Format(k.Type), k.ValidFromTreeSize.ToString(CultureInfo.InvariantCulture),
                         k.ValidUntilTreeSize == 0 ? "(current)" : k.ValidUntilTreeSize.ToString(CultureInfo.InvariantCulture),
-                    }))));
+                    ]))));
                 return ExitCodes.Success;
             }));
         }
@@ -103,13 +106,16 @@ internal static class LedgerCommands
                 var page = await context.Ledger.ListEntriesAsync(
                     new ListEntriesRequest { StartLeafIndex = result.GetValue(from), PageSize = result.GetValue(limit) }, context.Call(ct));
                 context.Output.Show(page, console => console.Write(Output.Table(
-                    ["Leaf", "Recorded", "Stream", "Version", "Event type", "Effective", "Payload digest"],
-                    page.Entries.Select(e => new[]
-                    {
+                    [
+                        new("Leaf", CellKind.Fixed), new("Recorded", CellKind.Fixed, Drop: 2), new("Stream", CellKind.Id), new("Version", CellKind.Fixed),
+                        new("Event type", CellKind.Id), new("Effective", CellKind.Fixed, Drop: 3), new("Payload digest", CellKind.Id, Drop: 1),
+                    ],
+                    page.Entries.Select(e => (IReadOnlyList<string>)
+                    [
                         e.LeafIndex.ToString(CultureInfo.InvariantCulture), Formatting.Time(e.RecordTime), e.StreamId,
                         e.StreamVersion.ToString(CultureInfo.InvariantCulture), e.LeafDecodeError.Length > 0 ? $"(malformed leaf: {e.LeafDecodeError})" : e.EventType,
                         e.EffectiveDate, e.PayloadDigest,
-                    }))));
+                    ]))));
                 return ExitCodes.Success;
             }));
         }
