@@ -67,9 +67,8 @@ internal sealed class CliContext(CliSettings settings, Output output, Cancellati
         }
         catch (RpcException e) when (context is not null && CliTransport.DescribeFailure(e, context.Settings) is { } failure)
         {
-            // The call never reached the service: one line naming the address, not the .NET exception chain.
-            return ErrorReporter.Report(ErrorReporter.ToStatus(new CliException(failure.Message, StatusCode.Unavailable)), output,
-                failure.MayHaveArrived ? context.RequestId : null);
+            // The call got no answer: one line naming the address and the cause, not the .NET exception chain.
+            return ErrorReporter.ReportNoConnection(failure, output, failure.MayHaveArrived ? context.RequestId : null);
         }
         catch (RpcException e)
         {

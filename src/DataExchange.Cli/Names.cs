@@ -230,6 +230,31 @@ internal sealed partial class Names(CliContext context, CancellationToken cancel
         };
     }
 
+    /// <summary>"participants/{uuid}/tokens/{uuid}" for that name, or for the token's bare UUID (looked up among every token; operators).</summary>
+    public async Task<string> ResolveTokenAsync(string input)
+    {
+        var wanted = input.Trim();
+        if (!Guid.TryParseExact(wanted, "D", out var id))
+        {
+            return ResourceNames.NormalizeToken(wanted);
+        }
+
+        var request = new ListApiTokensRequest { Parent = ResourceNames.AllParticipants, ShowRevoked = true, PageSize = 200 };
+        do
+        {
+            var page = await context.Participants.ListApiTokensAsync(request, context.Call(cancellationToken));
+            if (page.Tokens.FirstOrDefault(t => BareId(t.Name) == id.ToString("D")) is { } token)
+            {
+                return token.Name;
+            }
+
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+
+        throw new CliException($"No API token has the id {wanted}.", StatusCode.NotFound);
+    }
+
     /// <summary>"… ; use one of:" and the candidates one per line (at most ten).</summary>
     public static string Ambiguous(string what, IEnumerable<string> candidates)
     {

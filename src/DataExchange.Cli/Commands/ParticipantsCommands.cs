@@ -299,7 +299,8 @@ internal static class ParticipantsCommands
                 {
                     console.Write(Output.Details("API token issued",
                     [
-                        ("Name", response.Token.Name),
+                        ("Id", Names.BareId(response.Token.Name)),
+                        ("Participant", TokensCommands.Owner(response.Token.Name)),
                         ("Label", response.Token.Label),
                         ("Created", Formatting.Time(response.Token.CreateTime)),
                     ]));
@@ -321,7 +322,7 @@ internal static class ParticipantsCommands
 
     internal sealed class RevokeTokenCommand : Command
     {
-        private readonly Argument<string> tokenName = new("TOKEN_NAME") { Description = "participants/{uuid}/tokens/{uuid}" };
+        private readonly Argument<string> tokenName = new("TOKEN") { Description = "participants/{uuid}/tokens/{uuid}, or the token's UUID (as 'dx tokens list' shows it)" };
         private readonly Option<string> reason = CliOptions.Reason();
         private readonly Option<string> requestId = CliOptions.RequestId();
 
@@ -333,12 +334,13 @@ internal static class ParticipantsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveTokenAsync(result.GetRequiredValue(tokenName)));
                 context.RequestId = request.RequestId;
                 var token = await context.Participants.RevokeApiTokenAsync(request, context.Call(cancellationToken));
                 context.Output.Show(token, console => console.Write(Output.Details("API token revoked",
                 [
-                    ("Name", token.Name),
+                    ("Id", Names.BareId(token.Name)),
+                    ("Participant", TokensCommands.Owner(token.Name)),
                     ("Label", token.Label),
                     ("Created", Formatting.Time(token.CreateTime)),
                     ("Revoked", Formatting.Time(token.RevokeTime)),
@@ -347,9 +349,9 @@ internal static class ParticipantsCommands
             }));
         }
 
-        public RevokeApiTokenRequest BuildRequest(ParseResult result) => new()
+        public RevokeApiTokenRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.NormalizeToken(result.GetRequiredValue(tokenName)),
+            Name = resolved ?? ResourceNames.NormalizeToken(result.GetRequiredValue(tokenName)),
             Reason = result.GetValue(reason)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };

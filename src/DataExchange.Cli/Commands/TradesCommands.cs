@@ -23,6 +23,7 @@ internal static class TradesCommands
         new FileCommand(global),
         new ShowCommand(global),
         new ListCommand(global),
+        new HistoryCommand(global),
         new ChangeCommand<ConfirmDeliveryRequest>(global, "deliver",
             "Confirm delivery: the vendor records delivery, then the buyer acknowledges receipt (same command)",
             new Option<string>("--note") { Description = "Delivery note, for example how and where the data was handed over" },
@@ -522,6 +523,37 @@ internal static class TradesCommands
             PageSize = result.GetValue(paging.PageSize),
             PageToken = result.GetValue(paging.PageToken) ?? "",
         };
+    }
+
+    /// <summary>
+    /// dx trades history: the trade's events as its receipt holds them (every event in the ledger, in order), one line
+    /// each; the texts the ledger keeps only as commitments come from the trade as the caller may read it.
+    /// </summary>
+    internal sealed class HistoryCommand : Command
+    {
+        private readonly Argument<string> name = NameArgument();
+
+        public HistoryCommand(GlobalOptions global)
+            : base("history", "The trade's events, oldest first, from its receipt (parties, compliance, auditors, operators)")
+        {
+            Add(name);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var tradeName = await context.Names.ResolveTradeAsync(result.GetRequiredValue(name));
+                var receipt = await context.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = tradeName }, context.Call(cancellationToken));
+                if (context.Output.Json)
+                {
+                    context.Output.Show(receipt, _ => { });
+                    return ExitCodes.Success;
+                }
+
+                var trade = await context.Trades.GetTradeAsync(new GetTradeRequest { Name = tradeName }, context.Call(cancellationToken));
+                await context.Names.LoadParticipantsAsync(TradeTimeline.Actors(receipt));
+                var title = trade.FilingNumber.Length > 0 ? $"History of trade {trade.FilingNumber} (times in UTC)" : $"History of trade attempt {Names.BareId(trade.Name)} (times in UTC)";
+                context.Output.Show(receipt, console => console.Write(new TimelineBlock(title, TradeTimeline.Entries(receipt, trade, context.Names))));
+                return ExitCodes.Success;
+            }));
+        }
     }
 
     /// <summary>What deliver, cancel and dispute carry: the trade, one text (note or reason), etag and request id.</summary>
