@@ -98,9 +98,10 @@ internal sealed class CliContext(CliSettings settings, Output output, Cancellati
     /// <summary>Output for this invocation: --json, and the width people's output is laid out for.</summary>
     public static Output CreateOutput(ParseResult parseResult, GlobalOptions global, TextWriter? stdout = null, TextWriter? stderr = null)
     {
+        var terminal = stdout is null && !Console.IsOutputRedirected;
         var width = Output.ResolveWidth(parseResult.GetValue(global.Width), Environment.GetEnvironmentVariable(Output.ColumnsVariable),
-            stdout is null && !Console.IsOutputRedirected, () => Console.WindowWidth);
-        return new Output(parseResult.GetValue(global.Json), stdout ?? Console.Out, stderr ?? Console.Error, width);
+            terminal, () => Console.WindowWidth);
+        return new Output(parseResult.GetValue(global.Json), stdout ?? Console.Out, stderr ?? Console.Error, width, terminal);
     }
 
     public void Dispose() => channel?.Dispose();

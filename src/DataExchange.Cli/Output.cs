@@ -9,7 +9,7 @@ namespace DataExchange.Cli;
 /// Where results go: with --json exactly one protobuf JSON document on stdout, otherwise tables and labelled values for
 /// people, laid out for <see cref="Width"/> columns. Commands hand over the response and a renderer; this class picks one.
 /// </summary>
-internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr, int width = Output.DefaultWidth)
+internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr, int width = Output.DefaultWidth, bool terminal = false)
 {
     /// <summary>The width when stdout is not a terminal and neither --width nor COLUMNS says otherwise.</summary>
     public const int DefaultWidth = 100;
@@ -32,7 +32,7 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr, in
     /// <summary>The columns people's output is laid out for.</summary>
     public int Width { get; } = Math.Max(MinWidth, width);
 
-    public IAnsiConsole Console => console ??= CreateConsole(stdout, Width);
+    public IAnsiConsole Console => console ??= CreateConsole(stdout, Width, terminal);
 
     /// <summary>
     /// --width, else COLUMNS, else the terminal's width when stdout is one, else <see cref="DefaultWidth"/>.
@@ -68,9 +68,16 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr, in
         return DefaultWidth;
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter writer, int width)
+    // Styles (bold headers, grey hints) only on a terminal: piped and captured output is plain text.
+    private static IAnsiConsole CreateConsole(TextWriter writer, int width, bool terminal)
     {
-        var created = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        var plain = !terminal || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var created = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
         created.Profile.Width = width;
         return created;
     }

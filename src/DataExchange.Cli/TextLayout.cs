@@ -31,8 +31,14 @@ internal sealed record Col(string Header, CellKind Kind = CellKind.Text, int Dro
 /// </summary>
 internal static class TextLayout
 {
-    /// <summary>The narrowest a free-text column is cut to (its header may be wider).</summary>
+    /// <summary>The narrowest a value column of labelled values wraps in; narrower, values go under their labels.</summary>
     public const int MinTextWidth = 10;
+
+    /// <summary>
+    /// The narrowest a free-text table column is cut to (its header may be wider): below this a column says too little,
+    /// and a column of lower priority is left out instead.
+    /// </summary>
+    public const int MinCutWidth = 16;
 
     private const string Gap = "  ";
     private const char Ellipsis = '…';
@@ -43,7 +49,7 @@ internal static class TextLayout
     {
         var cells = rows.Select(r => columns.Select((_, i) => (i < r.Count ? r[i] ?? "" : "").Replace("\r", "", StringComparison.Ordinal).Split('\n')).ToArray()).ToArray();
         var natural = columns.Select((c, i) => Math.Max(Width(c.Header), cells.Select(r => r[i].Max(Width)).DefaultIfEmpty(0).Max())).ToArray();
-        var minimum = columns.Select((c, i) => c.Kind == CellKind.Text ? Math.Min(natural[i], Math.Max(Width(c.Header), MinTextWidth)) : natural[i]).ToArray();
+        var minimum = columns.Select((c, i) => c.Kind == CellKind.Text ? Math.Min(natural[i], Math.Max(Width(c.Header), MinCutWidth)) : natural[i]).ToArray();
         var shown = Enumerable.Range(0, columns.Count).ToList();
         var hidden = new List<int>();
         while (shown.Sum(i => minimum[i]) + (Gap.Length * (shown.Count - 1)) > width)

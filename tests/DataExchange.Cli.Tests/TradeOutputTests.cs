@@ -226,10 +226,10 @@ public sealed class TradeOutputTests
         },
     };
 
-    private static string RenderForPeople(Trade trade, bool evaluations)
+    private static string RenderForPeople(Trade trade, bool evaluations, int width = 200)
     {
         var stdout = new StringWriter();
-        var output = new Output(false, stdout, TextWriter.Null);
+        var output = new Output(false, stdout, TextWriter.Null, width);
         output.Show(trade, console => TradesCommands.Render(console, trade, evaluations));
         return stdout.ToString();
     }
