@@ -98,10 +98,13 @@ internal sealed class CliContext(CliSettings settings, Output output, Cancellati
     /// <summary>Output for this invocation: --json, and the width people's output is laid out for.</summary>
     public static Output CreateOutput(ParseResult parseResult, GlobalOptions global, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var terminal = stdout is null && !Console.IsOutputRedirected;
+        // The writers the command line was invoked with (Program.RunAsync's), unless a caller passes its own.
+        stdout ??= parseResult.InvocationConfiguration.Output;
+        stderr ??= parseResult.InvocationConfiguration.Error;
+        var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
         var width = Output.ResolveWidth(parseResult.GetValue(global.Width), Environment.GetEnvironmentVariable(Output.ColumnsVariable),
             terminal, () => Console.WindowWidth);
-        return new Output(parseResult.GetValue(global.Json), stdout ?? Console.Out, stderr ?? Console.Error, width, terminal);
+        return new Output(parseResult.GetValue(global.Json), stdout, stderr, width, terminal);
     }
 
     public void Dispose() => channel?.Dispose();
