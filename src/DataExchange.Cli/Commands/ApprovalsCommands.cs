@@ -97,7 +97,7 @@ internal static class ApprovalsCommands
 
         private readonly Option<string[]> listings = new("--listing")
         {
-            Description = "A listing it covers: listings/{uuid} or a bare UUID (repeatable; give listings, categories or both)",
+            Description = "A listing it covers: listings/{uuid}, a bare UUID, or its title (repeatable; give listings, categories or both)",
             HelpName = "listing",
         };
 
@@ -164,8 +164,8 @@ internal static class ApprovalsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                // Check the request before looking the exporter and recipients up by display name.
-                _ = BuildRequest(result, ResourceNames.AllParticipants);
+                // Check the request before looking the exporter, recipients and listings up by name.
+                _ = BuildRequest(result, ResourceNames.AllParticipants, listingNames: result.GetValue(listings) ?? []);
                 var parent = await ParticipantsCommands.ResolveAsync(context, result.GetRequiredValue(exporter), cancellationToken);
                 var recipientNames = new List<string>();
                 foreach (var recipient in result.GetValue(recipients) ?? [])
@@ -173,7 +173,13 @@ internal static class ApprovalsCommands
                     recipientNames.Add(await ParticipantsCommands.ResolveAsync(context, recipient, cancellationToken));
                 }
 
-                var request = BuildRequest(result, parent, recipientNames);
+                var listingNames = new List<string>();
+                foreach (var listing in result.GetValue(listings) ?? [])
+                {
+                    listingNames.Add(await context.Names.ResolveListingAsync(listing));
+                }
+
+                var request = BuildRequest(result, parent, recipientNames, listingNames);
                 context.RequestId = request.RequestId;
                 var approval = await context.Approvals.RecordExportApprovalAsync(request, context.Call(cancellationToken));
                 await ShowAsync(context, approval);
@@ -181,7 +187,8 @@ internal static class ApprovalsCommands
             }));
         }
 
-        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent, IReadOnlyList<string>? recipientNames = null)
+        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent, IReadOnlyList<string>? recipientNames = null,
+            IReadOnlyList<string>? listingNames = null)
         {
             var from = result.GetValue(validFrom);
             var until = result.GetValue(validUntil);
@@ -194,7 +201,7 @@ internal static class ApprovalsCommands
             {
                 Kind = result.GetValue(kind),
                 ReferenceNumber = result.GetValue(reference)?.Trim() ?? "",
-                Listings = { (result.GetValue(listings) ?? []).Select(l => ResourceNames.Normalize(l, ResourceNames.Listings)) },
+                Listings = { listingNames ?? [.. (result.GetValue(listings) ?? []).Select(l => ResourceNames.Normalize(l, ResourceNames.Listings))] },
                 DataCategories = { (result.GetValue(categories) ?? []).Select(c => c.Trim()).Where(c => c.Length > 0) },
                 CounterpartRegion = result.GetValue(counterpart),
                 ValidFromDate = Formatting.ProtoDate(from),
