@@ -128,6 +128,12 @@ internal static class CliTransport
             return new TransportFailure($"cannot reach {address}: TLS handshake failed: {hint} ({FirstLine(message)})", MayHaveArrived: false);
         }
 
+        if (causes.Any(c => c.Message.Contains("HTTP_1_1_REQUIRED", StringComparison.Ordinal)))
+        {
+            return new TransportFailure($"cannot reach {address}: it speaks HTTP/1.1, not gRPC (the REST port? gRPC listens on DX_LISTEN, 127.0.0.1:5080 by default)",
+                MayHaveArrived: false);
+        }
+
         if (causes.Any(c => c is HttpRequestException or IOException))
         {
             // The deepest transport error says most ("unexpected EOF", "response ended prematurely"); what lies below it

@@ -40,13 +40,18 @@ internal static class Program
         var command = parseResult.CommandResult.Command;
         var path = CommandPath(parseResult);
         var subcommands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        var unmatched = parseResult.UnmatchedTokens.FirstOrDefault();
         var lines = new List<string>();
-        foreach (var error in parseResult.Errors)
+        if (unmatched is not null && !unmatched.StartsWith('-'))
         {
-            lines.Add($"dx: {error.Message}");
+            // A mistyped command: the first unknown word says it; "required command" and the words after it are noise.
+            lines.Add($"dx: unknown command '{unmatched}' for '{path}'.");
+        }
+        else
+        {
+            lines.AddRange(parseResult.Errors.Select(e => $"dx: {e.Message}"));
         }
 
-        var unmatched = parseResult.UnmatchedTokens.FirstOrDefault();
         if (unmatched is not null && !unmatched.StartsWith('-') && Closest(unmatched, subcommands) is { } suggestion)
         {
             lines.Add($"Did you mean '{path} {suggestion}'?");

@@ -20,9 +20,10 @@ internal enum CellKind
 
 /// <summary>
 /// One column: its header, what it holds, and when it goes. <paramref name="Drop"/> 0 is a key column, always shown;
-/// columns with higher values are left out first when the terminal is too narrow.
+/// columns with higher values are left out first when the terminal is too narrow. <paramref name="MinWidth"/>: the
+/// narrowest free text is cut to before another column goes (default <see cref="TextLayout.MinCutWidth"/>).
 /// </summary>
-internal sealed record Col(string Header, CellKind Kind = CellKind.Text, int Drop = 0);
+internal sealed record Col(string Header, CellKind Kind = CellKind.Text, int Drop = 0, int MinWidth = 0);
 
 /// <summary>
 /// Tables and labelled values laid out for a given width, by hand (no borders, so 80 columns go further): columns that
@@ -49,7 +50,9 @@ internal static class TextLayout
     {
         var cells = rows.Select(r => columns.Select((_, i) => (i < r.Count ? r[i] ?? "" : "").Replace("\r", "", StringComparison.Ordinal).Split('\n')).ToArray()).ToArray();
         var natural = columns.Select((c, i) => Math.Max(Width(c.Header), cells.Select(r => r[i].Max(Width)).DefaultIfEmpty(0).Max())).ToArray();
-        var minimum = columns.Select((c, i) => c.Kind == CellKind.Text ? Math.Min(natural[i], Math.Max(Width(c.Header), MinCutWidth)) : natural[i]).ToArray();
+        var minimum = columns.Select((c, i) => c.Kind == CellKind.Text
+            ? Math.Min(natural[i], Math.Max(Width(c.Header), c.MinWidth > 0 ? c.MinWidth : MinCutWidth))
+            : natural[i]).ToArray();
         var shown = Enumerable.Range(0, columns.Count).ToList();
         var hidden = new List<int>();
         while (shown.Sum(i => minimum[i]) + (Gap.Length * (shown.Count - 1)) > width)

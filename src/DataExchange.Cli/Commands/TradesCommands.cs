@@ -147,7 +147,7 @@ internal static class TradesCommands
     ];
 
     public static TextTable EvaluationsTable(ComplianceDecision decision) => Output.Table(
-        [new("Rule", CellKind.Id), new("Outcome", CellKind.Fixed), new("Description"), new("Inputs", Drop: 1)],
+        [new("Rule", CellKind.Id), new("Outcome", CellKind.Fixed), new("Description", MinWidth: 40), new("Inputs", Drop: 1)],
         decision.Evaluations.Select(e => (IReadOnlyList<string>)
         [
             e.RuleId, OutcomeText(e, decision), e.Description, string.Join("; ", e.Inputs.Select(i => $"{i.Key}={i.Value}")),
@@ -503,7 +503,7 @@ internal static class TradesCommands
         public static TextTable Table(IEnumerable<Trade> trades, IDisplayNames names) => Output.Table(
             [
                 new("Trade", CellKind.Id), new("Date", CellKind.Fixed, Drop: 1), new("State", CellKind.Fixed), new("Amount", CellKind.Fixed, Drop: 2),
-                new("Listing", Drop: 3), new("Vendor", Drop: 4), new("Buyer", Drop: 4), new("X-border", CellKind.Fixed, Drop: 5),
+                new("Listing", Drop: 3, MinWidth: 20), new("Vendor", Drop: 4), new("Buyer", Drop: 4), new("X-border", CellKind.Fixed, Drop: 5),
             ],
             trades.Select(t => (IReadOnlyList<string>)
             [
