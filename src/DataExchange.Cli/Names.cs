@@ -59,17 +59,25 @@ internal sealed partial class Names(CliContext context, CancellationToken cancel
         if (missing.Count >= ListAllParticipantsFrom)
         {
             var request = new ListParticipantsRequest { PageSize = 200 };
-            do
+            try
             {
-                var page = await context.Participants.ListParticipantsAsync(request, context.Call(cancellationToken));
-                foreach (var p in page.Participants)
+                do
                 {
-                    participants[p.Name] = p.DisplayName;
-                }
+                    var page = await context.Participants.ListParticipantsAsync(request, context.Call(cancellationToken));
+                    foreach (var p in page.Participants)
+                    {
+                        participants[p.Name] = p.DisplayName;
+                    }
 
-                request.PageToken = page.NextPageToken;
+                    request.PageToken = page.NextPageToken;
+                }
+                while (request.PageToken.Length > 0);
             }
-            while (request.PageToken.Length > 0);
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+            {
+                // Names only dress the output up: what was read is used, the rest shown by UUID.
+            }
+
             foreach (var name in missing.Where(n => !participants.ContainsKey(n)))
             {
                 participants[name] = null;
@@ -264,14 +272,15 @@ internal sealed partial class Names(CliContext context, CancellationToken cancel
         return $"{what}; use one of:{string.Concat(shown)}{more}";
     }
 
-    // A name that cannot be read is shown as its UUID: the rest of the output is still worth having.
+    // A name that cannot be read is shown as its UUID: the rest of the output is still worth having (a change already
+    // made, say, is shown rather than reported as failed because a display name could not be read).
     private static async Task<string?> ReadOrNullAsync(Func<Task<string>> read)
     {
         try
         {
             return await read();
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.PermissionDenied)
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {
             return null;
         }
