@@ -188,15 +188,21 @@ public sealed class TableWidthTests
             AsOf = At(5),
         }),
         ["rules list"] = c => c.Write(RulesCommands.Table(RuleSetCatalog.Default.Versions)),
-        ["ledger keys"] = c => c.Write(Output.Table(
-            [new("Name", CellKind.Id), new("Key id", CellKind.Id), new("Type", CellKind.Fixed, Drop: 1), new("Valid from size", CellKind.Fixed, Drop: 2), new("Valid until size", CellKind.Fixed, Drop: 2)],
-            [["dataexchange-sm2", "9f2c1d6b", "sm2", "0", "(current)"], ["dataexchange-ed25519", "0a1b2c3d", "ed25519", "0", "(current)"]])),
-        ["ledger entries"] = c => c.Write(Output.Table(
-            [
-                new("Leaf", CellKind.Fixed), new("Recorded", CellKind.Fixed, Drop: 2), new("Stream", CellKind.Id), new("Version", CellKind.Fixed),
-                new("Event type", CellKind.Id), new("Effective", CellKind.Fixed, Drop: 3), new("Payload digest", CellKind.Id, Drop: 1),
-            ],
-            [["178193", "2024-05-01 10:22:00Z", DataExchange.Cli.Names.BareId(FiledTrade), "12", "trade_receipt_acknowledged", "2024-05-01", "sha256:9f2c1d6b3a4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"]])),
+        ["ledger keys"] = c => c.Write(LedgerCommands.KeysTable(
+        [
+            new SigningKey { KeyName = "dataexchange-sm2", KeyId = "9f2c1d6b", Type = SigningKeyType.Sm2Sm3 },
+            new SigningKey { KeyName = "dataexchange-ed25519", KeyId = "0a1b2c3d", Type = SigningKeyType.Ed25519, ValidUntilTreeSize = 178_194 },
+        ])),
+        ["ledger entries"] = c => c.Write(LedgerCommands.EntriesTable(
+        [
+            new LogEntry
+            {
+                LeafIndex = 178_193, RecordTime = At(1), StreamId = DataExchange.Cli.Names.BareId(FiledTrade), StreamVersion = 12,
+                EventType = "trade_receipt_acknowledged", EffectiveDate = "2024-05-01",
+                PayloadDigest = "sha256:9f2c1d6b3a4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8",
+            },
+            new LogEntry { LeafIndex = 178_194, LeafDecodeError = "not canonical JSON: a member name is not a string at byte 17" },
+        ])),
     };
 
     private static TradeReceipt Receipt()
