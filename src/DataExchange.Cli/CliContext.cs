@@ -10,9 +10,10 @@ namespace DataExchange.Cli;
 /// What a command needs while it runs: settings, output, the channel and its clients. Clients are created on first
 /// use, so commands that fail validation never open a connection. Add a client property here for each new service.
 /// </summary>
-internal sealed class CliContext(CliSettings settings, Output output) : IDisposable
+internal sealed class CliContext(CliSettings settings, Output output, CancellationToken cancellationToken = default) : IDisposable
 {
     private GrpcChannel? channel;
+    private Names? names;
 
     public CliSettings Settings { get; } = settings;
 
@@ -20,6 +21,9 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
 
     /// <summary>The idempotency key of the change being made, so a failure can tell how to retry it.</summary>
     public string? RequestId { get; set; }
+
+    /// <summary>Display names and titles read for this run, and what people type resolved to resource names.</summary>
+    public Names Names => names ??= new Names(this, cancellationToken);
 
     public GrpcChannel Channel => channel ??= CliTransport.CreateChannel(Settings);
 
@@ -54,18 +58,17 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
     public static async Task<int> RunAsync(ParseResult parseResult, GlobalOptions global, CancellationToken cancellationToken,
         Func<CliContext, Task<int>> body, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var output = new Output(parseResult.GetValue(global.Json), stdout ?? Console.Out, stderr ?? Console.Error);
+        var output = CreateOutput(parseResult, global, stdout, stderr);
         CliContext? context = null;
         try
         {
-            context = new CliContext(global.Read(parseResult, Environment.GetEnvironmentVariable), output);
+            context = new CliContext(global.Read(parseResult, Environment.GetEnvironmentVariable), output, cancellationToken);
             return await body(context);
         }
         catch (RpcException e) when (context is not null && CliTransport.DescribeFailure(e, context.Settings) is { } failure)
         {
-            // The call never reached the service: one line naming the address, not the .NET exception chain.
-            return ErrorReporter.Report(ErrorReporter.ToStatus(new CliException(failure.Message, StatusCode.Unavailable)), output,
-                failure.MayHaveArrived ? context.RequestId : null);
+            // The call got no answer: one line naming the address and the cause, not the .NET exception chain.
+            return ErrorReporter.ReportNoConnection(failure, output, failure.MayHaveArrived ? context.RequestId : null);
         }
         catch (RpcException e)
         {
@@ -90,6 +93,18 @@ internal sealed class CliContext(CliSettings settings, Output output) : IDisposa
         {
             context?.Dispose();
         }
+    }
+
+    /// <summary>Output for this invocation: --json, and the width people's output is laid out for.</summary>
+    public static Output CreateOutput(ParseResult parseResult, GlobalOptions global, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        // The writers the command line was invoked with (Program.RunAsync's), unless a caller passes its own.
+        stdout ??= parseResult.InvocationConfiguration.Output;
+        stderr ??= parseResult.InvocationConfiguration.Error;
+        var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        var width = Output.ResolveWidth(parseResult.GetValue(global.Width), Environment.GetEnvironmentVariable(Output.ColumnsVariable),
+            terminal, () => Console.WindowWidth);
+        return new Output(parseResult.GetValue(global.Json), stdout, stderr, width, terminal);
     }
 
     public void Dispose() => channel?.Dispose();

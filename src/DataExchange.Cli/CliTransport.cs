@@ -94,10 +94,10 @@ internal static class CliTransport
         {
             return new TransportFailure(socket.SocketErrorCode switch
             {
-                SocketError.ConnectionRefused => $"cannot connect to {address}: connection refused (is the server running and listening there?)",
-                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot connect to {address}: unknown host {settings.Address.Host}",
-                SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"cannot connect to {address}: {socket.Message}",
-                _ => $"cannot connect to {address}: {socket.Message}",
+                SocketError.ConnectionRefused => $"cannot reach {address}: connection refused (is the server running and listening there?)",
+                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot reach {address}: unknown host {settings.Address.Host}",
+                SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"cannot reach {address}: {Lower(socket.Message)}",
+                _ => $"cannot reach {address}: {Lower(socket.Message)}",
             }, MayHaveArrived: false);
         }
 
@@ -125,7 +125,13 @@ internal static class CliTransport
                 hint = "is the server serving TLS there? (a cleartext loopback server takes http://)";
             }
 
-            return new TransportFailure($"TLS handshake with {address} failed: {hint} ({FirstLine(message)})", MayHaveArrived: false);
+            return new TransportFailure($"cannot reach {address}: TLS handshake failed: {hint} ({FirstLine(message)})", MayHaveArrived: false);
+        }
+
+        if (causes.Any(c => c.Message.Contains("HTTP_1_1_REQUIRED", StringComparison.Ordinal)))
+        {
+            return new TransportFailure($"cannot reach {address}: it speaks HTTP/1.1, not gRPC (the REST port? gRPC listens on DX_LISTEN, 127.0.0.1:5080 by default)",
+                MayHaveArrived: false);
         }
 
         if (causes.Any(c => c is HttpRequestException or IOException))
@@ -136,7 +142,7 @@ internal static class CliTransport
             var hint = https
                 ? ClientCertificateHint(settings)
                 : "if the server uses TLS, use an https:// address";
-            return new TransportFailure($"cannot talk to {address}: the connection was closed ({FirstLine(innermost.Message)}); {hint}", MayHaveArrived: true);
+            return new TransportFailure($"cannot reach {address}: the connection was closed ({FirstLine(innermost.Message)}); {hint}", MayHaveArrived: true);
         }
 
         return null;
@@ -147,6 +153,9 @@ internal static class CliTransport
         : "the server refused the client certificate: it must come from the CA the server trusts (DX_TLS_CLIENT_CA) and be valid";
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    // "Connection timed out" reads as a cause after a colon: "cannot reach …: connection timed out".
+    private static string Lower(string text) => text.Length > 1 && char.IsUpper(text[0]) && char.IsLower(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 
     private static X509Certificate2Collection ReadCertificates(string path, string option)
     {

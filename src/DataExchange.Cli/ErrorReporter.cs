@@ -72,6 +72,28 @@ internal static class ErrorReporter
         return ExitCodes.For((StatusCode)status.Code);
     }
 
+    /// <summary>
+    /// "dx: cannot reach http://127.0.0.1:5080: connection refused (…)" on stderr (with --json the google.rpc.Status,
+    /// code UNAVAILABLE), and <see cref="ExitCodes.NoConnection"/>: the service gave no answer at all.
+    /// </summary>
+    public static int ReportNoConnection(TransportFailure failure, Output output, string? requestId)
+    {
+        if (output.Json)
+        {
+            output.Error.WriteLine(ToJson(new Google.Rpc.Status { Code = (int)StatusCode.Unavailable, Message = failure.Message }));
+        }
+        else
+        {
+            output.Error.WriteLine($"dx: {failure.Message}");
+            if (requestId is not null)
+            {
+                output.Error.WriteLine($"  The change may or may not have been applied; retrying with --request-id {requestId} applies it at most once.");
+            }
+        }
+
+        return ExitCodes.NoConnection;
+    }
+
     /// <summary>"DEADLINE_EXCEEDED" from StatusCode.DeadlineExceeded: the names gRPC documents and other tools print.</summary>
     public static string CodeName(StatusCode code) =>
         code == StatusCode.OK ? "OK" : EnumNames.Kebab(code.ToString()).Replace('-', '_').ToUpperInvariant();

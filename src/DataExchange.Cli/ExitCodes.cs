@@ -28,18 +28,22 @@ internal static class ExitCodes
     /// <summary>dx receipt verify: the file is not JSON at all.</summary>
     public const int NotJson = 7;
 
+    /// <summary>No answer from the service: connection refused, unknown host, failed TLS handshake, connection closed.</summary>
+    public const int NoConnection = 8;
+
     /// <summary>Shown at the end of <c>dx --help</c>.</summary>
     public const string HelpText =
         """
         Exit codes:
           0  success
           1  other failure (UNKNOWN, CANCELLED, RESOURCE_EXHAUSTED)
-          2  invalid input: bad arguments, INVALID_ARGUMENT, OUT_OF_RANGE
+          2  usage error or invalid input: unknown command or option, bad arguments, INVALID_ARGUMENT, OUT_OF_RANGE
           3  refused: NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION, ABORTED
           4  service unavailable: UNAVAILABLE, INTERNAL, DATA_LOSS, DEADLINE_EXCEEDED, UNIMPLEMENTED; health not SERVING
           5  receipt verify: the receipt does not verify
           6  receipt verify: missing or unknown receipt format version
           7  receipt verify: the file is not JSON
+          8  no connection: the server cannot be reached at the address (refused, unknown host, TLS handshake, connection closed)
         """;
 
     public static int For(StatusCode code) => code switch

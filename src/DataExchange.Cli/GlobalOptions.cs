@@ -64,6 +64,13 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<int?> Width { get; } = new("--width")
+    {
+        Description = $"Lay tables out for this many columns [env {Output.ColumnsVariable}; default: the terminal's width, or {Output.DefaultWidth} when not a terminal]",
+        HelpName = "columns",
+        Recursive = true,
+    };
+
     public Option<int> TimeoutSeconds { get; } = new("--timeout")
     {
         Description = "Deadline of each call in seconds",
@@ -80,6 +87,7 @@ internal sealed class GlobalOptions
         root.Add(Cert);
         root.Add(Key);
         root.Add(Json);
+        root.Add(Width);
         root.Add(TimeoutSeconds);
     }
 

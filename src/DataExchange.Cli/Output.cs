@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -5,11 +6,19 @@ using Spectre.Console.Rendering;
 namespace DataExchange.Cli;
 
 /// <summary>
-/// Where results go: with --json exactly one protobuf JSON document on stdout, otherwise Spectre.Console tables
-/// and key-value panels for people. Commands hand over the response and a renderer; this class picks one.
+/// Where results go: with --json exactly one protobuf JSON document on stdout, otherwise tables and labelled values for
+/// people, laid out for <see cref="Width"/> columns. Commands hand over the response and a renderer; this class picks one.
 /// </summary>
-internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
+internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr, int width = Output.DefaultWidth, bool terminal = false)
 {
+    /// <summary>The width when stdout is not a terminal and neither --width nor COLUMNS says otherwise.</summary>
+    public const int DefaultWidth = 100;
+
+    /// <summary>Narrower than this, nothing useful fits; --width and COLUMNS below it are raised to it.</summary>
+    public const int MinWidth = 40;
+
+    public const string ColumnsVariable = "COLUMNS";
+
     // Default values are written so scripts see every field (for example "exclusive": false), not only the set ones.
     private static readonly JsonFormatter Formatter =
         new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation("  "));
@@ -20,20 +29,56 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
 
     public TextWriter Error { get; } = stderr;
 
-    public IAnsiConsole Console => console ??= CreateConsole(stdout);
+    /// <summary>The columns people's output is laid out for.</summary>
+    public int Width { get; } = Math.Max(MinWidth, width);
 
-    // Piped or captured output has no terminal width; Spectre would assume 80 columns and fold resource names,
-    // which breaks copy-paste and grep. Use a wide virtual width instead.
-    private const int RedirectedWidth = 240;
+    public IAnsiConsole Console => console ??= CreateConsole(stdout, Width, terminal);
 
-    private static IAnsiConsole CreateConsole(TextWriter writer)
+    /// <summary>
+    /// --width, else COLUMNS, else the terminal's width when stdout is one, else <see cref="DefaultWidth"/>.
+    /// </summary>
+    public static int ResolveWidth(int? option, string? columnsVariable, bool stdoutIsTerminal, Func<int> terminalWidth)
     {
-        var created = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
-        if (!created.Profile.Out.IsTerminal)
+        if (option is > 0)
         {
-            created.Profile.Width = RedirectedWidth;
+            return option.Value;
         }
 
+        if (int.TryParse(columnsVariable, NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0)
+        {
+            return columns;
+        }
+
+        if (stdoutIsTerminal)
+        {
+            try
+            {
+                var terminal = terminalWidth();
+                if (terminal > 0)
+                {
+                    return terminal;
+                }
+            }
+            catch (IOException)
+            {
+                // No console after all: the default below.
+            }
+        }
+
+        return DefaultWidth;
+    }
+
+    // Styles (bold headers, grey hints) only on a terminal: piped and captured output is plain text.
+    private static IAnsiConsole CreateConsole(TextWriter writer, int width, bool terminal)
+    {
+        var plain = !terminal || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var created = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        created.Profile.Width = width;
         return created;
     }
 
@@ -55,46 +100,14 @@ internal sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
     /// <summary>Writes JSON made elsewhere (for what is not an API message, such as the offline rule sets).</summary>
     public void WriteJson(string json) => stdout.WriteLine(json);
 
-    /// <summary>A two-column panel of labelled values; empty values are left out.</summary>
-    public static Panel Details(string header, IEnumerable<(string Label, string? Value)> rows)
-    {
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
-        foreach (var (label, value) in rows)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                grid.AddRow(new Text(label, new Style(decoration: Decoration.Bold)), new Text(value));
-            }
-        }
-
-        return new Panel(grid) { Header = new PanelHeader(Markup.Escape(header)), Border = BoxBorder.Rounded, Expand = false };
-    }
+    /// <summary>A title over labelled values; empty values are left out; values wrap at spaces, identifiers never split.</summary>
+    public static DetailsBlock Details(string header, IEnumerable<(string Label, string? Value)> rows) => new(header, rows);
 
     /// <summary>
-    /// A table whose cells are plain text (never parsed as markup, since values come from users). Columns named in
-    /// <paramref name="noWrap"/> (resource names) are kept on one line; the others wrap when the table is too wide.
+    /// A table of plain-text cells (never parsed as markup, since values come from users), laid out for the console's
+    /// width: see <see cref="TextLayout"/>.
     /// </summary>
-    public static Table Table(IEnumerable<string> headers, IEnumerable<IEnumerable<string>> rows, IReadOnlyCollection<string>? noWrap = null)
-    {
-        var table = new Table { Border = TableBorder.Rounded };
-        foreach (var header in headers)
-        {
-            var column = new TableColumn(new Text(header, new Style(decoration: Decoration.Bold)));
-            if (noWrap?.Contains(header) == true)
-            {
-                column.NoWrap();
-            }
-
-            table.AddColumn(column);
-        }
-
-        foreach (var row in rows)
-        {
-            table.AddRow(row.Select(IRenderable (cell) => new Text(cell)));
-        }
-
-        return table;
-    }
+    public static TextTable Table(IReadOnlyList<Col> columns, IEnumerable<IReadOnlyList<string>> rows) => new(columns, rows);
 
     /// <summary>How to fetch the next page, printed under a partial list.</summary>
     public static IRenderable NextPageHint(string nextPageToken) =>

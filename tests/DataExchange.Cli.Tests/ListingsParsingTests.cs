@@ -339,11 +339,50 @@ public sealed class ListingsParsingTests
 
 public sealed class ListingHistoryTests
 {
-    [Theory]
-    [InlineData("{\"ListingId\":\"x\",\"Reason\":\"complaint\",\"By\":\"y\",\"At\":\"2026-11-27T04:33:43Z\"}", "{\"Reason\":\"complaint\"}")]
-    [InlineData("{\"ListingId\":\"x\",\"By\":\"y\",\"At\":\"t\"}", "")]
-    [InlineData("not json", "not json")]
-    [InlineData("[1,2]", "[1,2]")]
-    public void Event_data_for_people_drops_what_other_columns_show(string dataJson, string expected) =>
-        Assert.Equal(expected, DataExchange.Cli.Commands.ListingsCommands.HistoryCommand.EventDataForPeople(dataJson));
+    private const string Vendor = "participants/0199b0a4-aaaa-7bbb-8ccc-000000000001";
+    private const string Compliance = "participants/0199b0a4-aaaa-7bbb-8ccc-000000000002";
+
+    private static ListingEvent Event(long version, string type, string actor, string dataJson, int minute) => new()
+    {
+        Version = version,
+        EventType = type,
+        Actor = actor,
+        DataJson = dataJson,
+        Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 1, 3, 10, minute, 0, TimeSpan.Zero)),
+    };
+
+    [Fact]
+    public void History_reads_as_a_timeline_with_enum_names_and_display_names()
+    {
+        var names = new FakeNames(new() { [Vendor] = "Hetao Mobility Data", [Compliance] = "SZDEX Compliance" });
+        var events = new[]
+        {
+            Event(1, "ListingDrafted", Vendor, "{\"ListingId\":\"x\",\"VendorId\":\"y\",\"Content\":{\"Sector\":3},\"By\":\"y\",\"At\":\"t\"}", 0),
+            Event(2, "ListingRevised", Vendor, "{\"ListingId\":\"x\",\"Revision\":2,\"ReviewRequired\":false,\"By\":\"y\",\"At\":\"t\"}", 10),
+            Event(3, "ListingSubmitted", Vendor, "{\"ListingId\":\"x\",\"Revision\":2,\"By\":\"y\",\"At\":\"t\"}", 22),
+            Event(4, "ListingApproved", Compliance, "{\"ListingId\":\"x\",\"RegistrationNumber\":\"SZDEX-R-1\",\"Reason\":\"\",\"Evidence\":[\"A-42\"],\"By\":\"y\",\"At\":\"t\"}", 30),
+            Event(5, "ListingDataLevelReclassified", Compliance, "{\"ListingId\":\"x\",\"Level\":2,\"EffectiveOn\":\"2025-03-01\",\"Reference\":\"N-7\",\"By\":\"y\",\"At\":\"t\"}", 40),
+        };
+
+        var lines = new DataExchange.Cli.Commands.TimelineBlock("History", DataExchange.Cli.Commands.ListingTimeline.Entries(events, names)).Lines(100);
+
+        Assert.Equal(
+        [
+            "History",
+            "2025-01-03 10:00  DRAFTED by Hetao Mobility Data (rev 1)",
+            "2025-01-03 10:10  REVISED by Hetao Mobility Data (rev 2)",
+            "2025-01-03 10:22  SUBMITTED by Hetao Mobility Data (rev 2)",
+            "2025-01-03 10:30  APPROVED by SZDEX Compliance (rev 2), registration SZDEX-R-1; evidence A-42",
+            "2025-01-03 10:40  RECLASSIFIED as important data from 2025-03-01 by SZDEX Compliance (notice N-7)",
+        ], lines);
+        Assert.DoesNotContain(lines, l => l.Contains('{', StringComparison.Ordinal));
+    }
+}
+
+/// <summary>Display names from a dictionary; bare UUIDs for the rest.</summary>
+internal sealed class FakeNames(Dictionary<string, string> known) : IDisplayNames
+{
+    public string Participant(string name) => known.GetValueOrDefault(name) ?? Names.BareId(name);
+
+    public string Listing(string name) => known.GetValueOrDefault(name) ?? Names.BareId(name);
 }

@@ -56,3 +56,43 @@ public sealed class ResourceNamesTests
     public void Trade_names_accept_bare_uuids() =>
         Assert.Equal($"trades/{ListingId}", ResourceNames.Normalize(ListingId.ToUpperInvariant(), ResourceNames.Trades));
 }
+
+public sealed class NamesTests
+{
+    [Theory]
+    [InlineData("DX-2022-000001", true)]
+    [InlineData(" dx-2026-12 ", true)]
+    [InlineData("0199b0a4-1c2d-7e3f-8a4b-5c6d7e8f9a0b", false)]
+    [InlineData("Shenzhen credit scores", false)]
+    public void Filing_numbers_are_told_from_uuids_and_titles(string text, bool filing) =>
+        Assert.Equal(filing, Names.LooksLikeFilingNumber(text));
+
+    [Fact]
+    public void An_ambiguous_name_lists_its_candidates_one_a_line()
+    {
+        var message = Names.Ambiguous("'Credit' matches the titles of 12 listings", Enumerable.Range(1, 12).Select(i => $"listings/{i}  Credit {i}"));
+
+        var lines = message.Split('\n');
+        Assert.Equal("'Credit' matches the titles of 12 listings; use one of:", lines[0]);
+        Assert.Equal("  listings/1  Credit 1", lines[1]);
+        Assert.Equal("  … and 2 more", lines[^1]);
+        Assert.Equal(12, lines.Length);
+    }
+
+    [Fact]
+    public void A_filing_number_names_a_trade_wherever_a_trade_is_named()
+    {
+        var (show, showResult) = TestSupport.Parse<DataExchange.Cli.Commands.TradesCommands.ShowCommand>("trades show dx-2022-000001");
+        Assert.Equal(new DataExchange.Contracts.V1.GetTradeRequest { FilingNumber = "DX-2022-000001" }, show.BuildRequest(showResult));
+
+        var (get, getResult) = TestSupport.Parse<DataExchange.Cli.Commands.ReceiptCommands.GetCommand>("receipt get DX-2022-000001 --out r.json");
+        Assert.Equal(new DataExchange.Contracts.V1.GetTradeReceiptRequest { FilingNumber = "DX-2022-000001" }, get.BuildRequest(getResult));
+    }
+
+    [Fact]
+    public void Bare_ids_come_from_the_end_of_a_name()
+    {
+        Assert.Equal("0199", Names.BareId("participants/x/exportApprovals/0199"));
+        Assert.Equal("0199", Names.BareId("0199"));
+    }
+}

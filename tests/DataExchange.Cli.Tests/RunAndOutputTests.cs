@@ -102,7 +102,7 @@ public sealed class RunAndOutputTests
         var stdout = new StringWriter();
         var output = new Output(false, stdout, TextWriter.Null);
 
-        output.Show(new Listing(), console => console.Write(Output.Table(["Title", "Price"], [["[red]not markup[/]", "CNY 19.99"]])));
+        output.Show(new Listing(), console => console.Write(Output.Table([new("Title"), new("Price", CellKind.Fixed)], [["[red]not markup[/]", "CNY 19.99"]])));
 
         Assert.Contains("[red]not markup[/]", stdout.ToString());
         Assert.Contains("CNY 19.99", stdout.ToString());

@@ -226,10 +226,10 @@ public sealed class TradeOutputTests
         },
     };
 
-    private static string RenderForPeople(Trade trade, bool evaluations)
+    private static string RenderForPeople(Trade trade, bool evaluations, int width = 200)
     {
         var stdout = new StringWriter();
-        var output = new Output(false, stdout, TextWriter.Null);
+        var output = new Output(false, stdout, TextWriter.Null, width);
         output.Show(trade, console => TradesCommands.Render(console, trade, evaluations));
         return stdout.ToString();
     }
@@ -247,7 +247,7 @@ public sealed class TradeOutputTests
         Assert.Contains("gba-standard-contract", text);
         Assert.Contains("GD-GBA-2024-0001", text);
         Assert.Contains("150,000 individuals", text);
-        Assert.Contains($"2 rules evaluated; each is shown by: dx trades show {AttemptName}", text);
+        Assert.Contains("2 rules evaluated; each is shown by: dx trades show DX-2024-000001", text);
         Assert.DoesNotContain("CN-EXPORT-GBA", text);
     }
 
@@ -258,7 +258,49 @@ public sealed class TradeOutputTests
 
         Assert.Contains("CN-EXPORT-CROSS-BORDER", text);
         Assert.Contains("importerRegion=HongKong", text);
-        Assert.Contains("SATISFIED_BY:GD-GBA-2024-0001", text);
+        Assert.Contains("satisfied by GD-GBA-2024-0001", text);
+        Assert.DoesNotContain("SATISFIED_BY", text);
+    }
+
+    [Fact]
+    public void An_accepted_decision_never_reads_refused()
+    {
+        // The engine records the standard-contract approval it did not find as REFUSED before the GBA contract lets the
+        // trade pass: that row must read as not met, not as a refusal.
+        var trade = FiledTrade();
+        trade.Compliance.Outcome = DecisionOutcome.Accepted;
+        trade.Compliance.Evaluations.Insert(1, new RuleEvaluation
+        {
+            RuleId = "XB-5-APPROVAL", Description = "A valid standard contract, certification or security assessment covers the trade", Outcome = "REFUSED",
+        });
+
+        var text = RenderForPeople(trade, evaluations: true);
+
+        Assert.Contains("not met (passed by another rule)", text);
+        Assert.DoesNotContain("REFUSED", text);
+        Assert.DoesNotContain("refused", text);
+    }
+
+    [Theory]
+    [InlineData("PASSED", "passed")]
+    [InlineData("NOT_APPLICABLE", "does not apply")]
+    [InlineData("NOT_TRIGGERED", "not triggered")]
+    [InlineData("TRIGGERED", "triggered")]
+    [InlineData("EXEMPT", "exempt")]
+    [InlineData("DOMESTIC", "domestic")]
+    [InlineData("NOT_MAINLAND_EXPORT", "not a mainland export")]
+    [InlineData("MANUAL_REVIEW", "needs manual review")]
+    [InlineData("SATISFIED_BY:YUE-SC-1", "satisfied by YUE-SC-1")]
+    public void Rule_outcomes_read_as_words(string outcome, string expected) =>
+        Assert.Equal(expected, TradesCommands.OutcomeText(new RuleEvaluation { RuleId = "R", Outcome = outcome }, new ComplianceDecision { Accepted = true }));
+
+    [Fact]
+    public void In_a_refused_decision_the_deciding_rule_refused_and_the_others_were_not_met()
+    {
+        var decision = new ComplianceDecision { Outcome = DecisionOutcome.Refused, RefusedByRule = "XB-8-GBA-CONTRACT" };
+
+        Assert.Equal("refused the trade", TradesCommands.OutcomeText(new RuleEvaluation { RuleId = "XB-8-GBA-CONTRACT", Outcome = "REFUSED" }, decision));
+        Assert.Equal("not met", TradesCommands.OutcomeText(new RuleEvaluation { RuleId = "XB-5-APPROVAL", Outcome = "REFUSED" }, decision));
     }
 
     [Fact]

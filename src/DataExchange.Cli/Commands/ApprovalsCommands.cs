@@ -42,14 +42,28 @@ internal static class ApprovalsCommands
             _ => $"{approval.CoveredIndividuals:N0} individuals, {approval.CoveredSensitiveIndividuals:N0} sensitive",
         };
 
-    public static void Render(IAnsiConsole console, ExportApproval approval) =>
+    /// <summary>Shows the approval: as JSON, or with the exporter's display name and the listings' titles read first.</summary>
+    public static async Task ShowAsync(CliContext context, ExportApproval approval)
+    {
+        if (!context.Output.Json)
+        {
+            await context.Names.LoadParticipantsAsync([Exporter(approval.Name)]);
+            await context.Names.LoadListingsAsync(approval.Listings);
+        }
+
+        context.Output.Show(approval, console => Render(console, approval, context.Names));
+    }
+
+    // The full name (participants/{uuid}/exportApprovals/{uuid}, 102 characters) is longer than a terminal line: people
+    // see the approval's UUID and its exporter, which together name it, and every command accepts the UUID.
+    public static void Render(IAnsiConsole console, ExportApproval approval, IDisplayNames? names = null) =>
         console.Write(Output.Details($"Export approval {approval.ReferenceNumber}",
         [
-            ("Name", approval.Name),
-            ("Exporter", Exporter(approval.Name)),
+            ("Id", Names.BareId(approval.Name)),
+            ("Exporter", TradesCommands.Labelled((names ?? NoDisplayNames.Instance).Participant(Exporter(approval.Name)), Exporter(approval.Name))),
             ("Kind", $"{EnumNames.Format(approval.Kind)}: {Formatting.Mechanism(approval.Kind)}"),
             ("Reference", approval.ReferenceNumber),
-            ("Listings", string.Join(", ", approval.Listings)),
+            ("Listings", string.Join("\n", approval.Listings.Select(l => TradesCommands.Labelled((names ?? NoDisplayNames.Instance).Listing(l), l)))),
             ("Categories", string.Join(", ", approval.DataCategories)),
             ("Counterpart", EnumNames.Format(approval.CounterpartRegion)),
             ("Valid", Validity(approval)),
@@ -83,7 +97,7 @@ internal static class ApprovalsCommands
 
         private readonly Option<string[]> listings = new("--listing")
         {
-            Description = "A listing it covers: listings/{uuid} or a bare UUID (repeatable; give listings, categories or both)",
+            Description = "A listing it covers: listings/{uuid}, a bare UUID, or its title (repeatable; give listings, categories or both)",
             HelpName = "listing",
         };
 
@@ -150,8 +164,8 @@ internal static class ApprovalsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                // Check the request before looking the exporter and recipients up by display name.
-                _ = BuildRequest(result, ResourceNames.AllParticipants);
+                // Check the request before looking the exporter, recipients and listings up by name.
+                _ = BuildRequest(result, ResourceNames.AllParticipants, listingNames: result.GetValue(listings) ?? []);
                 var parent = await ParticipantsCommands.ResolveAsync(context, result.GetRequiredValue(exporter), cancellationToken);
                 var recipientNames = new List<string>();
                 foreach (var recipient in result.GetValue(recipients) ?? [])
@@ -159,15 +173,22 @@ internal static class ApprovalsCommands
                     recipientNames.Add(await ParticipantsCommands.ResolveAsync(context, recipient, cancellationToken));
                 }
 
-                var request = BuildRequest(result, parent, recipientNames);
+                var listingNames = new List<string>();
+                foreach (var listing in result.GetValue(listings) ?? [])
+                {
+                    listingNames.Add(await context.Names.ResolveListingAsync(listing));
+                }
+
+                var request = BuildRequest(result, parent, recipientNames, listingNames);
                 context.RequestId = request.RequestId;
                 var approval = await context.Approvals.RecordExportApprovalAsync(request, context.Call(cancellationToken));
-                context.Output.Show(approval, console => Render(console, approval));
+                await ShowAsync(context, approval);
                 return ExitCodes.Success;
             }));
         }
 
-        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent, IReadOnlyList<string>? recipientNames = null)
+        public RecordExportApprovalRequest BuildRequest(ParseResult result, string parent, IReadOnlyList<string>? recipientNames = null,
+            IReadOnlyList<string>? listingNames = null)
         {
             var from = result.GetValue(validFrom);
             var until = result.GetValue(validUntil);
@@ -180,7 +201,7 @@ internal static class ApprovalsCommands
             {
                 Kind = result.GetValue(kind),
                 ReferenceNumber = result.GetValue(reference)?.Trim() ?? "",
-                Listings = { (result.GetValue(listings) ?? []).Select(l => ResourceNames.Normalize(l, ResourceNames.Listings)) },
+                Listings = { listingNames ?? [.. (result.GetValue(listings) ?? []).Select(l => ResourceNames.Normalize(l, ResourceNames.Listings))] },
                 DataCategories = { (result.GetValue(categories) ?? []).Select(c => c.Trim()).Where(c => c.Length > 0) },
                 CounterpartRegion = result.GetValue(counterpart),
                 ValidFromDate = Formatting.ProtoDate(from),
@@ -242,20 +263,57 @@ internal static class ApprovalsCommands
 
                 // Revoked approvals appear only with --include-revoked, and so does their column; validity takes two
                 // lines (from, until). Both keep the table within 240 columns, so names are never folded.
-                var revoked = request.IncludeRevoked;
-                string[] headers = ["Name", "Kind", "Reference", "Counterpart", "Valid", "Covers", "Revoked on"];
-                context.Output.Show(response, console => console.Write(Output.Table(
-                    revoked ? headers : headers[..^1],
-                    response.Approvals.Select(a =>
-                    {
-                        string[] row =
-                        [
-                            a.Name, EnumNames.Format(a.Kind), a.ReferenceNumber, EnumNames.Format(a.CounterpartRegion), $"{Formatting.Date(a.ValidFromDate)}\n{Formatting.Date(a.ValidUntilDate)}",
-                            string.Join('\n', a.Listings.Concat(a.DataCategories)), Formatting.Date(a.RevokedDate),
-                        ];
-                        return revoked ? row : row[..^1];
-                    }), noWrap: ["Name", "Kind", "Covers"])));
+                if (!context.Output.Json)
+                {
+                    await context.Names.LoadParticipantsAsync(response.Approvals.Select(a => Exporter(a.Name)));
+                    await context.Names.LoadListingsAsync(response.Approvals.SelectMany(a => a.Listings));
+                }
+
+                context.Output.Show(response, console => console.Write(Table(response.Approvals, context.Names,
+                    exporters: parent == ResourceNames.AllParticipants, revoked: request.IncludeRevoked)));
                 return ExitCodes.Success;
+            }));
+        }
+
+        /// <summary>
+        /// One row per approval: its UUID (what revoke and extend accept), kind and reference first; validity (two lines:
+        /// from, until), what it covers (one listing title or category a line) and its counterpart go when narrow.
+        /// </summary>
+        public static TextTable Table(IEnumerable<ExportApproval> approvals, IDisplayNames names, bool exporters, bool revoked)
+        {
+            var columns = new List<Col>
+            {
+                new("Id", CellKind.Id), new("Kind", CellKind.Fixed), new("Reference", CellKind.Id), new("Valid", CellKind.Fixed, Drop: 1),
+                new("Covers", Drop: 3), new("Counterpart", CellKind.Fixed, Drop: 4),
+            };
+            if (exporters)
+            {
+                columns.Add(new("Exporter", Drop: 2));
+            }
+
+            if (revoked)
+            {
+                columns.Add(new("Revoked on", CellKind.Fixed, Drop: 1));
+            }
+
+            return Output.Table(columns, approvals.Select(a =>
+            {
+                var row = new List<string>
+                {
+                    Names.BareId(a.Name), EnumNames.Format(a.Kind), a.ReferenceNumber, $"{Formatting.Date(a.ValidFromDate)}\n{Formatting.Date(a.ValidUntilDate)}",
+                    string.Join('\n', a.Listings.Select(names.Listing).Concat(a.DataCategories)), EnumNames.Format(a.CounterpartRegion),
+                };
+                if (exporters)
+                {
+                    row.Add(names.Participant(Exporter(a.Name)));
+                }
+
+                if (revoked)
+                {
+                    row.Add(Formatting.Date(a.RevokedDate));
+                }
+
+                return (IReadOnlyList<string>)row;
             }));
         }
 
@@ -277,7 +335,7 @@ internal static class ApprovalsCommands
 
     internal sealed class RevokeCommand : Command
     {
-        private readonly Argument<string> name = new("NAME") { Description = "participants/{uuid}/exportApprovals/{uuid}" };
+        private readonly Argument<string> name = new("APPROVAL") { Description = "participants/{uuid}/exportApprovals/{uuid}, the approval's UUID, or its reference number" };
         private readonly Option<string> reason = CliOptions.Reason("Why it no longer holds (recorded)", required: true);
         private readonly Option<string> requestId = CliOptions.RequestId();
 
@@ -289,17 +347,17 @@ internal static class ApprovalsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveApprovalAsync(result.GetRequiredValue(name)));
                 context.RequestId = request.RequestId;
                 var approval = await context.Approvals.RevokeExportApprovalAsync(request, context.Call(cancellationToken));
-                context.Output.Show(approval, console => Render(console, approval));
+                await ShowAsync(context, approval);
                 return ExitCodes.Success;
             }));
         }
 
-        public RevokeExportApprovalRequest BuildRequest(ParseResult result) => new()
+        public RevokeExportApprovalRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
+            Name = resolved ?? ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
             Reason = result.GetValue(reason)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };
@@ -307,7 +365,7 @@ internal static class ApprovalsCommands
 
     internal sealed class ExtendCommand : Command
     {
-        private readonly Argument<string> name = new("NAME") { Description = "participants/{uuid}/exportApprovals/{uuid}" };
+        private readonly Argument<string> name = new("APPROVAL") { Description = "participants/{uuid}/exportApprovals/{uuid}, the approval's UUID, or its reference number" };
         private readonly Option<DateOnly> validUntil = CliOptions.Date("--valid-until", "The new last day it is valid (inclusive)", required: true);
 
         private readonly Option<long?> coveredIndividuals = new("--covered-individuals")
@@ -335,19 +393,19 @@ internal static class ApprovalsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveApprovalAsync(result.GetRequiredValue(name)));
                 context.RequestId = request.RequestId;
                 var approval = await context.Approvals.ExtendExportApprovalAsync(request, context.Call(cancellationToken));
-                context.Output.Show(approval, console => Render(console, approval));
+                await ShowAsync(context, approval);
                 return ExitCodes.Success;
             }));
         }
 
-        public ExtendExportApprovalRequest BuildRequest(ParseResult result)
+        public ExtendExportApprovalRequest BuildRequest(ParseResult result, string? resolved = null)
         {
             var request = new ExtendExportApprovalRequest
             {
-                Name = ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
+                Name = resolved ?? ResourceNames.NormalizeApproval(result.GetRequiredValue(name)),
                 ValidUntilDate = Formatting.ProtoDate(result.GetValue(validUntil)),
                 ReferenceNumber = result.GetValue(reference)?.Trim() ?? "",
                 RequestId = CliOptions.RequestIdOrNew(result, requestId),

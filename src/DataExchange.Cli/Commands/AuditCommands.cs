@@ -66,7 +66,7 @@ internal static class AuditCommands
 
                 if (context.Output.Json)
                 {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(report, LedgerAudit.ReportJson));
+                    context.Output.WriteJson(JsonSerializer.Serialize(report, LedgerAudit.ReportJson));
                 }
                 else
                 {

@@ -16,6 +16,31 @@ internal static class LedgerCommands
         new EntriesCommand(global),
     };
 
+    /// <summary>The signing keys: name and key id first; type and the tree sizes they sign go when narrow.</summary>
+    public static TextTable KeysTable(IEnumerable<SigningKey> keys) => Output.Table(
+        [
+            new("Name", CellKind.Id), new("Key id", CellKind.Id), new("Type", CellKind.Fixed, Drop: 1),
+            new("Valid from size", CellKind.Fixed, Drop: 2), new("Valid until size", CellKind.Fixed, Drop: 2),
+        ],
+        keys.Select(k => (IReadOnlyList<string>)
+        [
+            k.KeyName, k.KeyId, EnumNames.Format(k.Type), k.ValidFromTreeSize.ToString(CultureInfo.InvariantCulture),
+            k.ValidUntilTreeSize == 0 ? "(current)" : k.ValidUntilTreeSize.ToString(CultureInfo.InvariantCulture),
+        ]));
+
+    /// <summary>Ledger entries: leaf, stream, version and event type first; the digest, times and dates go when narrow.</summary>
+    public static TextTable EntriesTable(IEnumerable<LogEntry> entries) => Output.Table(
+        [
+            new("Leaf", CellKind.Fixed), new("Recorded", CellKind.Fixed, Drop: 2), new("Stream", CellKind.Id), new("Version", CellKind.Fixed),
+            new("Event type", CellKind.Id), new("Effective", CellKind.Fixed, Drop: 3), new("Payload digest", CellKind.Id, Drop: 1),
+        ],
+        entries.Select(e => (IReadOnlyList<string>)
+        [
+            e.LeafIndex.ToString(CultureInfo.InvariantCulture), Formatting.Time(e.RecordTime), e.StreamId,
+            e.StreamVersion.ToString(CultureInfo.InvariantCulture), e.LeafDecodeError.Length > 0 ? $"(malformed leaf: {e.LeafDecodeError})" : e.EventType,
+            e.EffectiveDate, e.PayloadDigest,
+        ]));
+
     internal sealed class CheckpointCommand : Command
     {
         private readonly Option<long> size = new("--size") { Description = "The smallest checkpoint covering this tree size (default: the latest)", HelpName = "n" };
@@ -76,13 +101,7 @@ internal static class LedgerCommands
                     }
                 }
 
-                context.Output.Show(keys, console => console.Write(Output.Table(
-                    ["Name", "Key id", "Type", "Valid from size", "Valid until size"],
-                    keys.Keys.Select(k => new[]
-                    {
-                        k.KeyName, k.KeyId, EnumNames.Format(k.Type), k.ValidFromTreeSize.ToString(CultureInfo.InvariantCulture),
-                        k.ValidUntilTreeSize == 0 ? "(current)" : k.ValidUntilTreeSize.ToString(CultureInfo.InvariantCulture),
-                    }))));
+                context.Output.Show(keys, console => console.Write(KeysTable(keys.Keys)));
                 return ExitCodes.Success;
             }));
         }
@@ -102,14 +121,7 @@ internal static class LedgerCommands
             {
                 var page = await context.Ledger.ListEntriesAsync(
                     new ListEntriesRequest { StartLeafIndex = result.GetValue(from), PageSize = result.GetValue(limit) }, context.Call(ct));
-                context.Output.Show(page, console => console.Write(Output.Table(
-                    ["Leaf", "Recorded", "Stream", "Version", "Event type", "Effective", "Payload digest"],
-                    page.Entries.Select(e => new[]
-                    {
-                        e.LeafIndex.ToString(CultureInfo.InvariantCulture), Formatting.Time(e.RecordTime), e.StreamId,
-                        e.StreamVersion.ToString(CultureInfo.InvariantCulture), e.LeafDecodeError.Length > 0 ? $"(malformed leaf: {e.LeafDecodeError})" : e.EventType,
-                        e.EffectiveDate, e.PayloadDigest,
-                    }))));
+                context.Output.Show(page, console => console.Write(EntriesTable(page.Entries)));
                 return ExitCodes.Success;
             }));
         }

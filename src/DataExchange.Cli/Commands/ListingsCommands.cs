@@ -41,17 +41,29 @@ internal static class ListingsCommands
         new HistoryCommand(global),
     };
 
-    public static Argument<string> NameArgument() => new("NAME") { Description = "listings/{uuid} or a bare UUID" };
+    public static Argument<string> NameArgument() => new("LISTING") { Description = "listings/{uuid}, a bare UUID, or its title" };
 
-    public static void Render(IAnsiConsole console, Listing listing)
+    /// <summary>Shows the listing: as JSON, or with its vendor's display name read first.</summary>
+    public static async Task ShowAsync(CliContext context, Listing listing)
     {
+        if (!context.Output.Json)
+        {
+            await context.Names.LoadParticipantsAsync([listing.Vendor, .. listing.DataLevelHistory.Select(c => c.RecordedBy)]);
+        }
+
+        context.Output.Show(listing, console => Render(console, listing, context.Names));
+    }
+
+    public static void Render(IAnsiConsole console, Listing listing, IDisplayNames? names = null)
+    {
+        names ??= NoDisplayNames.Instance;
         var declaration = listing.Declaration ?? new DataDeclaration();
         var licence = listing.Licence ?? new LicenceTerms();
         console.Write(Output.Details($"Listing {listing.Title}",
         [
             ("Name", listing.Name),
             ("Title", listing.Title),
-            ("Vendor", listing.Vendor),
+            ("Vendor", TradesCommands.Labelled(names.Participant(listing.Vendor), listing.Vendor)),
             ("State", EnumNames.Format(listing.State)),
             ("Revision", listing.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Registration no.", listing.RegistrationNumber),
@@ -74,7 +86,7 @@ internal static class ListingsCommands
         ]));
         if (listing.DataLevelHistory.Count > 0)
         {
-            console.Write(DataLevelTable(listing));
+            console.Write(DataLevelTable(listing, names));
         }
     }
 
@@ -88,15 +100,20 @@ internal static class ListingsCommands
     }
 
     /// <summary>The reclassifications by effective date; before the first, the declared level held.</summary>
-    public static Table DataLevelTable(Listing listing) =>
-        Output.Table(["Level from", "Data level", "Reference", "Recorded by", "Recorded"],
+    public static TextTable DataLevelTable(Listing listing, IDisplayNames? names = null) =>
+        Output.Table(
+            [
+                new("Level from", CellKind.Fixed), new("Data level", CellKind.Fixed), new("Reference", CellKind.Id),
+                new("Recorded by", Drop: 1), new("Recorded", CellKind.Fixed, Drop: 2),
+            ],
             listing.DataLevelHistory
                 .Select((c, i) => (c, i))
                 .OrderBy(x => Formatting.Date(x.c.EffectiveDate), StringComparer.Ordinal).ThenBy(x => x.i)
-                .Select(x => new[]
-                {
-                    Formatting.Date(x.c.EffectiveDate), EnumNames.Format(x.c.DataLevel), x.c.Reference, x.c.RecordedBy, Formatting.Time(x.c.CreateTime),
-                }));
+                .Select(x => (IReadOnlyList<string>)
+                [
+                    Formatting.Date(x.c.EffectiveDate), EnumNames.Format(x.c.DataLevel), x.c.Reference,
+                    (names ?? NoDisplayNames.Instance).Participant(x.c.RecordedBy), Formatting.Time(x.c.CreateTime),
+                ]));
 
     public static string PersonalInformation(DataDeclaration declaration) => declaration.ContainsPersonalInformation
         ? $"yes: {declaration.Individuals:N0} individuals, {declaration.SensitiveIndividuals:N0} with sensitive information"
@@ -375,7 +392,7 @@ internal static class ListingsCommands
                 var request = BuildRequest(result);
                 context.RequestId = request.RequestId;
                 var listing = await context.Listings.CreateListingAsync(request, context.Call(cancellationToken));
-                context.Output.Show(listing, console => Render(console, listing));
+                await ShowAsync(context, listing);
                 return ExitCodes.Success;
             }));
         }
@@ -408,22 +425,22 @@ internal static class ListingsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var listingName = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings);
+                var listingName = await context.Names.ResolveListingAsync(result.GetRequiredValue(name));
                 var current = content.NeedsCurrentListing(result)
                     ? await context.Listings.GetListingAsync(new GetListingRequest { Name = listingName }, context.Call(cancellationToken))
                     : null;
-                var request = BuildRequest(result, current);
+                var request = BuildRequest(result, current, listingName);
                 context.RequestId = request.RequestId;
                 var listing = await context.Listings.UpdateListingAsync(request, context.Call(cancellationToken));
-                context.Output.Show(listing, console => Render(console, listing));
+                await ShowAsync(context, listing);
                 return ExitCodes.Success;
             }));
         }
 
         public bool NeedsCurrentListing(ParseResult result) => content.NeedsCurrentListing(result);
 
-        public UpdateListingRequest BuildRequest(ParseResult result, Listing? current) => content.BuildUpdate(result,
-            ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
+        public UpdateListingRequest BuildRequest(ParseResult result, Listing? current, string? resolved = null) => content.BuildUpdate(result,
+            resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
             result.GetValue(etag)?.Trim() ?? "",
             CliOptions.RequestIdOrNew(result, requestId),
             current);
@@ -459,18 +476,18 @@ internal static class ListingsCommands
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
                 // Read once, so the request and the retry hint carry the same generated request id.
-                var transition = ReadTransition(result);
+                var transition = ReadTransition(result, await context.Names.ResolveListingAsync(result.GetRequiredValue(name)));
                 context.RequestId = transition.RequestId;
                 var listing = await call(context.Listings, build(transition), context.Call(cancellationToken));
-                context.Output.Show(listing, console => Render(console, listing));
+                await ShowAsync(context, listing);
                 return ExitCodes.Success;
             }));
         }
 
         public TRequest BuildRequest(ParseResult result) => build(ReadTransition(result));
 
-        private Transition ReadTransition(ParseResult result) => new(
-            ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
+        private Transition ReadTransition(ParseResult result, string? resolved = null) => new(
+            resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
             reason is null ? "" : result.GetValue(reason)?.Trim() ?? "",
             result.GetValue(etag)?.Trim() ?? "",
             CliOptions.RequestIdOrNew(result, requestId));
@@ -507,17 +524,17 @@ internal static class ListingsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveListingAsync(result.GetRequiredValue(name)));
                 context.RequestId = request.RequestId;
                 var listing = await context.Listings.ReviewListingAsync(request, context.Call(cancellationToken));
-                context.Output.Show(listing, console => Render(console, listing));
+                await ShowAsync(context, listing);
                 return ExitCodes.Success;
             }));
         }
 
-        public ReviewListingRequest BuildRequest(ParseResult result) => new()
+        public ReviewListingRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
+            Name = resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
             Decision = result.GetValue(decision),
             Reason = result.GetValue(reason)?.Trim() ?? "",
             Evidence = { (result.GetValue(evidence) ?? []).Select(e => e.Trim()) },
@@ -558,17 +575,17 @@ internal static class ListingsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveListingAsync(result.GetRequiredValue(name)));
                 context.RequestId = request.RequestId;
                 var listing = await context.Listings.ReclassifyListingAsync(request, context.Call(cancellationToken));
-                context.Output.Show(listing, console => Render(console, listing));
+                await ShowAsync(context, listing);
                 return ExitCodes.Success;
             }));
         }
 
-        public ReclassifyListingRequest BuildRequest(ParseResult result) => new()
+        public ReclassifyListingRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
+            Name = resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings),
             DataLevel = result.GetValue(dataLevel),
             EffectiveDate = Formatting.ProtoDate(result.GetValue(effectiveDate)),
             Reference = result.GetValue(reference)?.Trim() ?? "",
@@ -587,14 +604,15 @@ internal static class ListingsCommands
             Add(name);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var listing = await context.Listings.GetListingAsync(BuildRequest(result), context.Call(cancellationToken));
-                context.Output.Show(listing, console => Render(console, listing));
+                var listing = await context.Listings.GetListingAsync(BuildRequest(result, await context.Names.ResolveListingAsync(result.GetRequiredValue(name))),
+                    context.Call(cancellationToken));
+                await ShowAsync(context, listing);
                 return ExitCodes.Success;
             }));
         }
 
-        public GetListingRequest BuildRequest(ParseResult result) =>
-            new() { Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings) };
+        public GetListingRequest BuildRequest(ParseResult result, string? resolved = null) =>
+            new() { Name = resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings) };
     }
 
     internal sealed class ListCommand : Command
@@ -638,15 +656,14 @@ internal static class ListingsCommands
                         all.Listings.Add(page.Listings);
                         all.NextPageToken = page.NextPageToken;
                     });
+                if (!context.Output.Json)
+                {
+                    await context.Names.LoadParticipantsAsync(response.Listings.Select(l => l.Vendor));
+                }
+
                 context.Output.Show(response, console =>
                 {
-                    console.Write(Output.Table(["Name", "Title", "State", "Sector", "Level", "Price", "Rev."],
-                        response.Listings.Select(l => new[]
-                        {
-                            l.Name, l.Title, EnumNames.Format(l.State), EnumNames.Format(l.Sector),
-                            EnumNames.Format(l.Declaration?.DataLevel ?? DataLevel.Unspecified), Formatting.Money(l.Price),
-                            l.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        })));
+                    console.Write(Table(response.Listings, context.Names));
                     if (response.NextPageToken.Length > 0)
                     {
                         console.Write(Output.NextPageHint(response.NextPageToken));
@@ -656,6 +673,22 @@ internal static class ListingsCommands
                 return ExitCodes.Success;
             }));
         }
+
+        /// <summary>
+        /// One row per listing: its UUID (what every command accepts), title, state and price first; the vendor's display
+        /// name, sector, level and revision go when the terminal is narrow.
+        /// </summary>
+        public static TextTable Table(IEnumerable<Listing> listings, IDisplayNames names) => Output.Table(
+            [
+                new("Id", CellKind.Id), new("Title"), new("State", CellKind.Fixed), new("Price", CellKind.Fixed, Drop: 1),
+                new("Vendor", Drop: 2), new("Sector", CellKind.Fixed, Drop: 4), new("Level", CellKind.Fixed, Drop: 3), new("Rev.", CellKind.Fixed, Drop: 5),
+            ],
+            listings.Select(l => (IReadOnlyList<string>)
+            [
+                Names.BareId(l.Name), l.Title, EnumNames.Format(l.State), Formatting.Money(l.Price), names.Participant(l.Vendor),
+                EnumNames.Format(l.Sector), EnumNames.Format(l.Declaration?.DataLevel ?? DataLevel.Unspecified),
+                l.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ]));
 
         public ListListingsRequest BuildRequest(ParseResult result, string vendorName) => new()
         {
@@ -679,7 +712,7 @@ internal static class ListingsCommands
             Add(name);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveListingAsync(result.GetRequiredValue(name)));
                 var history = new ListListingHistoryResponse();
                 do
                 {
@@ -689,42 +722,18 @@ internal static class ListingsCommands
                 }
                 while (request.PageToken.Length > 0);
 
-                context.Output.Show(history, console => console.Write(Output.Table(["Version", "Time", "Event", "Actor", "Data"],
-                    history.Events.Select(e => new[]
-                    {
-                        e.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), Formatting.Time(e.Time),
-                        e.EventType, e.Actor, EventDataForPeople(e.DataJson),
-                    }))));
+                if (!context.Output.Json)
+                {
+                    await context.Names.LoadParticipantsAsync(history.Events.Select(e => e.Actor));
+                }
+
+                context.Output.Show(history, console => console.Write(new TimelineBlock(
+                    $"History of listing {Names.BareId(request.Name)} (times in UTC)", ListingTimeline.Entries(history.Events, context.Names))));
                 return ExitCodes.Success;
             }));
         }
 
-        /// <summary>
-        /// The event's JSON without the fields the other columns already show (listing id, actor, time); --json keeps all.
-        /// </summary>
-        public static string EventDataForPeople(string dataJson)
-        {
-            try
-            {
-                if (System.Text.Json.Nodes.JsonNode.Parse(dataJson) is not System.Text.Json.Nodes.JsonObject data)
-                {
-                    return dataJson;
-                }
-
-                foreach (var shown in new[] { "ListingId", "By", "At" })
-                {
-                    data.Remove(shown);
-                }
-
-                return data.Count == 0 ? "" : data.ToJsonString();
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                return dataJson;
-            }
-        }
-
-        public ListListingHistoryRequest BuildRequest(ParseResult result) =>
-            new() { Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings), PageSize = 200 };
+        public ListListingHistoryRequest BuildRequest(ParseResult result, string? resolved = null) =>
+            new() { Name = resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Listings), PageSize = 200 };
     }
 }

@@ -23,34 +23,10 @@ internal static class ParticipantsCommands
     /// "participants/{uuid}" for a resource name, a bare UUID, or else a display name (case-insensitive, must match
     /// exactly one participant; looked up by listing them).
     /// </summary>
-    public static async Task<string> ResolveAsync(CliContext context, string nameOrId, CancellationToken cancellationToken)
-    {
-        if (ResourceNames.TryNormalize(nameOrId, ResourceNames.Participants) is { } name)
-        {
-            return name;
-        }
+    public static Task<string> ResolveAsync(CliContext context, string nameOrId, CancellationToken cancellationToken) =>
+        context.Names.ResolveParticipantAsync(nameOrId);
 
-        var wanted = nameOrId.Trim();
-        var matches = new List<Participant>();
-        var request = new ListParticipantsRequest { PageSize = 200 };
-        do
-        {
-            var page = await context.Participants.ListParticipantsAsync(request, context.Call(cancellationToken));
-            matches.AddRange(page.Participants.Where(p => string.Equals(p.DisplayName, wanted, StringComparison.OrdinalIgnoreCase)));
-            request.PageToken = page.NextPageToken;
-        }
-        while (request.PageToken.Length > 0);
-
-        return matches.Count switch
-        {
-            1 => matches[0].Name,
-            0 => throw new CliException($"No participant is named or displayed as '{wanted}'.", StatusCode.NotFound),
-            _ => throw new CliException(
-                $"'{wanted}' is the display name of {matches.Count} participants; use one of: {string.Join(", ", matches.Select(p => p.Name))}."),
-        };
-    }
-
-    public static void Render(IAnsiConsole console, Participant participant)
+    public static void Render(IAnsiConsole console, Participant participant, IDisplayNames? names = null)
     {
         console.Write(Output.Details($"Participant {participant.DisplayName}",
         [
@@ -66,21 +42,51 @@ internal static class ParticipantsCommands
         ]));
         if (participant.CiioDesignations.Count > 0)
         {
-            console.Write(DesignationsTable(participant));
+            console.Write(DesignationsTable(participant, names));
         }
     }
 
     /// <summary>The CIIO designation changes by effective date; before the first, the registration's status held.</summary>
-    public static Table DesignationsTable(Participant participant) =>
-        Output.Table(["CIIO from", "CIIO", "Reference", "Recorded by", "Recorded"],
+    public static TextTable DesignationsTable(Participant participant, IDisplayNames? names = null) =>
+        Output.Table(
+            [
+                new("CIIO from", CellKind.Fixed), new("CIIO", CellKind.Fixed), new("Reference", CellKind.Id),
+                new("Recorded by", Drop: 1), new("Recorded", CellKind.Fixed, Drop: 2),
+            ],
             participant.CiioDesignations
                 .Select((d, i) => (d, i))
                 .OrderBy(x => Formatting.Date(x.d.EffectiveDate), StringComparer.Ordinal).ThenBy(x => x.i)
-                .Select(x => new[]
-                {
-                    Formatting.Date(x.d.EffectiveDate), Formatting.YesNo(x.d.CriticalInformationInfrastructureOperator), x.d.Reference, x.d.RecordedBy,
-                    Formatting.Time(x.d.CreateTime),
-                }));
+                .Select(x => (IReadOnlyList<string>)
+                [
+                    Formatting.Date(x.d.EffectiveDate), Formatting.YesNo(x.d.CriticalInformationInfrastructureOperator), x.d.Reference,
+                    (names ?? NoDisplayNames.Instance).Participant(x.d.RecordedBy), Formatting.Time(x.d.CreateTime),
+                ]));
+
+    /// <summary>
+    /// One row per participant: UUID and display name first; roles, jurisdiction and CIIO status go when the terminal
+    /// is narrow.
+    /// </summary>
+    public static TextTable Table(IEnumerable<Participant> participants) => Output.Table(
+        [
+            new("Id", CellKind.Id), new("Display name"), new("Roles", Drop: 1), new("Jurisdiction", Drop: 2), new("CIIO", CellKind.Fixed, Drop: 3),
+        ],
+        participants.Select(p => (IReadOnlyList<string>)
+        [
+            Names.BareId(p.Name), p.DisplayName, string.Join(", ", p.Roles.Select(EnumNames.Format)),
+            Formatting.Jurisdiction(p.Jurisdiction), Formatting.YesNo(p.CriticalInformationInfrastructureOperator),
+        ]));
+
+    /// <summary>Shows the participant: as JSON, or with the display names of whoever recorded its designations.</summary>
+    public static async Task ShowAsync(CliContext context, Participant participant)
+    {
+        if (!context.Output.Json)
+        {
+            context.Names.Know(participant);
+            await context.Names.LoadParticipantsAsync(participant.CiioDesignations.Select(d => d.RecordedBy));
+        }
+
+        context.Output.Show(participant, console => Render(console, participant, context.Names));
+    }
 
     internal sealed class CreateCommand : Command
     {
@@ -111,7 +117,7 @@ internal static class ParticipantsCommands
                 var request = BuildRequest(result);
                 context.RequestId = request.RequestId;
                 var participant = await context.Participants.CreateParticipantAsync(request, context.Call(cancellationToken));
-                context.Output.Show(participant, console => Render(console, participant));
+                await ShowAsync(context, participant);
                 return ExitCodes.Success;
             }));
         }
@@ -146,7 +152,7 @@ internal static class ParticipantsCommands
                 var name = await ResolveAsync(context, result.GetRequiredValue(nameOrId), cancellationToken);
                 var participant = await context.Participants.GetParticipantAsync(new GetParticipantRequest { Name = name },
                     context.Call(cancellationToken));
-                context.Output.Show(participant, console => Render(console, participant));
+                await ShowAsync(context, participant);
                 return ExitCodes.Success;
             }));
         }
@@ -182,12 +188,7 @@ internal static class ParticipantsCommands
                     });
                 context.Output.Show(response, console =>
                 {
-                    console.Write(Output.Table(["Name", "Display name", "Roles", "Jurisdiction", "CIIO"],
-                        response.Participants.Select(p => new[]
-                        {
-                            p.Name, p.DisplayName, string.Join(", ", p.Roles.Select(EnumNames.Format)),
-                            Formatting.Jurisdiction(p.Jurisdiction), Formatting.YesNo(p.CriticalInformationInfrastructureOperator),
-                        })));
+                    console.Write(Table(response.Participants));
                     if (response.NextPageToken.Length > 0)
                     {
                         console.Write(Output.NextPageHint(response.NextPageToken));
@@ -252,7 +253,7 @@ internal static class ParticipantsCommands
                 var request = BuildRequest(result, name);
                 context.RequestId = request.RequestId;
                 var participant = await context.Participants.UpdateParticipantAsync(request, context.Call(cancellationToken));
-                context.Output.Show(participant, console => Render(console, participant));
+                await ShowAsync(context, participant);
                 return ExitCodes.Success;
             }));
         }
@@ -298,7 +299,8 @@ internal static class ParticipantsCommands
                 {
                     console.Write(Output.Details("API token issued",
                     [
-                        ("Name", response.Token.Name),
+                        ("Id", Names.BareId(response.Token.Name)),
+                        ("Participant", TokensCommands.Owner(response.Token.Name)),
                         ("Label", response.Token.Label),
                         ("Created", Formatting.Time(response.Token.CreateTime)),
                     ]));
@@ -320,7 +322,7 @@ internal static class ParticipantsCommands
 
     internal sealed class RevokeTokenCommand : Command
     {
-        private readonly Argument<string> tokenName = new("TOKEN_NAME") { Description = "participants/{uuid}/tokens/{uuid}" };
+        private readonly Argument<string> tokenName = new("TOKEN") { Description = "participants/{uuid}/tokens/{uuid}, or the token's UUID (as 'dx tokens list' shows it)" };
         private readonly Option<string> reason = CliOptions.Reason();
         private readonly Option<string> requestId = CliOptions.RequestId();
 
@@ -332,12 +334,13 @@ internal static class ParticipantsCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveTokenAsync(result.GetRequiredValue(tokenName)));
                 context.RequestId = request.RequestId;
                 var token = await context.Participants.RevokeApiTokenAsync(request, context.Call(cancellationToken));
                 context.Output.Show(token, console => console.Write(Output.Details("API token revoked",
                 [
-                    ("Name", token.Name),
+                    ("Id", Names.BareId(token.Name)),
+                    ("Participant", TokensCommands.Owner(token.Name)),
                     ("Label", token.Label),
                     ("Created", Formatting.Time(token.CreateTime)),
                     ("Revoked", Formatting.Time(token.RevokeTime)),
@@ -346,9 +349,9 @@ internal static class ParticipantsCommands
             }));
         }
 
-        public RevokeApiTokenRequest BuildRequest(ParseResult result) => new()
+        public RevokeApiTokenRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.NormalizeToken(result.GetRequiredValue(tokenName)),
+            Name = resolved ?? ResourceNames.NormalizeToken(result.GetRequiredValue(tokenName)),
             Reason = result.GetValue(reason)?.Trim() ?? "",
             RequestId = CliOptions.RequestIdOrNew(result, requestId),
         };

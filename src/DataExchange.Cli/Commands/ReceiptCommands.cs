@@ -21,7 +21,7 @@ internal static class ReceiptCommands
 
     internal sealed class GetCommand : Command
     {
-        private readonly Argument<string> trade = new("TRADE") { Description = "trades/{uuid} or a bare UUID", Arity = ArgumentArity.ZeroOrOne };
+        private readonly Argument<string> trade = new("TRADE") { Description = "trades/{uuid}, a bare UUID, or its filing number", Arity = ArgumentArity.ZeroOrOne };
         private readonly Option<string> filingNumber = new("--filing-number") { Description = "The trade's filing number instead of its name", HelpName = "number" };
         private readonly Option<string> outFile = new("--out") { Description = "Write the receipt (protobuf JSON) to this file", HelpName = "file", Required = true };
 
@@ -55,9 +55,14 @@ internal static class ReceiptCommands
                 throw new CliException("Give either TRADE or --filing-number.");
             }
 
-            return string.IsNullOrEmpty(name)
-                ? new GetTradeReceiptRequest { FilingNumber = filing }
-                : new GetTradeReceiptRequest { Trade = ResourceNames.Normalize(name, "trades") };
+            if (string.IsNullOrEmpty(name))
+            {
+                return new GetTradeReceiptRequest { FilingNumber = filing!.Trim().ToUpperInvariant() };
+            }
+
+            return ResourceNames.TryNormalize(name, ResourceNames.Trades) is null && Names.LooksLikeFilingNumber(name)
+                ? new GetTradeReceiptRequest { FilingNumber = name.Trim().ToUpperInvariant() }
+                : new GetTradeReceiptRequest { Trade = ResourceNames.Normalize(name, ResourceNames.Trades) };
         }
     }
 
@@ -102,13 +107,30 @@ internal static class ReceiptCommands
                         StatusCode.FailedPrecondition, exit);
                 }
 
-                context.Output.Show(new Google.Protobuf.WellKnownTypes.Struct(), console => console.MarkupLine(
+                context.Output.Show(VerifiedJson(outcome), console => console.MarkupLine(
                     $"[green]Receipt verifies[/]: {Markup.Escape(outcome.Trade!)}{(outcome.FilingNumber is { } f ? $" (filing {Markup.Escape(f)})" : "")}, "
                     + $"all {outcome.EventCount} event(s) as of tree size {outcome.Checkpoint!.Size} of {Markup.Escape(outcome.Checkpoint.Origin)}, signed by "
                     + Markup.Escape(string.Join(", ", outcome.SignedBy.Select(k => k.KeyName)))));
                 return ExitCodes.Success;
             }));
         }
+    }
+
+    /// <summary>
+    /// What --json prints for a receipt that verifies (a verification, not an API resource): verified, trade,
+    /// filingNumber, events, treeSize, origin and signedBy, as a google.protobuf.Struct in the proto JSON mapping.
+    /// </summary>
+    public static Google.Protobuf.WellKnownTypes.Struct VerifiedJson(TradeReceiptVerification outcome)
+    {
+        var json = new Google.Protobuf.WellKnownTypes.Struct();
+        json.Fields["verified"] = Google.Protobuf.WellKnownTypes.Value.ForBool(outcome.IsValid);
+        json.Fields["trade"] = Google.Protobuf.WellKnownTypes.Value.ForString(outcome.Trade ?? "");
+        json.Fields["filingNumber"] = Google.Protobuf.WellKnownTypes.Value.ForString(outcome.FilingNumber ?? "");
+        json.Fields["events"] = Google.Protobuf.WellKnownTypes.Value.ForNumber(outcome.EventCount);
+        json.Fields["treeSize"] = Google.Protobuf.WellKnownTypes.Value.ForString((outcome.Checkpoint?.Size ?? 0).ToString(CultureInfo.InvariantCulture));
+        json.Fields["origin"] = Google.Protobuf.WellKnownTypes.Value.ForString(outcome.Checkpoint?.Origin ?? "");
+        json.Fields["signedBy"] = Google.Protobuf.WellKnownTypes.Value.ForList([.. outcome.SignedBy.Select(k => Google.Protobuf.WellKnownTypes.Value.ForString(k.KeyName))]);
+        return json;
     }
 
     /// <summary>

@@ -56,15 +56,24 @@ internal static class RulesCommands
                 }
                 else
                 {
-                    context.Output.Console.Write(Output.Table(["Version", "From", "Instrument"],
-                        versions.Select(r => new[] { r.Version, Day(r.EffectiveFrom), r.Basis }), noWrap: ["Version", "From"]));
-                    context.Output.Console.WriteLine($"A trade is judged by the latest version in force on its contract date; none before {Day(RuleSetCatalog.Default.EarliestDate)}. Details: dx rules show VERSION");
+                    context.Output.Console.Write(Table(versions));
+                    foreach (var line in TextLayout.Wrap(
+                        $"A trade is judged by the latest version in force on its contract date; none before {Day(RuleSetCatalog.Default.EarliestDate)}. Details: dx rules show VERSION",
+                        context.Output.Width))
+                    {
+                        context.Output.Console.Profile.Out.Writer.WriteLine(line);
+                    }
                 }
 
                 return Task.FromResult(ExitCodes.Success);
             }));
         }
     }
+
+    /// <summary>Every rule-set version, when it took effect, and the instrument that brought it (cut when narrow).</summary>
+    public static TextTable Table(IEnumerable<RuleSet> versions) => Output.Table(
+        [new("Version", CellKind.Id), new("From", CellKind.Fixed), new("Instrument")],
+        versions.Select(r => (IReadOnlyList<string>)[r.Version, Day(r.EffectiveFrom), r.Basis]));
 
     internal sealed class ShowCommand : Command
     {
@@ -105,8 +114,9 @@ internal static class RulesCommands
                     ("Longest validity", $"assessment {Years(a.SecurityAssessmentValidityYears)}, certification {Years(a.CertificationValidityYears)}"),
                     ("Extension growth", a.ExtensionMaxGrowthPercent is { } growth ? $"at most {growth} %" : ""),
                 ]));
-                context.Output.Console.Write(Output.Table(["Rule", "Articles applied"],
-                    rules.Citations.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[] { c.Key, c.Value }), noWrap: ["Rule"]));
+                // Legal text is never cut: each rule's articles wrap under it.
+                context.Output.Console.Write(Output.Details("Articles applied, by rule",
+                    rules.Citations.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (c.Key, (string?)c.Value))));
                 return Task.FromResult(ExitCodes.Success);
             }));
         }

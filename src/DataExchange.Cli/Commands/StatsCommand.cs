@@ -35,8 +35,11 @@ internal sealed class StatsCommand : Command
         if (statistics.Years.Count > 0)
         {
             console.Write(Output.Table(
-                ["Year", "Filed", "Value", "Cross-border", "Cross-border value", "Refused"],
-                statistics.Years.OrderBy(y => y.Year).Select(y => (IEnumerable<string>)
+                [
+                    new("Year", CellKind.Fixed), new("Filed", CellKind.Fixed), new("Value", CellKind.Fixed, Drop: 2),
+                    new("Cross-border", CellKind.Fixed, Drop: 1), new("Cross-border value", CellKind.Fixed, Drop: 3), new("Refused", CellKind.Fixed, Drop: 4),
+                ],
+                statistics.Years.OrderBy(y => y.Year).Select(y => (IReadOnlyList<string>)
                 [
                     y.Year.ToString(CultureInfo.InvariantCulture),
                     (y.Totals?.FiledTrades ?? 0).ToString("N0", CultureInfo.InvariantCulture),

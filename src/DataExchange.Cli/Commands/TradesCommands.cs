@@ -23,6 +23,7 @@ internal static class TradesCommands
         new FileCommand(global),
         new ShowCommand(global),
         new ListCommand(global),
+        new HistoryCommand(global),
         new ChangeCommand<ConfirmDeliveryRequest>(global, "deliver",
             "Confirm delivery: the vendor records delivery, then the buyer acknowledges receipt (same command)",
             new Option<string>("--note") { Description = "Delivery note, for example how and where the data was handed over" },
@@ -42,11 +43,28 @@ internal static class TradesCommands
         new ResolveCommand(global),
     };
 
-    public static Argument<string> NameArgument() => new("NAME") { Description = "trades/{uuid} or a bare UUID" };
+    public static Argument<string> NameArgument() => new("TRADE") { Description = "trades/{uuid}, a bare UUID, or its filing number" };
+
+    /// <summary>Shows the trade: as JSON, or with its parties' display names and its listing's title read first.</summary>
+    public static async Task ShowAsync(CliContext context, Trade trade, bool evaluations)
+    {
+        if (!context.Output.Json)
+        {
+            await context.Names.LoadParticipantsAsync([trade.Vendor, trade.Buyer]);
+            await context.Names.LoadListingsAsync([trade.Listing]);
+        }
+
+        context.Output.Show(trade, console => Render(console, trade, evaluations, context.Names));
+    }
+
+    /// <summary>"Hetao Mobility Data (participants/0199…)": the display name beside the name, or the name alone.</summary>
+    public static string Labelled(string display, string name) =>
+        name.Length == 0 ? "" : display.Length == 0 || display == Names.BareId(name) ? name : $"{display} ({name})";
 
     /// <summary>The trade and its compliance decision; with <paramref name="evaluations"/> also every rule evaluated.</summary>
-    public static void Render(IAnsiConsole console, Trade trade, bool evaluations)
+    public static void Render(IAnsiConsole console, Trade trade, bool evaluations, IDisplayNames? names = null)
     {
+        names ??= NoDisplayNames.Instance;
         var licence = trade.Licence ?? new LicenceTerms();
         var header = trade.FilingNumber.Length > 0 ? $"Trade {trade.FilingNumber}" : $"Trade attempt ({EnumNames.Format(trade.State)})";
         console.Write(Output.Details(header,
@@ -55,9 +73,10 @@ internal static class TradesCommands
             ("Filing no.", trade.FilingNumber),
             ("State", EnumNames.Format(trade.State)),
             ("Origin", EnumNames.Format(trade.Origin)),
-            ("Listing", trade.ListingRevision > 0 ? $"{trade.Listing} (revision {trade.ListingRevision.ToString(CultureInfo.InvariantCulture)})" : trade.Listing),
-            ("Vendor", trade.Vendor),
-            ("Buyer", trade.Buyer),
+            ("Listing", Labelled(names.Listing(trade.Listing), trade.Listing)
+                + (trade.ListingRevision > 0 ? $", revision {trade.ListingRevision.ToString(CultureInfo.InvariantCulture)}" : "")),
+            ("Vendor", Labelled(names.Participant(trade.Vendor), trade.Vendor)),
+            ("Buyer", Labelled(names.Participant(trade.Buyer), trade.Buyer)),
             ("Amount", Formatting.Money(trade.Amount)),
             ("Contract date", Formatting.Date(trade.TradeDate)),
             ("Purpose", licence.Purpose),
@@ -89,8 +108,9 @@ internal static class TradesCommands
         }
         else if (decision.Evaluations.Count > 0)
         {
+            var shownBy = trade.FilingNumber.Length > 0 ? trade.FilingNumber : trade.Name;
             console.Write(new Text(
-                $"{decision.Evaluations.Count.ToString(CultureInfo.InvariantCulture)} rules evaluated; each is shown by: dx trades show {trade.Name}",
+                $"{decision.Evaluations.Count.ToString(CultureInfo.InvariantCulture)} rules evaluated; each is shown by: dx trades show {shownBy}",
                 new Style(Color.Grey)));
             console.WriteLine();
         }
@@ -111,8 +131,11 @@ internal static class TradesCommands
         (decision.Accepted ? "Mechanism" : "Required", decision.Mechanism == ExportMechanism.Unspecified
             ? ""
             : $"{EnumNames.Format(decision.Mechanism)}: {Formatting.Mechanism(decision.Mechanism)}"),
-        ("Approval", decision.Approval),
-        ("Approval ref.", decision.ApprovalReference),
+        // The approval's full name (participants/…/exportApprovals/…) is longer than a terminal line; its reference and
+        // UUID identify it, and 'dx approvals revoke/extend' accept either.
+        ("Approval", decision.Approval.Length == 0 ? decision.ApprovalReference
+            : decision.ApprovalReference.Length == 0 ? Names.BareId(decision.Approval)
+            : $"{decision.ApprovalReference} (approval {Names.BareId(decision.Approval)})"),
         ("Refusal reason", decision.RefusalReason),
         ("Refused by rule", decision.RefusedByRule),
         ("Exporter volume", decision.CrossBorder
@@ -123,11 +146,46 @@ internal static class TradesCommands
         ("Open question", decision.OpenQuestion),
     ];
 
-    public static Table EvaluationsTable(ComplianceDecision decision) => Output.Table(["Rule", "Outcome", "Description", "Inputs"],
-        decision.Evaluations.Select(e => new[]
+    public static TextTable EvaluationsTable(ComplianceDecision decision) => Output.Table(
+        [new("Rule", CellKind.Id), new("Outcome", CellKind.Fixed), new("Description", MinWidth: 40), new("Inputs", Drop: 1)],
+        decision.Evaluations.Select(e => (IReadOnlyList<string>)
+        [
+            e.RuleId, OutcomeText(e, decision), e.Description, string.Join("; ", e.Inputs.Select(i => $"{i.Key}={i.Value}")),
+        ]));
+
+    /// <summary>
+    /// What a rule's evaluation came to, in words (the engine's RuleEvaluation.outcome values). A rule that was not met
+    /// in an accepted decision did not decide it: another rule let the trade pass (a GBA contract instead of a standard
+    /// contract), so it reads "not met", never "refused".
+    /// </summary>
+    public static string OutcomeText(RuleEvaluation evaluation, ComplianceDecision decision)
+    {
+        const string SatisfiedBy = "SATISFIED_BY:";
+        var outcome = evaluation.Outcome.Trim();
+        if (outcome.StartsWith(SatisfiedBy, StringComparison.Ordinal))
         {
-            e.RuleId, e.Outcome, e.Description, string.Join("; ", e.Inputs.Select(i => $"{i.Key}={i.Value}")),
-        }), noWrap: ["Rule", "Outcome"]);
+            return $"satisfied by {outcome[SatisfiedBy.Length..]}";
+        }
+
+        var accepted = decision.Outcome == DecisionOutcome.Accepted || (decision.Outcome == DecisionOutcome.Unspecified && decision.Accepted);
+        return outcome switch
+        {
+            "PASSED" => "passed",
+            "NOT_APPLICABLE" => "does not apply",
+            "NOT_TRIGGERED" => "not triggered",
+            "TRIGGERED" => "triggered",
+            "EXEMPT" => "exempt",
+            "CROSS_BORDER" => "cross-border",
+            "DOMESTIC" => "domestic",
+            "NOT_MAINLAND_EXPORT" => "not a mainland export",
+            "MANUAL_REVIEW" => "needs manual review",
+            "REFUSED" when accepted => "not met (passed by another rule)",
+            "REFUSED" when evaluation.RuleId == decision.RefusedByRule => "refused the trade",
+            "REFUSED" => "not met",
+            "" => "",
+            _ => outcome.ToLowerInvariant().Replace('_', ' '),
+        };
+    }
 
     /// <summary>"CNY" from " cny ".</summary>
     private static string Currency(string? code) => code?.Trim().ToUpperInvariant() ?? "";
@@ -147,7 +205,7 @@ internal static class TradesCommands
 
     internal sealed class ExecuteCommand : Command
     {
-        private readonly Argument<string> listing = new("LISTING") { Description = "The listed product: listings/{uuid} or a bare UUID" };
+        private readonly Argument<string> listing = new("LISTING") { Description = "The listed product: listings/{uuid}, a bare UUID, or its title" };
         private readonly Option<long> price = new("--price")
         {
             Description = "The price you agreed to, in minor units; refused if the listing's price has changed since [default: the listing's current price]",
@@ -181,24 +239,29 @@ internal static class TradesCommands
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
                 // The accepted terms are the listing's as they stand now; the server refuses them if they changed since.
-                var current = await context.Listings.GetListingAsync(new GetListingRequest { Name = ListingName(result) },
+                var listingName = await context.Names.ResolveListingAsync(result.GetRequiredValue(listing));
+                var current = await context.Listings.GetListingAsync(new GetListingRequest { Name = listingName },
                     context.Call(cancellationToken));
                 var request = BuildRequest(result, current);
                 context.RequestId = request.RequestId;
                 var trade = await context.Trades.ExecuteTradeAsync(request, context.Call(cancellationToken));
-                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                await ShowAsync(context, trade, evaluations: false);
                 return ExitCodes.Success;
             }));
         }
 
         public string ListingName(ParseResult result) => ResourceNames.Normalize(result.GetRequiredValue(listing), ResourceNames.Listings);
 
+        // The listing as read (its title may have been typed), else as typed.
+        private string ListingName(ParseResult result, Listing current) =>
+            ResourceNames.TryNormalize(result.GetRequiredValue(listing), ResourceNames.Listings) ?? current.Name;
+
         /// <summary>The request from the options and the listing as read just before.</summary>
         public ExecuteTradeRequest BuildRequest(ParseResult result, Listing current)
         {
             var request = new ExecuteTradeRequest
             {
-                Listing = ListingName(result),
+                Listing = ListingName(result, current),
                 Licence = current.Licence?.Clone() ?? new LicenceTerms(),
                 AgreedPrice = AgreedPrice(result, current),
                 ExemptionClaim = result.GetValue(claim),
@@ -243,7 +306,7 @@ internal static class TradesCommands
 
     internal sealed class FileCommand : Command
     {
-        private readonly Option<string> listing = new("--listing") { Description = "The product traded: listings/{uuid} or a bare UUID", Required = true };
+        private readonly Option<string> listing = new("--listing") { Description = "The product traded: listings/{uuid}, a bare UUID, or its title", Required = true };
         private readonly Option<string> buyer = new("--buyer")
         {
             Description = "The buyer: participants/{uuid}, a bare UUID, or a display name",
@@ -290,21 +353,26 @@ internal static class TradesCommands
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
                 var buyerName = await ParticipantsCommands.ResolveAsync(context, result.GetRequiredValue(buyer), cancellationToken);
-                var current = await context.Listings.GetListingAsync(new GetListingRequest { Name = ListingName(result) },
+                var listingName = await context.Names.ResolveListingAsync(result.GetRequiredValue(listing));
+                var current = await context.Listings.GetListingAsync(new GetListingRequest { Name = listingName },
                     context.Call(cancellationToken));
                 var request = BuildRequest(result, buyerName, current);
                 context.RequestId = request.RequestId;
                 var trade = await context.Trades.FileTradeAsync(request, context.Call(cancellationToken));
-                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                await ShowAsync(context, trade, evaluations: false);
                 return ExitCodes.Success;
             }));
         }
 
         public string ListingName(ParseResult result) => ResourceNames.Normalize(result.GetRequiredValue(listing), ResourceNames.Listings);
 
+        // The listing as read (its title may have been typed), else as typed.
+        private string ListingName(ParseResult result, Listing current) =>
+            ResourceNames.TryNormalize(result.GetRequiredValue(listing), ResourceNames.Listings) ?? current.Name;
+
         public FileTradeRequest BuildRequest(ParseResult result, string buyerName, Listing current) => new()
         {
-            Listing = ListingName(result),
+            Listing = ListingName(result, current),
             Buyer = buyerName,
             Licence = current.Licence?.Clone() ?? new LicenceTerms(),
             Amount = new Money { AmountMinor = result.GetValue(amount), CurrencyCode = Currency(result.GetValue(currency)) },
@@ -319,7 +387,7 @@ internal static class TradesCommands
     {
         private readonly Argument<string> nameOrId = new("NAME_OR_ID")
         {
-            Description = "trades/{uuid} or a bare UUID (or give --filing-number instead)",
+            Description = "trades/{uuid}, a bare UUID, or its filing number (or give --filing-number instead)",
             Arity = ArgumentArity.ZeroOrOne,
         };
 
@@ -337,7 +405,7 @@ internal static class TradesCommands
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
                 var trade = await context.Trades.GetTradeAsync(BuildRequest(result), context.Call(cancellationToken));
-                context.Output.Show(trade, console => Render(console, trade, evaluations: true));
+                await ShowAsync(context, trade, evaluations: true);
                 return ExitCodes.Success;
             }));
         }
@@ -348,6 +416,8 @@ internal static class TradesCommands
             var filing = result.GetValue(filingNumber)?.Trim();
             return (string.IsNullOrWhiteSpace(name), string.IsNullOrEmpty(filing)) switch
             {
+                (false, true) when ResourceNames.TryNormalize(name, ResourceNames.Trades) is null && Names.LooksLikeFilingNumber(name!) =>
+                    new GetTradeRequest { FilingNumber = name!.Trim().ToUpperInvariant() },
                 (false, true) => new GetTradeRequest { Name = ResourceNames.Normalize(name, ResourceNames.Trades) },
                 (true, false) => new GetTradeRequest { FilingNumber = filing!.ToUpperInvariant() },
                 (false, false) => throw new CliException("Give either a trade name or --filing-number, not both."),
@@ -368,7 +438,7 @@ internal static class TradesCommands
             Description = "Only trades of this vendor: participants/{uuid}, a bare UUID, or a display name",
         };
 
-        private readonly Option<string> listing = new("--listing") { Description = "Only trades of this listing: listings/{uuid} or a bare UUID" };
+        private readonly Option<string> listing = new("--listing") { Description = "Only trades of this listing: listings/{uuid}, a bare UUID, or its title" };
         private readonly Option<TradeState> state = CliOptions.Enum<TradeState>("--state",
             "Only trades in this state [default: every state but refused]");
 
@@ -392,10 +462,11 @@ internal static class TradesCommands
             {
                 var buyerName = result.GetValue(buyer) is { Length: > 0 } b ? await ParticipantsCommands.ResolveAsync(context, b, cancellationToken) : "";
                 var vendorName = result.GetValue(vendor) is { Length: > 0 } v ? await ParticipantsCommands.ResolveAsync(context, v, cancellationToken) : "";
+                var listingName = result.GetValue(listing) is { Length: > 0 } l ? await context.Names.ResolveListingAsync(l) : null;
                 var response = await paging.FetchAsync(result,
                     (pageSize, pageToken) =>
                     {
-                        var request = BuildRequest(result, buyerName, vendorName);
+                        var request = BuildRequest(result, buyerName, vendorName, listingName);
                         request.PageSize = pageSize;
                         request.PageToken = pageToken;
                         return context.Trades.ListTradesAsync(request, context.Call(cancellationToken)).ResponseAsync;
@@ -406,15 +477,15 @@ internal static class TradesCommands
                         all.Trades.Add(page.Trades);
                         all.NextPageToken = page.NextPageToken;
                     });
+                if (!context.Output.Json)
+                {
+                    await context.Names.LoadParticipantsAsync(response.Trades.SelectMany(t => new[] { t.Vendor, t.Buyer }));
+                    await context.Names.LoadListingsAsync(response.Trades.Select(t => t.Listing));
+                }
+
                 context.Output.Show(response, console =>
                 {
-                    // Both parties and the name must fit 240 columns unfolded; the mechanism is in 'dx trades show'.
-                    console.Write(Output.Table(["Name", "Filing no.", "Date", "State", "Amount", "X-border", "Buyer", "Vendor"],
-                        response.Trades.Select(t => new[]
-                        {
-                            t.Name, t.FilingNumber, Formatting.Date(t.TradeDate), EnumNames.Format(t.State), Formatting.Money(t.Amount),
-                            Formatting.YesNo(t.Compliance?.CrossBorder ?? false), t.Buyer, t.Vendor,
-                        }), noWrap: ["Name", "Buyer", "Vendor"]));
+                    console.Write(Table(response.Trades, context.Names));
                     if (response.NextPageToken.Length > 0)
                     {
                         console.Write(Output.NextPageHint(response.NextPageToken));
@@ -425,17 +496,64 @@ internal static class TradesCommands
             }));
         }
 
-        public ListTradesRequest BuildRequest(ParseResult result, string buyerName, string vendorName) => new()
+        /// <summary>
+        /// One row per trade: its filing number (the UUID of a refused attempt, which has none), the listing's title and
+        /// the parties' display names. Narrow terminals lose the parties first, then the listing.
+        /// </summary>
+        public static TextTable Table(IEnumerable<Trade> trades, IDisplayNames names) => Output.Table(
+            [
+                new("Trade", CellKind.Id), new("Date", CellKind.Fixed, Drop: 1), new("State", CellKind.Fixed), new("Amount", CellKind.Fixed, Drop: 2),
+                new("Listing", Drop: 3, MinWidth: 20), new("Vendor", Drop: 4), new("Buyer", Drop: 4), new("X-border", CellKind.Fixed, Drop: 5),
+            ],
+            trades.Select(t => (IReadOnlyList<string>)
+            [
+                t.FilingNumber.Length > 0 ? t.FilingNumber : Names.BareId(t.Name), Formatting.Date(t.TradeDate), EnumNames.Format(t.State),
+                Formatting.Money(t.Amount), names.Listing(t.Listing), names.Participant(t.Vendor), names.Participant(t.Buyer),
+                Formatting.YesNo(t.Compliance?.CrossBorder ?? false),
+            ]));
+
+        public ListTradesRequest BuildRequest(ParseResult result, string buyerName, string vendorName, string? listingName = null) => new()
         {
             Buyer = buyerName,
             Vendor = vendorName,
-            Listing = result.GetValue(listing) is { Length: > 0 } given ? ResourceNames.Normalize(given, ResourceNames.Listings) : "",
+            Listing = listingName ?? (result.GetValue(listing) is { Length: > 0 } given ? ResourceNames.Normalize(given, ResourceNames.Listings) : ""),
             State = result.GetValue(state),
             CrossBorder = result.GetValue(crossBorder),
             FilingYear = result.GetValue(year),
             PageSize = result.GetValue(paging.PageSize),
             PageToken = result.GetValue(paging.PageToken) ?? "",
         };
+    }
+
+    /// <summary>
+    /// dx trades history: the trade's events as its receipt holds them (every event in the ledger, in order), one line
+    /// each; the texts the ledger keeps only as commitments come from the trade as the caller may read it.
+    /// </summary>
+    internal sealed class HistoryCommand : Command
+    {
+        private readonly Argument<string> name = NameArgument();
+
+        public HistoryCommand(GlobalOptions global)
+            : base("history", "The trade's events, oldest first, from its receipt (parties, compliance, auditors, operators)")
+        {
+            Add(name);
+            SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
+            {
+                var tradeName = await context.Names.ResolveTradeAsync(result.GetRequiredValue(name));
+                var receipt = await context.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = tradeName }, context.Call(cancellationToken));
+                if (context.Output.Json)
+                {
+                    context.Output.Show(receipt, _ => { });
+                    return ExitCodes.Success;
+                }
+
+                var trade = await context.Trades.GetTradeAsync(new GetTradeRequest { Name = tradeName }, context.Call(cancellationToken));
+                await context.Names.LoadParticipantsAsync(TradeTimeline.Actors(receipt));
+                var title = trade.FilingNumber.Length > 0 ? $"History of trade {trade.FilingNumber} (times in UTC)" : $"History of trade attempt {Names.BareId(trade.Name)} (times in UTC)";
+                context.Output.Show(receipt, console => console.Write(new TimelineBlock(title, TradeTimeline.Entries(receipt, trade, context.Names))));
+                return ExitCodes.Success;
+            }));
+        }
     }
 
     /// <summary>What deliver, cancel and dispute carry: the trade, one text (note or reason), etag and request id.</summary>
@@ -462,18 +580,18 @@ internal static class TradesCommands
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
                 // Read once, so the request and the retry hint carry the same generated request id.
-                var change = ReadChange(result);
+                var change = ReadChange(result, await context.Names.ResolveTradeAsync(result.GetRequiredValue(name)));
                 context.RequestId = change.RequestId;
                 var trade = await call(context.Trades, build(change), context.Call(cancellationToken));
-                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                await ShowAsync(context, trade, evaluations: false);
                 return ExitCodes.Success;
             }));
         }
 
         public TRequest BuildRequest(ParseResult result) => build(ReadChange(result));
 
-        private Change ReadChange(ParseResult result) => new(
-            ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
+        private Change ReadChange(ParseResult result, string? resolved = null) => new(
+            resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
             Text(result, text),
             Text(result, etag),
             CliOptions.RequestIdOrNew(result, requestId));
@@ -518,17 +636,17 @@ internal static class TradesCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveTradeAsync(result.GetRequiredValue(name)));
                 context.RequestId = request.RequestId;
                 var trade = await context.Trades.SettleTradeAsync(request, context.Call(cancellationToken));
-                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                await ShowAsync(context, trade, evaluations: false);
                 return ExitCodes.Success;
             }));
         }
 
-        public SettleTradeRequest BuildRequest(ParseResult result) => new()
+        public SettleTradeRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
+            Name = resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
             Amount = new Money { AmountMinor = result.GetValue(amount), CurrencyCode = Currency(result.GetValue(currency)) },
             PaymentReference = Text(result, paymentReference),
             AdjustmentReason = Text(result, adjustmentReason),
@@ -557,17 +675,17 @@ internal static class TradesCommands
             Add(requestId);
             SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
             {
-                var request = BuildRequest(result);
+                var request = BuildRequest(result, await context.Names.ResolveTradeAsync(result.GetRequiredValue(name)));
                 context.RequestId = request.RequestId;
                 var trade = await context.Trades.ResolveDisputeAsync(request, context.Call(cancellationToken));
-                context.Output.Show(trade, console => Render(console, trade, evaluations: false));
+                await ShowAsync(context, trade, evaluations: false);
                 return ExitCodes.Success;
             }));
         }
 
-        public ResolveDisputeRequest BuildRequest(ParseResult result) => new()
+        public ResolveDisputeRequest BuildRequest(ParseResult result, string? resolved = null) => new()
         {
-            Name = ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
+            Name = resolved ?? ResourceNames.Normalize(result.GetRequiredValue(name), ResourceNames.Trades),
             Resolution = result.GetValue(resolution),
             Reason = Text(result, reason),
             Etag = Text(result, etag),

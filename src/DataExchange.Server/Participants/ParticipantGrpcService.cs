@@ -177,6 +177,52 @@ public sealed class ParticipantGrpcService(
         return response;
     }
 
+    /// <summary>
+    /// A participant's tokens (or, for "participants/-", every participant's), oldest first, never a secret. Operators
+    /// read any; a participant reads its own; anyone else is denied.
+    /// </summary>
+    public override async Task<V1.ListApiTokensResponse> ListApiTokens(V1.ListApiTokensRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator().PageSize(request.PageSize);
+        var all = request.Parent == "participants/-";
+        var participantId = all ? Guid.Empty : ResourceNames.Require(v, request.Parent, "participants", "parent");
+        v.ThrowIfInvalid();
+        var caller = context.Caller();
+        if (!caller.Has(Role.Operator) && (all || caller.ParticipantId != participantId))
+        {
+            throw DomainException.Denied("OPERATOR_ROLE_REQUIRED", "Only operators list other participants' API tokens; a participant may list its own.");
+        }
+
+        var fingerprint = Paging.Fingerprint(request.Parent, request.ShowRevoked);
+        var after = Paging.After(request.PageToken, fingerprint);
+        await using var session = store.QuerySession();
+        IReadOnlyList<Participant> owners;
+        if (all)
+        {
+            owners = await session.Query<Participant>().ToListAsync(context.CancellationToken);
+        }
+        else
+        {
+            owners = [await session.LoadAsync<Participant>(participantId, context.CancellationToken) ?? throw ResourceNames.NotFound("Participant", request.Parent)];
+        }
+
+        // Token ids are UUIDv7, so their order is the order of issue: the page token carries the last id served.
+        var tokens = owners
+            .SelectMany(p => p.Tokens.Select(t => (Owner: p.Id, Token: t)))
+            .Where(x => request.ShowRevoked || x.Token.RevokedAt is null)
+            .Where(x => after is null || x.Token.TokenId.CompareTo(after.Value) > 0)
+            .OrderBy(x => x.Token.TokenId)
+            .ToList();
+        var size = Paging.Size(request.PageSize);
+        var response = new V1.ListApiTokensResponse { Tokens = { tokens.Take(size).Select(x => x.Token.ToProto(x.Owner)) } };
+        if (tokens.Count > size)
+        {
+            response.NextPageToken = Paging.NextToken(tokens[size - 1].Token.TokenId, fingerprint);
+        }
+
+        return response;
+    }
+
     public override async Task<V1.ApiToken> RevokeApiToken(V1.RevokeApiTokenRequest request, ServerCallContext context)
     {
         var v = new RequestValidator().RequestId(request.RequestId);

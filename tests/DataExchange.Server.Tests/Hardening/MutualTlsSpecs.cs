@@ -120,9 +120,9 @@ public class MutualTlsSpecs(MutualTlsServerFixture tls) : IClassFixture<MutualTl
             "--address", address, "--ca", tls.CaFile, "--cert", cert, "--key", key, "--token", buyerToken));
 
         var (exit, _, error) = await Dx.HealthAsync("--address", address, "--ca", tls.CaFile);
-        Assert.Equal(4, exit);
+        Assert.Equal(8, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: UNAVAILABLE: cannot talk to {address}: the connection was closed (", line, StringComparison.Ordinal);
+        Assert.StartsWith($"dx: cannot reach {address}: the connection was closed (", line, StringComparison.Ordinal);
         Assert.Contains("the server may require a client certificate: pass --cert and --key", line, StringComparison.Ordinal);
         Assert.DoesNotContain("disposed", line, StringComparison.Ordinal);
     }

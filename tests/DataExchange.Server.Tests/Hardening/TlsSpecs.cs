@@ -62,9 +62,9 @@ public class TlsSpecs(TlsServerFixture tls) : IClassFixture<TlsServerFixture>
 
         var (exit, _, error) = await Dx.HealthAsync("--address", address);
 
-        Assert.Equal(4, exit);
+        Assert.Equal(8, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: UNAVAILABLE: TLS handshake with {address} failed: ", line, StringComparison.Ordinal);
+        Assert.StartsWith($"dx: cannot reach {address}: TLS handshake failed: ", line, StringComparison.Ordinal);
         Assert.Contains("--ca", line, StringComparison.Ordinal);
     }
 
@@ -76,9 +76,9 @@ public class TlsSpecs(TlsServerFixture tls) : IClassFixture<TlsServerFixture>
 
         var (exit, _, error) = await Dx.HealthAsync("--address", address, "--ca", tls.CaFile);
 
-        Assert.Equal(4, exit);
+        Assert.Equal(8, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal($"error: UNAVAILABLE: cannot connect to {address}: connection refused (is the server running and listening there?)", line);
+        Assert.Equal($"dx: cannot reach {address}: connection refused (is the server running and listening there?)", line);
     }
 
     [Fact]
@@ -88,9 +88,9 @@ public class TlsSpecs(TlsServerFixture tls) : IClassFixture<TlsServerFixture>
 
         var (exit, _, error) = await Dx.HealthAsync("--address", address);
 
-        Assert.Equal(4, exit);
+        Assert.Equal(8, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: UNAVAILABLE: cannot talk to {address}: ", line, StringComparison.Ordinal);
+        Assert.StartsWith($"dx: cannot reach {address}: ", line, StringComparison.Ordinal);
         Assert.Contains("https://", line, StringComparison.Ordinal);
     }
 }

@@ -176,6 +176,10 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("ParticipantService.IssueApiToken", "for the buyer", (w, c) => Done(c.Participants.IssueApiTokenAsync(new IssueApiTokenRequest { Parent = w.BuyerName, Label = "l", RequestId = Rid() }).ResponseAsync),
             [Unauthenticated, Ok, Denied, Denied, Denied, Denied, Denied, Denied]),
+        new("ParticipantService.ListApiTokens", "of the buyer", (w, c) => Done(c.Participants.ListApiTokensAsync(new ListApiTokensRequest { Parent = w.BuyerName }).ResponseAsync),
+            [Unauthenticated, Ok, Denied, Denied, Denied, Ok, Denied, Denied]),
+        new("ParticipantService.ListApiTokens", "of every participant", (_, c) => Done(c.Participants.ListApiTokensAsync(new ListApiTokensRequest { Parent = "participants/-" }).ResponseAsync),
+            [Unauthenticated, Ok, Denied, Denied, Denied, Denied, Denied, Denied]),
         new("ParticipantService.RevokeApiToken", "of the buyer", async (w, c) =>
             {
                 var token = await w.As[Who.Operator].Participants.IssueApiTokenAsync(new IssueApiTokenRequest { Parent = w.BuyerName, Label = "l", RequestId = Rid() });
