@@ -26,6 +26,8 @@ public enum WitnessRefusal
     Rollback,
     /// <summary>The proof does not show the new tree extends the cosigned one: a fork [422].</summary>
     Inconsistent,
+    /// <summary>The size already cosigned, with another root: a fork [409].</summary>
+    ConflictingRoot,
 }
 
 /// <summary>
@@ -52,6 +54,9 @@ public sealed record WitnessOutcome(
 /// </summary>
 public static class WitnessDecision
 {
+    /// <summary>A client must not send more (tlog-witness).</summary>
+    public const int MaxProofLines = 63;
+
     public static WitnessOutcome AddCheckpoint(IReadOnlyDictionary<string, WitnessedLog> logs, Func<string, WitnessedCheckpoint?> stateOf,
         long oldSize, IReadOnlyList<byte[]> proof, string signedNote, Cosigner cosigner, ulong now)
     {
@@ -77,13 +82,15 @@ public static class WitnessDecision
             return new WitnessOutcome(WitnessRefusal.BadSignature, $"no key of {log.Origin} signed the checkpoint");
         }
 
+        // The checks in the order C2SP tlog-witness gives them.
         var kept = stateOf(log.Origin);
         var keptSize = kept?.Size ?? 0;
-        if (checkpoint.Size < keptSize)
+        if (oldSize > checkpoint.Size)
         {
-            return new WitnessOutcome(WitnessRefusal.Rollback,
-                $"size {checkpoint.Size} is smaller than {keptSize}, already cosigned: the log rolled back",
-                KnownSize: keptSize, KeptNote: kept!.Note, OfferedNote: signedNote);
+            return checkpoint.Size < keptSize && oldSize == keptSize
+                ? new WitnessOutcome(WitnessRefusal.Rollback, $"size {checkpoint.Size} is smaller than {keptSize}, already cosigned: the log rolled back",
+                    KnownSize: keptSize, KeptNote: kept!.Note, OfferedNote: signedNote)
+                : new WitnessOutcome(WitnessRefusal.Malformed, $"old size {oldSize} is larger than the checkpoint's {checkpoint.Size}");
         }
 
         if (oldSize != keptSize)
@@ -92,7 +99,14 @@ public static class WitnessDecision
         }
 
         var keptRoot = kept?.RootHash ?? log.Hasher.EmptyRoot();
-        if (!MerkleProofs.VerifyConsistency(log.Hasher, keptSize, checkpoint.Size, keptRoot, checkpoint.RootHash, proof))
+        if (checkpoint.Size == keptSize && !checkpoint.RootHash.AsSpan().SequenceEqual(keptRoot))
+        {
+            return new WitnessOutcome(WitnessRefusal.ConflictingRoot,
+                $"size {keptSize} was cosigned with another root: a fork", KnownSize: keptSize, KeptNote: kept?.Note, OfferedNote: signedNote);
+        }
+
+        if (proof.Count > MaxProofLines
+            || !MerkleProofs.VerifyConsistency(log.Hasher, keptSize, checkpoint.Size, keptRoot, checkpoint.RootHash, proof))
         {
             return new WitnessOutcome(WitnessRefusal.Inconsistent,
                 $"the proof does not show size {checkpoint.Size} extends size {keptSize} cosigned before: a fork",

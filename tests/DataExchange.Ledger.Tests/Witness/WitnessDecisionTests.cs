@@ -60,8 +60,10 @@ public sealed class WitnessDecisionTests
         Assert.Equal(Note(forked, 20), fork.OfferedNote);
         Assert.Equal(10, state!.Size);
 
-        // Same size, another root: a fork too.
-        Assert.Equal(WitnessRefusal.Inconsistent, Offer(10, [], Note(forked, 10)).Refusal);
+        // Same size, another root: a fork too, answered as a conflict.
+        var sameSize = Offer(10, [], Note(forked, 10));
+        Assert.Equal(WitnessRefusal.ConflictingRoot, sameSize.Refusal);
+        Assert.Equal(Note(forked, 10), sameSize.OfferedNote);
     }
 
     [Fact]

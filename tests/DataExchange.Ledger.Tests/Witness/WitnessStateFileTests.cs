@@ -30,7 +30,8 @@ public sealed class WitnessStateFileTests : IDisposable
 
         var restarted = WitnessStateFile.Open(StatePath);
         Assert.Equal(20, restarted.Latest(Origin)!.Size);
-        Assert.Equal(WitnessRefusal.Rollback, restarted.AddCheckpoint(Logs, 0, [], Note(honest, 10), Witness, 200).Refusal);
+        Assert.Equal(WitnessRefusal.Rollback, restarted.AddCheckpoint(Logs, 20, [], Note(honest, 10), Witness, 200).Refusal);
+        Assert.Equal(WitnessRefusal.OldSizeMismatch, restarted.AddCheckpoint(Logs, 0, [], Note(honest, 10), Witness, 200).Refusal);
         Assert.True(restarted.AddCheckpoint(Logs, 20, honest.Consistency(20, 25), Note(honest, 25), Witness, 300).Cosigned);
         Assert.Equal(25, WitnessStateFile.Open(StatePath).Latest(Origin)!.Size);
     }
