@@ -128,6 +128,7 @@ internal static class Program
         root.Add(ApprovalsCommands.Build(global));
         root.Add(new StatsCommand(global));
         root.Add(RulesCommands.Build(global));
+        root.Add(WitnessCommands.Build(global));
         root.Add(SeedCommands.Build(global));
         root.Add(LedgerCommands.Build(global));
         root.Add(ReceiptCommands.Build(global));
