@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DataExchange.Contracts.V1;
 using DataExchange.Ledger.Entries;
 using DataExchange.Ledger.Notes;
@@ -26,17 +25,10 @@ internal static class LedgerTestSupport
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (then fails with <paramref name="what"/>).</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(60);
-        while (!await condition())
+        if (!await Waiting.UntilAsync(condition, holds => holds, limit))
         {
-            if (deadline.Elapsed > limit)
-            {
-                Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for {what}.");
-            }
-
-            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-            await tick.WaitForNextTickAsync();
+            Assert.Fail($"Timed out after {limit.TotalSeconds:F0} s waiting for {what}.");
         }
     }
 

@@ -1,3 +1,4 @@
+using DataExchange.Server.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
@@ -56,7 +57,7 @@ public class JsonLogSpecs
         try
         {
             var deadline = TimeSpan.FromSeconds(60);
-            await WaitForAsync(() => lines.ToArray(), l => process.HasExited || l.Any(x => x.Contains("DataExchange listening on", StringComparison.Ordinal)), deadline);
+            await Waiting.UntilAsync(() => lines.ToArray(), l => process.HasExited || l.Any(x => x.Contains("DataExchange listening on", StringComparison.Ordinal)), deadline);
             if (process.HasExited)
             {
                 Assert.Fail("the server stopped: " + await stderr);
@@ -74,7 +75,7 @@ public class JsonLogSpecs
             bool InRequest(JsonElement entry) => entry.TryGetProperty("Scopes", out var scopes) && scopes.EnumerateArray().Any(scope =>
                 scope.ValueKind == JsonValueKind.Object && scope.TryGetProperty("TraceId", out var t) && t.GetString() == traceHex
                 && scope.TryGetProperty("SpanId", out var s) && s.GetString() is { Length: 16 });
-            var logged = await WaitForAsync(() => lines.ToArray(), l => l.Any(x => x.Contains(traceHex, StringComparison.Ordinal)), TimeSpan.FromSeconds(15));
+            var logged = await Waiting.UntilAsync(() => lines.ToArray(), l => l.Any(x => x.Contains(traceHex, StringComparison.Ordinal)), TimeSpan.FromSeconds(15));
 
             var entries = logged.Select(line => JsonDocument.Parse(line).RootElement).ToList(); // every line is one JSON object
             Assert.All(entries, e => Assert.Equal(JsonValueKind.Object, e.ValueKind));

@@ -58,7 +58,7 @@ public class MetricsEndpointSpecs(ITestOutputHelper output)
 
             using var http = new HttpClient();
             var metrics = new Uri($"http://127.0.0.1:{port}/metrics");
-            var text = await WaitForAsync(() => http.GetStringAsync(metrics), t => ExchangeMetricNames.All(n => HasMetric(t, n)), TimeSpan.FromSeconds(15));
+            var text = await Waiting.UntilAsync(() => http.GetStringAsync(metrics), t => ExchangeMetricNames.All(n => HasMetric(t, n)), TimeSpan.FromSeconds(15));
             output.WriteLine(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("dx_", StringComparison.Ordinal) || l.StartsWith("# HELP dx_", StringComparison.Ordinal))));
 
             Assert.All(ExchangeMetricNames, name => Assert.True(HasMetric(text, name), $"{name} is missing from /metrics"));

@@ -49,25 +49,6 @@ public static class TelemetryTestSupport
         return (traceId, new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" } });
     }
 
-    /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds or the deadline passes; returns the last value read.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan deadline)
-    {
-        var until = Stopwatch.GetTimestamp() + (long)(deadline.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || Stopwatch.GetTimestamp() > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(25);
-        }
-    }
-
-    public static Task<T> WaitForAsync<T>(Func<T> read, Func<T, bool> done, TimeSpan deadline) =>
-        WaitForAsync(() => Task.FromResult(read()), done, deadline);
-
     /// <summary>A loopback port free now (bound, then released for the server to take).</summary>
     public static int FreePort()
     {

@@ -54,7 +54,7 @@ public class TradeTraceSpecs(ITestOutputHelper output)
 
             var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing), headers);
 
-            var trace = await WaitForAsync(() => spans.OfTrace(traceId), Complete, Deadline);
+            var trace = await Waiting.UntilAsync(() => spans.OfTrace(traceId), Complete, Deadline);
             output.WriteLine(Tree(trace));
             var rpc = Assert.Single(trace, IsRpc);
             Assert.Equal("grpc", rpc.GetTagItem("rpc.system"));
@@ -98,8 +98,8 @@ public class TradeTraceSpecs(ITestOutputHelper output)
                 world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing), secondHeaders).ResponseAsync);
 
             bool Decided(IReadOnlyList<Activity> trace) => trace.Any(IsRpc) && trace.Any(s => s.OperationName == ExchangeTelemetry.ComplianceSpan) && Closed(trace);
-            var first = await WaitForAsync(() => spans.OfTrace(firstTrace), Decided, Deadline);
-            var second = await WaitForAsync(() => spans.OfTrace(secondTrace), Decided, Deadline);
+            var first = await Waiting.UntilAsync(() => spans.OfTrace(firstTrace), Decided, Deadline);
+            var second = await Waiting.UntilAsync(() => spans.OfTrace(secondTrace), Decided, Deadline);
             output.WriteLine(Tree(first));
             output.WriteLine(Tree(second));
             var traces = new[] { first, second };
@@ -150,7 +150,7 @@ public class TradeTraceSpecs(ITestOutputHelper output)
             await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing), headers);
 
             Assert.Equal(["origin=executed,outcome=accepted:1"], counted.ToArray()); // counted once committed
-            var trace = await WaitForAsync(() => spans.OfTrace(traceId), Complete, Deadline);
+            var trace = await Waiting.UntilAsync(() => spans.OfTrace(traceId), Complete, Deadline);
             output.WriteLine(Tree(trace));
             var rpc = Assert.Single(trace, IsRpc);
             Assert.DoesNotContain(trace, s => s.OperationName == ExchangeTelemetry.TradeBatchSpan);
