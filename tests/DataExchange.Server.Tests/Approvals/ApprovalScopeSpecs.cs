@@ -197,4 +197,43 @@ public class ApprovalScopeSpecs(ServerFixture server) : IClassFixture<ServerFixt
                 Name = contract.Name, ValidUntil = "2100-12-31", ReferenceNumber = "X", RequestId = Rid(),
             }));
     }
+    [Theory]
+    [InlineData("bad-name", "name")]
+    [InlineData("no-end", "valid_until_date")]
+    [InlineData("bad-end", "valid_until_date")]
+    [InlineData("twins-disagree", "valid_until")]
+    [InlineData("negative-scale", "covered_individuals")]
+    [InlineData("no-reference", "reference_number")]
+    [InlineData("no-request-id", "request_id")]
+    public async Task A_bad_extension_is_invalid_argument_naming_the_field_and_writes_nothing(string kind, string field)
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Futian pharmacy sales"));
+        var assessment = await RecordAsync(world, Contract(listing, a =>
+        {
+            a.Kind = ExportMechanism.SecurityAssessment;
+            a.ValidUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1).ToString("yyyy-MM-dd", Inv);
+        }));
+        var request = new ExtendExportApprovalRequest
+        {
+            Name = assessment.Name, ValidUntilDate = new() { Year = 2030, Month = 1, Day = 1 }, ReferenceNumber = "CAC-EXT-2", RequestId = Rid(),
+        };
+        switch (kind)
+        {
+            case "bad-name": request.Name = "participants/x/exportApprovals/y"; break;
+            case "no-end": request.ValidUntilDate = null; break;
+            case "bad-end": request.ValidUntilDate = new() { Year = 2030, Month = 2, Day = 30 }; break;
+            case "twins-disagree": request.ValidUntil = "2030-01-02"; break;
+            case "negative-scale": request.CoveredIndividuals = -1; break;
+            case "no-reference": request.ReferenceNumber = ""; break;
+            case "no-request-id": request.RequestId = ""; break;
+        }
+
+        var before = await server.CountEventsAsync();
+        var status = await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST", () => world.Compliance.Approvals.ExtendExportApprovalAsync(request));
+        Assert.Contains(field, status.Fields());
+        Assert.Equal(before, await server.CountEventsAsync());
+        Assert.Empty((await world.Compliance.Approvals.ListExportApprovalsAsync(new ListExportApprovalsRequest { Parent = world.VendorName }))
+            .Approvals.Single(a => a.Name == assessment.Name).Extensions);
+    }
 }
