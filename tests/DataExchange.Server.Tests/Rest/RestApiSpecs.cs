@@ -138,6 +138,27 @@ public sealed class RestApiSpecs : IClassFixture<RestApiSpecs.HttpServer>
     }
 
     [Fact]
+    public async Task Over_rest_a_stranger_reads_neither_a_filing_nor_its_receipt_and_cannot_act_for_the_buyer()
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Bao'an cargo manifests", individuals: 0));
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
+        var stranger = (await server.NewParticipantAsync("Curious buyer", Region.MainlandChina, "Dongguan", Role.Buyer)).Token;
+        await server.CaughtUpCheckpointAsync();
+
+        AssertErrorInfo(await JsonOf(await Http(stranger).GetAsync($"/v1/filings/{trade.FilingNumber}"), HttpStatusCode.NotFound));
+        var receipt = await JsonOf(await Http(stranger).GetAsync($"/v1/{trade.Name}/receipt"), HttpStatusCode.Forbidden);
+        AssertErrorInfo(receipt);
+        Assert.DoesNotContain("leaves", receipt.ToJsonString(), StringComparison.Ordinal);
+        var before = await server.CountEventsAsync();
+        var cancel = new StringContent(JsonFormatterFor(new CancelTradeRequest { Name = trade.Name, Reason = "not mine", RequestId = Guid.NewGuid().ToString() }),
+            Encoding.UTF8, "application/json");
+        var refused = await Http(stranger).PostAsync($"/v1/{trade.Name}:cancel", cancel);
+        Assert.True(refused.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, $"{(int)refused.StatusCode}");
+        Assert.Equal(before, await server.CountEventsAsync());
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_json_is_a_bad_request_and_records_nothing()
     {
         var before = await server.CountEventRowsAsync();
