@@ -44,7 +44,7 @@ internal static class ServedComparison
                 new V1.ListExportApprovalsRequest { Parent = "participants/-", IncludeRevoked = true, PageSize = PageSize, PageToken = token }, context.Call(ct));
             return (page.Approvals, page.NextPageToken);
         }, a => a.Name);
-        var usage = ReplayMapping.UsageByApproval(history.VolumeStreams.Values);
+        var usage = ReplayMapping.UsageByApproval([.. history.VolumeStreams.Values]);
         Compare("approvals", approvals, history.Approvals.Values.Select(a => ReplayMapping.ToProto(a, usage)), a => a.Name, report);
 
         // Unspecified lists every state but REFUSED; refused attempts are a second listing.
@@ -262,7 +262,6 @@ internal static class ReplayMapping
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static Google.Type.Date ProtoDate(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
 
     private static string Etag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
@@ -301,7 +300,7 @@ internal static class ReplayMapping
         {
             p.CiioDesignations.Select(d => new V1.CiioDesignation
             {
-                CriticalInformationInfrastructureOperator = d.Designated, EffectiveDate = ProtoDate(d.EffectiveOn), Reference = d.Reference,
+                CriticalInformationInfrastructureOperator = d.Designated, EffectiveDate = Formatting.ProtoDate(d.EffectiveOn), Reference = d.Reference,
                 RecordedBy = Participant(d.By), CreateTime = Timestamp.FromDateTimeOffset(d.At),
             }),
         },
@@ -338,7 +337,7 @@ internal static class ReplayMapping
         {
             l.DataLevelHistory.Select(c => new V1.DataLevelClassification
             {
-                DataLevel = (V1.DataLevel)c.Level, EffectiveDate = ProtoDate(c.EffectiveOn), Reference = c.Reference,
+                DataLevel = (V1.DataLevel)c.Level, EffectiveDate = Formatting.ProtoDate(c.EffectiveOn), Reference = c.Reference,
                 RecordedBy = Participant(c.By), CreateTime = Timestamp.FromDateTimeOffset(c.At),
             }),
         },
@@ -346,18 +345,11 @@ internal static class ReplayMapping
 
     private static string ApprovalName(Guid exporterId, Guid approvalId) => $"participants/{exporterId}/exportApprovals/{approvalId}";
 
-    /// <summary>What the history's recorded export volumes put under each approval, summed over every year.</summary>
-    public static IReadOnlyDictionary<Guid, C.ExportVolume> UsageByApproval(IEnumerable<ExporterYearVolume> years)
-    {
-        var used = new Dictionary<Guid, C.ExportVolume>();
-        foreach (var (approvalId, v) in years.SelectMany(y => y.ByApproval ?? new Dictionary<Guid, C.ExportVolume>()))
-        {
-            var before = used.GetValueOrDefault(approvalId) ?? C.ExportVolume.Zero;
-            used[approvalId] = new C.ExportVolume(before.Individuals + v.Individuals, before.SensitiveIndividuals + v.SensitiveIndividuals);
-        }
-
-        return used;
-    }
+    /// <summary>What the history's recorded export volumes put under each approval, summed over every year (the domain's sum).</summary>
+    public static IReadOnlyDictionary<Guid, C.ExportVolume> UsageByApproval(IReadOnlyCollection<ExporterYearVolume> years) =>
+        years.Select(y => y.ExporterId).Distinct()
+            .SelectMany(exporter => ExporterHistory.From(exporter, years, []).UsedByApproval ?? System.Collections.Immutable.ImmutableDictionary<Guid, C.ExportVolume>.Empty)
+            .ToDictionary(u => u.Key, u => u.Value);
 
     public static V1.ExportApproval ToProto(D.Approvals.ExportApproval a, IReadOnlyDictionary<Guid, C.ExportVolume> usage)
     {
@@ -375,7 +367,7 @@ internal static class ReplayMapping
         {
             var extension = new V1.ApprovalExtension
             {
-                ValidUntil = Date(e.ValidUntil), ValidUntilDate = ProtoDate(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
+                ValidUntil = Date(e.ValidUntil), ValidUntilDate = Formatting.ProtoDate(e.ValidUntil), ReferenceNumber = e.ReferenceNumber, CreateTime = Timestamp.FromDateTimeOffset(e.At),
             };
             if (e.CoveredIndividuals is { } covered) extension.CoveredIndividuals = covered;
             proto.Extensions.Add(extension);
@@ -395,9 +387,9 @@ internal static class ReplayMapping
         ValidFrom = Date(a.ValidFrom),
         ValidUntil = Date(a.ValidUntil),
         RevokedOn = a.RevokedOn is { } revoked ? Date(revoked) : "",
-        ValidFromDate = ProtoDate(a.ValidFrom),
-        ValidUntilDate = ProtoDate(a.ValidUntil),
-        RevokedDate = a.RevokedOn is { } revokedDate ? ProtoDate(revokedDate) : null,
+        ValidFromDate = Formatting.ProtoDate(a.ValidFrom),
+        ValidUntilDate = Formatting.ProtoDate(a.ValidUntil),
+        RevokedDate = a.RevokedOn is { } revokedDate ? Formatting.ProtoDate(revokedDate) : null,
         RevocationReason = a.RevocationReason ?? "",
         CreateTime = Timestamp.FromDateTimeOffset(a.CreatedAt),
         Etag = Etag(a.Version),
@@ -418,7 +410,7 @@ internal static class ReplayMapping
             State = (V1.TradeState)t.State,
             Origin = (V1.TradeOrigin)t.Origin,
             ContractDate = Date(t.ContractDate),
-            TradeDate = ProtoDate(t.ContractDate),
+            TradeDate = Formatting.ProtoDate(t.ContractDate),
             Compliance = Decision(t.Compliance, t.VendorId),
             DeliveryNote = t.DeliveryNote ?? "",
             PaymentReference = t.PaymentReference ?? "",

@@ -18,13 +18,12 @@ public static class RestApi
 {
     public const string OpenApiPath = "/openapi/v1.json";
 
-    public static TypeRegistry ErrorDetails => RpcErrors.DetailTypes;
 
     public static IServiceCollection AddRestApi(this IServiceCollection services)
     {
         services.AddGrpc().AddJsonTranscoding(o =>
         {
-            o.TypeRegistry = ErrorDetails;
+            o.TypeRegistry = RpcErrors.DetailTypes;
             o.JsonSettings.WriteInt64sAsStrings = true; // the protobuf JSON mapping: int64 as strings
         });
         services.AddGrpcSwagger();

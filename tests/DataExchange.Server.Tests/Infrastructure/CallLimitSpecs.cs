@@ -60,7 +60,7 @@ public class CallLimitSpecs(ITestOutputHelper output)
 
             Assert.NotNull(refused);
             Assert.Equal((System.Net.HttpStatusCode)429, refused.StatusCode);
-            var status = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default.WithTypeRegistry(DataExchange.Server.Hosting.RestApi.ErrorDetails))
+            var status = new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default.WithTypeRegistry(DataExchange.Server.Infrastructure.RpcErrors.DetailTypes))
                 .Parse<Google.Rpc.Status>(await refused.Content.ReadAsStringAsync());
             Assert.Equal((int)Google.Rpc.Code.ResourceExhausted, status.Code);
             Assert.Equal("RATE_LIMITED", Info(status).Reason);
