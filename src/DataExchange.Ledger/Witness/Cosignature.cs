@@ -82,6 +82,45 @@ public sealed class CosignatureVerifier
 
     public byte[] PublicKey { get; }
 
+    /// <summary>Reads a witness vkey "name+keyid+base64(0x04 ‖ Ed25519 public key)" and checks its key id.</summary>
+    /// <exception cref="FormatException">Not a tlog-cosignature/v1 verifier key.</exception>
+    public static CosignatureVerifier ParseVerifierKey(string verifierKey)
+    {
+        var parts = verifierKey.Trim().Split('+', 3);
+        if (parts.Length != 3 || parts[1].Length != 8
+            || !uint.TryParse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var keyId))
+        {
+            throw new FormatException("a witness key is name+xxxxxxxx+base64, as dx witness keygen prints it");
+        }
+
+        byte[] typed;
+        try
+        {
+            typed = Convert.FromBase64String(parts[2]);
+        }
+        catch (FormatException)
+        {
+            throw new FormatException("the witness key's material is not base64");
+        }
+
+        if (typed.Length != 1 + Ed25519.PublicKeySize || typed[0] != CosignatureV1.SignatureType)
+        {
+            throw new FormatException("the witness key is not a cosignature/v1 key (type 0x04 and a 32-byte Ed25519 key)");
+        }
+
+        CosignatureVerifier verifier;
+        try
+        {
+            verifier = new CosignatureVerifier(parts[0], typed.AsSpan(1));
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"the witness key's name is not valid: {e.Message}");
+        }
+
+        return verifier.KeyId == keyId ? verifier : throw new FormatException($"the witness key's id {parts[1]} does not match its name and key ({verifier.KeyId:x8})");
+    }
+
     /// <summary>The vkey: name+keyId+base64(0x04 ‖ public key), as C2SP signed-note writes verifier keys.</summary>
     public string VerifierKey =>
         string.Create(CultureInfo.InvariantCulture, $"{Name}+{KeyId:x8}+{Convert.ToBase64String([CosignatureV1.SignatureType, .. PublicKey])}");

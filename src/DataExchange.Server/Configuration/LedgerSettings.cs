@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataExchange.Ledger.Hashing;
 
 namespace DataExchange.Server.Configuration;
@@ -36,6 +37,17 @@ public sealed record LedgerSettings
     /// <summary>False only in tests that drive a server without a sequencer (it then serves whatever is stored).</summary>
     public bool RunSequencer { get; init; } = true;
 
+    /// <summary>DX_WITNESSES: the witnesses each new checkpoint is pushed to (C2SP tlog-witness), with their keys.</summary>
+    public IReadOnlyList<ConfiguredWitness> Witnesses { get; init; } = [];
+
+    /// <summary>DX_WITNESS_QUORUM: cosignatures a checkpoint needs to count as witnessed (default: every configured witness).</summary>
+    public int? WitnessQuorum { get; init; }
+
+    /// <summary>DX_WITNESS_TIMEOUT_MS: how long one add-checkpoint request may take before the witness counts as unreachable.</summary>
+    public TimeSpan WitnessTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int EffectiveWitnessQuorum => WitnessQuorum ?? Witnesses.Count;
+
     public string Sm2KeyName => KeyNamePrefix + "-sm2";
 
     public string Ed25519KeyName => KeyNamePrefix + "-ed25519";
@@ -63,8 +75,29 @@ public sealed record LedgerSettings
             };
         }
 
+        var witnesses = env("DX_WITNESSES") is { Length: > 0 } list ? ConfiguredWitness.ParseList(list) : [];
+        int? quorum = null;
+        if (env("DX_WITNESS_QUORUM") is { Length: > 0 } q)
+        {
+            quorum = int.TryParse(q, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1 && k <= witnesses.Count
+                ? k
+                : throw new SettingsException($"DX_WITNESS_QUORUM '{q}' must be a whole number from 1 to the number of DX_WITNESSES ({witnesses.Count}).");
+        }
+
+        if (env("DX_WITNESS_TIMEOUT_MS") is { Length: > 0 } timeout)
+        {
+            settings = settings with
+            {
+                WitnessTimeout = int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
+                    ? TimeSpan.FromMilliseconds(ms)
+                    : throw new SettingsException($"DX_WITNESS_TIMEOUT_MS '{timeout}' must be a positive number of milliseconds."),
+            };
+        }
+
         return settings with
         {
+            Witnesses = witnesses,
+            WitnessQuorum = quorum,
             Sm2KeyFile = env("DX_LEDGER_SM2_KEY") is { Length: > 0 } sm2 ? sm2 : null,
             Ed25519KeyFile = env("DX_LEDGER_ED25519_KEY") is { Length: > 0 } ed ? ed : null,
         };

@@ -132,7 +132,8 @@ public static class DataExchangeApp
                 o.Services.Map("dataexchange.v1.LedgerService", _ => true);
             })
             .AddCheck<DatabaseHealthCheck>("postgresql")
-            .AddCheck<Ledger.LedgerIntegrityHealthCheck>("ledger");
+            .AddCheck<Ledger.LedgerIntegrityHealthCheck>("ledger")
+            .AddCheck<Ledger.WitnessHealthCheck>("witnesses");
         return services;
     }
 

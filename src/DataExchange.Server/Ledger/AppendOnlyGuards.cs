@@ -12,7 +12,7 @@ namespace DataExchange.Server.Ledger;
 /// <see cref="SqlState"/> and a message "&lt;schema&gt;.&lt;table&gt; is append-only: …".
 ///
 /// What may still change, and how:
-/// - ledger_leaves, ledger_nodes, ledger_checkpoints: nothing (no UPDATE, DELETE or TRUNCATE at all).
+/// - ledger_leaves, ledger_nodes, ledger_checkpoints, ledger_cosignatures: nothing (no UPDATE, DELETE or TRUNCATE at all).
 /// - ledger_state: size and last_seq_id only grow; updated_at is free; hash_algorithm and origin never change.
 /// - ledger_keys: valid_until_size is set once, from null (key rotation); nothing else changes.
 /// - ledger_holes: filled_leaf_index and filled_at are set once, from null (a late event got its leaf).
@@ -37,6 +37,7 @@ public sealed class AppendOnlyGuards(LedgerStorage storage, IDocumentStore store
         ["ledger_leaves"] = null,
         ["ledger_nodes"] = null,
         ["ledger_checkpoints"] = null,
+        ["ledger_cosignatures"] = null,
         ["ledger_state"] = ["size:grow", "last_seq_id:grow", "updated_at"],
         ["ledger_keys"] = ["valid_until_size:once"],
         ["ledger_holes"] = ["filled_leaf_index:once", "filled_at:once"],

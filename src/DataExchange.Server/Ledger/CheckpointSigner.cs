@@ -44,6 +44,9 @@ public sealed class CheckpointSigner(
     /// <summary>The last checkpoint this process signed (or found signed on resume), null before resume.</summary>
     public StoredCheckpoint? Latest { get { lock (gate) { return latest; } } }
 
+    /// <summary>Completes when this process publishes its next checkpoint (the witness pusher waits on it).</summary>
+    public Task NextPublished { get { lock (gate) { return published.Task; } } }
+
     /// <summary>Size of the last signed tree; 0 before resume.</summary>
     public long SignedSize => state?.Size ?? 0;
 

@@ -20,7 +20,8 @@ namespace DataExchange.Server.Ledger;
 
 public sealed class LedgerGrpcService(
     LedgerStorage storage, Checkpointer checkpointer, ServedProofGuard guard, LedgerSigning signing,
-    StreamHeadIndex streamHeads, LedgerReadPolicy policy, LedgerStreams streams, ServerSettings settings)
+    StreamHeadIndex streamHeads, LedgerReadPolicy policy, LedgerStreams streams, ServerSettings settings,
+    CheckpointCosignatures cosignatures, WitnessRoster witnesses)
     : V1.LedgerService.LedgerServiceBase
 {
     private readonly LedgerSettings ledger = settings.Ledger;
@@ -37,16 +38,16 @@ public sealed class LedgerGrpcService(
         var ct = context.CancellationToken;
         if (request.Fresh)
         {
-            return ToProto(await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint());
+            return await ToProtoAsync(await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint(), ct);
         }
 
         if (request.MinTreeSize == 0)
         {
-            return ToProto(await storage.LatestCheckpointAsync(ct) ?? throw NoCheckpoint());
+            return await ToProtoAsync(await storage.LatestCheckpointAsync(ct) ?? throw NoCheckpoint(), ct);
         }
 
         await RequireWithinLogAsync(request.MinTreeSize, "min_tree_size", ct);
-        return ToProto(await storage.SmallestCheckpointCoveringAsync(request.MinTreeSize, ct) ?? throw NoCheckpoint());
+        return await ToProtoAsync(await storage.SmallestCheckpointCoveringAsync(request.MinTreeSize, ct) ?? throw NoCheckpoint(), ct);
     }
 
     public override async Task<V1.InclusionProof> GetInclusionProof(V1.GetInclusionProofRequest request, ServerCallContext context)
@@ -101,7 +102,7 @@ public sealed class LedgerGrpcService(
         if ((checkpoint ?? await storage.CheckpointOfSizeAsync(treeSize, ct)) is { } signed)
         {
             guard.Inclusion(leaf.LeafIndex, leaf.LeafBytes, proof, signed);
-            response.Checkpoint = ToProto(signed);
+            response.Checkpoint = await ToProtoAsync(signed, ct);
         }
 
         return response;
@@ -137,7 +138,7 @@ public sealed class LedgerGrpcService(
                 guard.Consistency(first, signed, proof);
             }
 
-            response.Checkpoint = ToProto(signed);
+            response.Checkpoint = await ToProtoAsync(signed, ct);
         }
 
         return response;
@@ -318,6 +319,44 @@ public sealed class LedgerGrpcService(
         return response;
     }
 
+    public override async Task<V1.ListWitnessesResponse> ListWitnesses(V1.ListWitnessesRequest request, ServerCallContext context)
+    {
+        var latest = await storage.LatestCheckpointAsync(context.CancellationToken);
+        var response = new V1.ListWitnessesResponse { Quorum = witnesses.Quorum, LatestTreeSize = latest?.Size ?? 0 };
+        foreach (var standing in witnesses.Snapshot())
+        {
+            var witness = new V1.Witness
+            {
+                KeyName = standing.Witness.Name,
+                VerifierKey = standing.Witness.Key.VerifierKey,
+                Uri = standing.Witness.Address.ToString(),
+                State = standing.Status switch
+                {
+                    WitnessStatus.Current => V1.WitnessState.Current,
+                    WitnessStatus.Behind => V1.WitnessState.Behind,
+                    WitnessStatus.Unreachable => V1.WitnessState.Unreachable,
+                    WitnessStatus.Refusing => V1.WitnessState.Refusing,
+                    _ => V1.WitnessState.Pending,
+                },
+                CosignedTreeSize = standing.CosignedSize,
+                LastError = standing.LastError,
+            };
+            if (witness.State == V1.WitnessState.Current && standing.CosignedSize < response.LatestTreeSize)
+            {
+                witness.State = V1.WitnessState.Behind; // a newer checkpoint is on its way to it
+            }
+
+            if (standing.LastContact is { } at)
+            {
+                witness.LastContactTime = Timestamp.FromDateTimeOffset(at);
+            }
+
+            response.Witnesses.Add(witness);
+        }
+
+        return response;
+    }
+
     private async Task<List<V1.SigningKey>> PublishedKeysAsync(CancellationToken ct)
     {
         // Current keys are this server's own, never the table's rows as stored (an intruder could swap in a key of
@@ -407,7 +446,7 @@ public sealed class LedgerGrpcService(
             Origin = ledger.Origin,
             HashAlgorithm = HashAlgorithm,
             TreeSize = checkpoint.Size,
-            Checkpoint = ToProto(checkpoint),
+            Checkpoint = await ToProtoAsync(checkpoint, ct),
             StreamHead = new V1.StreamHeadProof
             {
                 MapSize = head.MapSize,
@@ -478,7 +517,7 @@ public sealed class LedgerGrpcService(
         var after = Paging.AfterPosition(request.PageToken, fingerprint) ?? -1;
         var size = Paging.Size(request.PageSize);
         var (page, more) = await storage.ReadCheckpointsAsync(after, size, context.CancellationToken);
-        var response = new V1.ListCheckpointsResponse { Checkpoints = { page.Select(ToProto) } };
+        var response = new V1.ListCheckpointsResponse { Checkpoints = { (await cosignatures.AttachAsync(page, context.CancellationToken)).Select(ToProto) } };
         if (more)
         {
             response.NextPageToken = Paging.NextToken(page[^1].Size, fingerprint);
@@ -622,14 +661,30 @@ public sealed class LedgerGrpcService(
         RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, "NO_CHECKPOINT_YET",
             "No checkpoint covers that yet: the log is empty or the next checkpoint is not signed; retry, or ask for a fresh one.");
 
-    private V1.SignedCheckpoint ToProto(StoredCheckpoint checkpoint) => new()
+    private async Task<V1.SignedCheckpoint> ToProtoAsync(StoredCheckpoint checkpoint, CancellationToken ct) =>
+        ToProto(await cosignatures.AttachAsync(checkpoint, ct));
+
+    /// <summary>A checkpoint with the cosignatures gathered for it: on the note as signature lines, and listed.</summary>
+    private V1.SignedCheckpoint ToProto(WitnessedCheckpoint witnessed) => new()
     {
         Origin = ledger.Origin,
-        TreeSize = checkpoint.Size,
-        RootHash = ByteString.CopyFrom(checkpoint.Root),
-        Note = checkpoint.Note,
+        TreeSize = witnessed.Checkpoint.Size,
+        RootHash = ByteString.CopyFrom(witnessed.Checkpoint.Root),
+        Note = witnessed.Note,
         HashAlgorithm = HashAlgorithm,
-        CreateTime = Timestamp.FromDateTimeOffset(checkpoint.CreatedAt),
+        CreateTime = Timestamp.FromDateTimeOffset(witnessed.Checkpoint.CreatedAt),
+        Cosignatures =
+        {
+            witnessed.Cosignatures.Select(c => new V1.WitnessCosignature
+            {
+                Witness = c.Witness,
+                KeyId = c.KeyId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
+                CosignTime = Timestamp.FromDateTimeOffset(c.CosignedAt),
+            }),
+        },
+        WitnessQuorum = witnessed.Quorum,
+        WitnessQuorumState = witnessed.Quorum == 0 ? V1.WitnessQuorumState.NotConfigured
+            : witnessed.QuorumMet ? V1.WitnessQuorumState.Met : V1.WitnessQuorumState.BelowQuorum,
     };
 
     /// <summary>

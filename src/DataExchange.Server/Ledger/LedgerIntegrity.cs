@@ -80,7 +80,7 @@ public sealed class LedgerIntegrityInterceptor(LedgerIntegrity integrity) : Inte
 
     private static readonly HashSet<string> ForInvestigation =
     [
-        "ListSigningKeys", "ListEntries", "StreamEntries", "StreamEntryBatches", "ListCheckpoints", "StreamTreeNodes", "ListTreeNodes", "ListUnloggedEvents",
+        "ListSigningKeys", "ListWitnesses", "ListEntries", "StreamEntries", "StreamEntryBatches", "ListCheckpoints", "StreamTreeNodes", "ListTreeNodes", "ListUnloggedEvents",
     ];
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)

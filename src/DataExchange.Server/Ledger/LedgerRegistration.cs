@@ -20,6 +20,13 @@ public static class LedgerRegistration
         services.AddSingleton<StreamHeadIndex>();
         services.AddSingleton<LedgerReadPolicy>();
         services.AddSingleton<LedgerStreams>();
+        services.AddSingleton<WitnessRoster>();
+        services.AddSingleton<CheckpointCosignatures>();
+        if (settings.Ledger.Witnesses.Count > 0)
+        {
+            services.AddHostedService<WitnessPusher>();
+        }
+
         services.TryAddSingleton<ITradeReceiptResolver, DefaultTradeReceiptResolver>();
         services.AddHostedService<LedgerStartup>();
         services.AddHostedService<AppendOnlyGuards>();

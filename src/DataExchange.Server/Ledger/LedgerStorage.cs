@@ -119,6 +119,7 @@ public sealed partial class LedgerStorage(NpgsqlDataSource dataSource, ServerSet
                 values (1, @hash, @origin, 0, 0) on conflict (id) do nothing;
             """, ct, ("hash", LedgerSettings.Name(ledger.HashAlgorithm)), ("origin", ledger.Origin));
         await EnsureHolesTableAsync(connection, ct);
+        await EnsureCosignaturesTableAsync(connection, ct);
         await tx.CommitAsync(ct);
     }
 

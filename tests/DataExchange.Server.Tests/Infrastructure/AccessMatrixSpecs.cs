@@ -359,6 +359,8 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.StreamTreeNodes", "", (_, c) => ReadAll(c.Ledger.StreamTreeNodes(new StreamTreeNodesRequest())),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
+        new("LedgerService.ListWitnesses", "", (_, c) => Done(c.Ledger.ListWitnessesAsync(new ListWitnessesRequest()).ResponseAsync),
+            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.ListUnloggedEvents", "", (_, c) => Done(c.Ledger.ListUnloggedEventsAsync(new ListUnloggedEventsRequest()).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
     ];

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Text;
+using DataExchange.Contracts.V1;
+using DataExchange.Ledger.Keys;
+using DataExchange.Ledger.Notes;
+using DataExchange.Ledger.Witness;
+using DataExchange.Server.Configuration;
+using DataExchange.Server.Tests.Infrastructure;
+using DataExchange.Server.Tests.Trades;
+using Grpc.Health.V1;
+using static DataExchange.Server.Tests.Listings.Samples;
+
+namespace DataExchange.Server.Tests.Ledger;
+
+/// <summary>
+/// The exchange with three `dx witness serve` processes on loopback: every checkpoint gathers three cosignatures; with
+/// one witness down it goes on with two, marked below quorum; a restarted witness keeps its state; and an exchange that
+/// signs another history, or a shorter one, with the same keys is refused by every witness.
+/// </summary>
+public sealed class WitnessedExchangeSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly string folder = Directory.CreateTempSubdirectory("dx-witnessed-").FullName;
+    private readonly List<WitnessProcess> witnesses = [];
+    private readonly List<ServerFixture> servers = [];
+    private LedgerSettings ledger = null!;
+    private ServerFixture exchange = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The exchange's keys exist before it starts, so the witnesses can be told them (as operators would).
+        var sm2Pem = LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateSm2());
+        var ed25519Pem = LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateEd25519());
+        var keys = new LedgerSettings();
+        File.WriteAllText(Path.Combine(folder, "sm2.pem"), sm2Pem);
+        File.WriteAllText(Path.Combine(folder, "ed25519.pem"), ed25519Pem);
+        var origin = $"dataexchange.local/witnessed-{Guid.NewGuid():N}";
+        string[] logKeys =
+        [
+            NoteKeys.FormatVerifierKey(Sm2NoteSigner.FromPem(keys.Sm2KeyName, sm2Pem).Verifier),
+            NoteKeys.FormatVerifierKey(Ed25519NoteSigner.FromPem(keys.Ed25519KeyName, ed25519Pem).Verifier),
+        ];
+        foreach (var name in new[] { "witness-a.test/w", "witness-b.test/w", "witness-c.test/w" })
+        {
+            witnesses.Add(await WitnessProcess.StartAsync(name, Path.Combine(folder, name.Replace('/', '_')), origin, logKeys));
+        }
+
+        ledger = keys with
+        {
+            Origin = origin,
+            Sm2KeyFile = Path.Combine(folder, "sm2.pem"),
+            Ed25519KeyFile = Path.Combine(folder, "ed25519.pem"),
+            Witnesses = ConfiguredWitness.ParseList(string.Join(";", witnesses.Select(w => w.Setting))),
+            WitnessTimeout = TimeSpan.FromSeconds(2),
+        };
+        exchange = await StartExchangeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync();
+        }
+
+        foreach (var witness in witnesses)
+        {
+            await witness.DisposeAsync();
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Every_checkpoint_is_cosigned_by_all_three_witnesses_and_served_with_their_cosignatures()
+    {
+        var world = await TradeWorld.CreateAsync(exchange);
+        await world.ListedAsync(Listing("Witnessed feed", individuals: 0));
+        var size = (await exchange.CaughtUpCheckpointAsync()).TreeSize;
+
+        var served = await CosignedAsync(exchange, size, 3);
+
+        Assert.Equal(WitnessQuorumState.Met, served.WitnessQuorumState);
+        Assert.Equal(3, served.WitnessQuorum);
+        Assert.True(SignedNote.Verify(served.Note, exchange.Verifiers()).IsValid, "the exchange's own signatures still verify");
+        var note = SignedNote.Parse(served.Note);
+        foreach (var witness in witnesses)
+        {
+            var line = Assert.Single(note.Signatures, s => s.KeyName == witness.Key.Name);
+            Assert.NotNull(witness.Key.Verify(note.Text, line));
+        }
+
+        var listed = await exchange.Operator.Ledger.ListWitnessesAsync(new ListWitnessesRequest());
+        Assert.All(listed.Witnesses, w => Assert.Equal((WitnessState.Current, served.TreeSize), (w.State, w.CosignedTreeSize)));
+        Assert.Equal(witnesses.Select(w => w.Key.VerifierKey), listed.Witnesses.Select(w => w.VerifierKey));
+    }
+
+    [Fact]
+    public async Task With_one_witness_down_the_exchange_goes_on_with_two_and_a_restarted_witness_keeps_its_state()
+    {
+        var world = await TradeWorld.CreateAsync(exchange);
+        var before = await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+        var down = witnesses[2];
+        await down.StopAsync();
+
+        await world.ListedAsync(Listing("Feed listed while a witness is down", individuals: 0));
+        var size = (await exchange.CaughtUpCheckpointAsync()).TreeSize;
+        var served = await CosignedAsync(exchange, size, 2);
+
+        Assert.Equal(WitnessQuorumState.BelowQuorum, served.WitnessQuorumState);
+        Assert.DoesNotContain(served.Cosignatures, c => c.Witness == down.Key.Name);
+        var health = await new Health.HealthClient(exchange.Channel(null)).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        var listed = await Waiting.UntilAsync(async () => await exchange.Operator.Ledger.ListWitnessesAsync(new ListWitnessesRequest()),
+            l => l.Witnesses.Single(w => w.KeyName == down.Key.Name).State == WitnessState.Unreachable, Deadline);
+        var unreachable = listed.Witnesses.Single(w => w.KeyName == down.Key.Name);
+        Assert.Equal(WitnessState.Unreachable, unreachable.State);
+        Assert.NotEmpty(unreachable.LastError);
+
+        // Restarted on its state file: it still holds what it cosigned, so an older checkpoint is refused ...
+        await down.StartAsync();
+        var (status, body) = await AddCheckpointAsync(down, 0, [], before.Note);
+        Assert.True(status == HttpStatusCode.Conflict, $"{(int)status}: {body}");
+        Assert.Equal(before.TreeSize.ToString(System.Globalization.CultureInfo.InvariantCulture), body.Trim());
+
+        // ... and the exchange catches it up with a consistency proof from there.
+        var caughtUp = await CosignedAsync(exchange, size, 3);
+        Assert.Equal(WitnessQuorumState.Met, caughtUp.WitnessQuorumState);
+    }
+
+    [Fact]
+    public async Task An_exchange_that_signs_another_history_with_the_same_keys_is_refused_by_every_witness()
+    {
+        var honestWorld = await TradeWorld.CreateAsync(exchange);
+        var honest = await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+
+        // The same origin and keys over another database: its history differs from the first leaf on, and is longer.
+        var fork = await StartExchangeAsync();
+        var forkWorld = await TradeWorld.CreateAsync(fork);
+        await forkWorld.ListedAsync(Listing("Only in the forked history", individuals: 0));
+        var forked = await fork.CaughtUpCheckpointAsync();
+        Assert.True(forked.TreeSize > honest.TreeSize, $"the fork ({forked.TreeSize}) must be longer than the honest log ({honest.TreeSize})");
+
+        var refused = await Waiting.UntilAsync(async () => await fork.Operator.Ledger.ListWitnessesAsync(new ListWitnessesRequest()),
+            l => l.Witnesses.All(w => w.State == WitnessState.Refusing && w.LastError.StartsWith("422", StringComparison.Ordinal)), Deadline);
+        // Its first, shorter checkpoints were refused as a rollback; once longer, its proof from the witnessed size fails (422).
+        Assert.All(refused.Witnesses, w => Assert.Equal(WitnessState.Refusing, w.State));
+        Assert.All(refused.Witnesses, w => Assert.StartsWith("422", w.LastError, StringComparison.Ordinal));
+        var servedFork = await fork.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest());
+        Assert.Empty(servedFork.Cosignatures);
+        Assert.Equal(WitnessQuorumState.BelowQuorum, servedFork.WitnessQuorumState);
+        Assert.All(witnesses, w => Assert.NotEmpty(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(w.StateFile)!, "evidence"), "*", SearchOption.AllDirectories)));
+
+        // The honest exchange is still witnessed as it grows.
+        await honestWorld.ListedAsync(Listing("Honest growth", individuals: 0));
+        await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+    }
+
+    [Fact]
+    public async Task An_exchange_that_presents_a_shorter_tree_with_the_same_keys_is_refused_by_every_witness_as_a_rollback()
+    {
+        var world = await TradeWorld.CreateAsync(exchange);
+        await world.ListedAsync(Listing("Before the rollback", individuals: 0));
+        var first = await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+
+        // The exchange's own older checkpoint, offered again as if it were the latest: every witness answers 409 with the size it holds.
+        var older = (await exchange.Operator.Ledger.ListCheckpointsAsync(new ListCheckpointsRequest())).Checkpoints.First(c => c.TreeSize < first.TreeSize);
+        foreach (var witness in witnesses)
+        {
+            var (status, _) = await AddCheckpointAsync(witness, first.TreeSize, [], older.Note);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+        }
+
+        // A server with the same keys and a shorter history pushes its checkpoints: refused, named as a rollback.
+        var shorter = await StartExchangeAsync();
+        var shorterSize = (await shorter.CaughtUpCheckpointAsync()).TreeSize;
+        Assert.True(shorterSize < first.TreeSize);
+        var refused = await Waiting.UntilAsync(async () => await shorter.Operator.Ledger.ListWitnessesAsync(new ListWitnessesRequest()),
+            l => l.Witnesses.All(w => w.State == WitnessState.Refusing), Deadline);
+        Assert.All(refused.Witnesses, w => Assert.Contains("rolled back", w.LastError));
+        Assert.Empty((await shorter.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest())).Cosignatures);
+    }
+
+    private async Task<ServerFixture> StartExchangeAsync()
+    {
+        var server = new ServerFixture { Ledger = ledger };
+        servers.Add(server);
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>The latest checkpoint once it covers <paramref name="size"/> leaves and carries <paramref name="count"/> cosignatures.</summary>
+    private static async Task<SignedCheckpoint> CosignedAsync(ServerFixture server, long size, int count)
+    {
+        var served = await Waiting.UntilAsync(async () => await server.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest()),
+            c => c.TreeSize >= size && c.Cosignatures.Count == count, Deadline);
+        Assert.True(served.TreeSize >= size && served.Cosignatures.Count == count,
+            $"wanted {count} cosignatures on a checkpoint of at least {size} leaves; the latest is of {served.TreeSize} with {served.Cosignatures.Count}");
+        return served;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> AddCheckpointAsync(WitnessProcess witness, long oldSize, IReadOnlyList<byte[]> proof, string note)
+    {
+        using var http = new HttpClient { BaseAddress = witness.Address };
+        var body = WitnessProtocol.Format(new WitnessProtocol.AddCheckpointRequest(oldSize, proof, note));
+        using var response = await http.PostAsync("add-checkpoint", new StringContent(body, Encoding.UTF8, "text/plain"));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
