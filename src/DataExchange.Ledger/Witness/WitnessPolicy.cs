@@ -136,7 +136,8 @@ public sealed record WitnessPolicy
         }
         else if (invalid.Count > 0)
         {
-            failure = $"invalid cosignature from witness {string.Join(", ", invalid)}";
+            failure = string.Create(CultureInfo.InvariantCulture,
+                $"invalid cosignature from witness {string.Join(", ", invalid)}; valid from {cosigned.Count} of {Witnesses.Count} witness(es), quorum {Quorum}");
         }
         else if (cosigned.Count < Quorum)
         {

@@ -67,7 +67,7 @@ public sealed class WitnessPolicyTests
         var result = Evaluate(policy, Cosigned(forged, genuine));
 
         Assert.False(result.Satisfied);
-        Assert.Equal("invalid cosignature from witness witness.example/w1", result.Failure);
+        Assert.Equal("invalid cosignature from witness witness.example/w1; valid from 1 of 2 witness(es), quorum 1", result.Failure);
         Assert.Contains(result.Lines, l => l is { WitnessName: "witness.example/w1", InPolicy: true, Verified: false });
     }
 
