@@ -46,7 +46,7 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
 
         // A kept checkpoint of a different history (same size, other root) is caught.
         var signing = server.Services.GetRequiredService<DataExchange.Server.Ledger.LedgerSigning>();
-        var forged = signing.Sign("dataexchange.local/ledger", kept.TreeSize, new byte[32], new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
+        var forged = signing.Sign(server.Origin, kept.TreeSize, new byte[32], new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
         var rewritten = await AuditAsync(forged);
         Assert.False(rewritten.Ok);
         Assert.Contains(rewritten.Findings, f => f.Kind == "root_mismatch" && f.Message.Contains("history was rewritten", StringComparison.Ordinal));
