@@ -53,7 +53,7 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
         Assert.Contains(rewritten.Findings, f => f.Kind == "split_view" && f.TreeSize == kept.TreeSize);
 
         // Replay rebuilds participants and listings as the service serves them.
-        using (var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30)), new Output(false, TextWriter.Null, TextWriter.Null)))
+        using (var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30), StateDirectory: DxStateDirectory.Path), new Output(false, TextWriter.Null, TextWriter.Null)))
         {
             var (differences, lines) = await LedgerReplay.RunAsync(context, CancellationToken.None);
             Assert.True(differences == 0, string.Join("\n", lines));
