@@ -70,7 +70,7 @@ public sealed class ClientMemorySpecs(ITestOutputHelper output) : IAsyncLifetime
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await Program.RunAsync(
+        var exit = await DataExchange.Cli.Program.RunAsync(
             ["ledger", "checkpoint", "--address", server.Address.ToString(), "--token", ServerFixture.OperatorToken, "--state-dir", stateDirectory],
             stdout, stderr);
         output.WriteLine($"dx ledger checkpoint ({server.Schema}): exit {exit}\n{stdout}\n{stderr}");
@@ -175,7 +175,7 @@ public sealed class ClientMemorySpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("signed by none of the keys remembered", refused.Stderr, StringComparison.Ordinal);
         Assert.Contains($"dx ledger forget {honest.Origin}", refused.Stderr, StringComparison.Ordinal);
 
-        var forget = await Program.RunAsync(["ledger", "forget", honest.Origin, "--state-dir", stateDirectory], new StringWriter(), new StringWriter());
+        var forget = await DataExchange.Cli.Program.RunAsync(["ledger", "forget", honest.Origin, "--state-dir", stateDirectory], new StringWriter(), new StringWriter());
         Assert.Equal(ExitCodes.Success, forget);
         Assert.Equal(ExitCodes.Success, (await DxCheckpointAsync(stranger)).Exit);
     }
