@@ -31,6 +31,12 @@ internal static class ExitCodes
     /// <summary>No answer from the service: connection refused, unknown host, failed TLS handshake, connection closed.</summary>
     public const int NoConnection = 8;
 
+    /// <summary>The log forked: two checkpoints it signed that no consistency proof joins (a split view). Both notes are kept as evidence.</summary>
+    public const int LogForked = 9;
+
+    /// <summary>The log rolled back: asked for its latest, it presented less than a checkpoint it signed before. Both notes are kept as evidence.</summary>
+    public const int LogRolledBack = 10;
+
     /// <summary>Shown at the end of <c>dx --help</c>.</summary>
     public const string HelpText =
         """
@@ -44,6 +50,8 @@ internal static class ExitCodes
           6  receipt verify: missing or unknown receipt format version
           7  receipt verify: the file is not JSON
           8  no connection: the server cannot be reached at the address (refused, unknown host, TLS handshake, connection closed)
+          9  the log forked: two signed checkpoints that no consistency proof joins (a split view); both notes are written as evidence
+         10  the log rolled back: its latest checkpoint is smaller than one it signed before; both notes are written as evidence
         """;
 
     public static int For(StatusCode code) => code switch

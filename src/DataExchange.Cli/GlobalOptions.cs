@@ -4,7 +4,8 @@ using System.Globalization;
 namespace DataExchange.Cli;
 
 /// <summary>Connection and output settings of one invocation, after options and environment are combined.</summary>
-internal sealed record CliSettings(Uri Address, string? Token, bool Json, TimeSpan Timeout, TlsFiles? Tls = null);
+/// <param name="StateDirectory">Where dx remembers the last checkpoint it verified per log; null when no home is known.</param>
+internal sealed record CliSettings(Uri Address, string? Token, bool Json, TimeSpan Timeout, TlsFiles? Tls = null, string? StateDirectory = null);
 
 /// <summary>
 /// PEM files for an https:// address: the CA to trust instead of the machine's store (--ca), and the client
@@ -21,6 +22,7 @@ internal sealed class GlobalOptions
     public const string CaVariable = "DX_CA";
     public const string CertVariable = "DX_CERT";
     public const string KeyVariable = "DX_KEY";
+    public const string StateVariable = "DX_STATE_DIR";
 
     public Option<string> Address { get; } = new("--address")
     {
@@ -79,6 +81,13 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string> StateDir { get; } = new("--state-dir")
+    {
+        Description = $"Where dx remembers, per log, the last checkpoint it verified [env {StateVariable}; default $XDG_CONFIG_HOME/dataexchange or ~/.config/dataexchange]",
+        HelpName = "dir",
+        Recursive = true,
+    };
+
     public void AddTo(RootCommand root)
     {
         root.Add(Address);
@@ -89,6 +98,7 @@ internal sealed class GlobalOptions
         root.Add(Json);
         root.Add(Width);
         root.Add(TimeoutSeconds);
+        root.Add(StateDir);
     }
 
     /// <summary>Options win over the environment; the environment over defaults.</summary>
@@ -107,7 +117,24 @@ internal sealed class GlobalOptions
         }
 
         var token = NonEmpty(result.GetValue(Token)) ?? NonEmpty(environment(TokenVariable));
-        return new CliSettings(address, token, result.GetValue(Json), TimeSpan.FromSeconds(seconds), ReadTls(result, environment, address));
+        return new CliSettings(address, token, result.GetValue(Json), TimeSpan.FromSeconds(seconds), ReadTls(result, environment, address),
+            StateDirectory(result, environment));
+    }
+
+    /// <summary>--state-dir, else DX_STATE_DIR, else the XDG config home's dataexchange folder (~/.config/dataexchange).</summary>
+    public string? StateDirectory(ParseResult result, Func<string, string?> environment)
+    {
+        if ((NonEmpty(result.GetValue(StateDir)) ?? NonEmpty(environment(StateVariable))) is { } given)
+        {
+            return Path.GetFullPath(given);
+        }
+
+        if (NonEmpty(environment("XDG_CONFIG_HOME")) is { } config && Path.IsPathRooted(config))
+        {
+            return Path.Combine(config, "dataexchange");
+        }
+
+        return NonEmpty(environment("HOME")) is { } home ? Path.Combine(home, ".config", "dataexchange") : null;
     }
 
     /// <summary>

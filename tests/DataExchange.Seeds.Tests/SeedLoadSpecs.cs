@@ -132,11 +132,14 @@ public class SeedLoadSpecs(SeedServerFixture server, ITestOutputHelper output) :
     /// <summary>`dx audit replay`: every payload matches its leaf, every decision re-derives from the history, every served field agrees.</summary>
     private async Task TheSeededExchangeReplaysWithoutADifferenceAsync(int trades)
     {
+        // dx's memory of checkpoints: a folder of this replay's own, never the user's (the seeded log's origin is the default one).
+        var state = Directory.CreateTempSubdirectory("dx-state-").FullName;
         using var context = new DataExchange.Cli.CliContext(
-            new DataExchange.Cli.CliSettings(server.Address, SeedServerFixture.OperatorToken, false, TimeSpan.FromMinutes(1)),
+            new DataExchange.Cli.CliSettings(server.Address, SeedServerFixture.OperatorToken, false, TimeSpan.FromMinutes(1), StateDirectory: state),
             new DataExchange.Cli.Output(false, TextWriter.Null, TextWriter.Null));
         var report = await DataExchange.Cli.Commands.LedgerReplay.RunAsync(context, CancellationToken.None);
         output.WriteLine(string.Join("\n", report.Lines));
+        Directory.Delete(state, recursive: true);
         Assert.True(report.Differences == 0, string.Join("\n", report.Lines));
         Assert.Contains(report.Lines, l => l.StartsWith($"trades: {trades} rebuilt, 0 difference(s); {trades} compliance decisions re-derived", StringComparison.Ordinal));
     }

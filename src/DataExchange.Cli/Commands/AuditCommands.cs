@@ -39,14 +39,20 @@ internal static class AuditCommands
             HelpName = "file",
         };
 
+        private readonly WitnessOptions witnesses = new();
+
         public VerifyCommand(GlobalOptions global)
             : base("verify", "Check every checkpoint, leaf, tree node and event against the signed checkpoints; name everything that changed")
         {
             Add(keys);
             Add(trusted);
+            witnesses.AddTo(this);
             SetAction((result, ct) => CliContext.RunAsync(result, global, ct, async context =>
             {
+                var policy = witnesses.Read(result);
+                var memory = CheckpointMemory.For(context.Settings);
                 var verifiers = result.GetValue(keys) is { Length: > 0 } given ? KeyFiles.Load(given) : null;
+                SignedCheckpoint? latest = null;
                 var trustedNote = result.GetValue(trusted) is { Length: > 0 } file ? await File.ReadAllTextAsync(file, ct) : null;
                 var interactive = !context.Output.Json && context.Output.Console.Profile.Capabilities.Interactive;
                 AuditReport report;
@@ -56,12 +62,12 @@ internal static class AuditCommands
                     {
                         var task = progress.AddTask("Verifying leaves");
                         return await LedgerAudit.VerifyAsync(context.Ledger, () => context.Call(ct).WithDeadline(DateTime.MaxValue), verifiers, trustedNote,
-                            (done, total) => { task.MaxValue = Math.Max(1, total); task.Value = done; }, ct);
+                            (done, total) => { task.MaxValue = Math.Max(1, total); task.Value = done; }, ct, served => latest = served);
                     });
                 }
                 else
                 {
-                    report = await LedgerAudit.VerifyAsync(context.Ledger, () => context.Call(ct).WithDeadline(DateTime.MaxValue), verifiers, trustedNote, null, ct);
+                    report = await LedgerAudit.VerifyAsync(context.Ledger, () => context.Call(ct).WithDeadline(DateTime.MaxValue), verifiers, trustedNote, null, ct, served => latest = served);
                 }
 
                 if (context.Output.Json)
@@ -76,11 +82,41 @@ internal static class AuditCommands
                     }
                 }
 
+                // The memory after the audit: a fork or a rollback outranks the audit's findings (its own exit code, evidence
+                // written); keys the memory does not trust outrank only a clean audit, whose findings say more.
+                CheckedCheckpoint? remembered = null;
+                if (latest is not null)
+                {
+                    try
+                    {
+                        remembered = await memory.CheckAsync(context, latest.Note, latest.HashAlgorithm, presentedAsLatest: true, verifiers, ct);
+                    }
+                    catch (CliException e) when (e.ExitCode == ExitCodes.Refused && !report.Ok)
+                    {
+                        context.Output.Error.WriteLine($"dx: {e.Message}");
+                    }
+                }
+
                 if (!report.Ok)
                 {
                     throw new CliException($"Audit FAILED: {report.Failure}", StatusCode.DataLoss);
                 }
 
+                if (policy is not null && latest is not null)
+                {
+                    var witnessed = policy.Evaluate(latest.Note, remembered?.LogKeys ?? verifiers ?? []);
+                    if (!context.Output.Json)
+                    {
+                        context.Output.Console.WriteLine($"witnesses: {(witnessed.Satisfied ? witnessed.Summary : $"NOT MET: {witnessed.Failure}")}");
+                    }
+
+                    if (!witnessed.Satisfied)
+                    {
+                        throw new CliException($"Audit FAILED: checkpoint.note: witness policy not met: {witnessed.Failure}", StatusCode.DataLoss);
+                    }
+                }
+
+                remembered?.Commit();
                 return ExitCodes.Success;
             }));
         }

@@ -72,13 +72,15 @@ internal static class LedgerAudit
 
     private sealed record SignedRoot(string Source, long Size, byte[] Root);
 
+    /// <param name="servedLatest">Told the latest checkpoint the audit checks against (dx's memory compares it with the one it remembers).</param>
     public static async Task<AuditReport> VerifyAsync(LedgerService.LedgerServiceClient client, Func<CallOptions> call,
-        IReadOnlyList<INoteVerifier>? trustedKeys, string? trustedCheckpointNote, Action<long, long>? progress, CancellationToken ct)
+        IReadOnlyList<INoteVerifier>? trustedKeys, string? trustedCheckpointNote, Action<long, long>? progress, CancellationToken ct,
+        Action<SignedCheckpoint>? servedLatest = null)
     {
         var lines = new List<string>();
         try
         {
-            return await VerifyAsync(client, call, trustedKeys, trustedCheckpointNote, progress, lines, ct);
+            return await VerifyAsync(client, call, trustedKeys, trustedCheckpointNote, progress, lines, servedLatest, ct);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && ReasonOf(e) == "LEDGER_INTEGRITY_FAILURE")
         {
@@ -94,7 +96,8 @@ internal static class LedgerAudit
     }
 
     private static async Task<AuditReport> VerifyAsync(LedgerService.LedgerServiceClient client, Func<CallOptions> call,
-        IReadOnlyList<INoteVerifier>? trustedKeys, string? trustedCheckpointNote, Action<long, long>? progress, List<string> lines, CancellationToken ct)
+        IReadOnlyList<INoteVerifier>? trustedKeys, string? trustedCheckpointNote, Action<long, long>? progress, List<string> lines,
+        Action<SignedCheckpoint>? servedLatest, CancellationToken ct)
     {
         var before = new List<AuditFinding>(); // checkpoints: reported ahead of the leaves
         var after = new List<AuditFinding>();  // roots, bisection, consistency, events: after the leaves
@@ -130,6 +133,7 @@ internal static class LedgerAudit
             fresh = false;
         }
 
+        servedLatest?.Invoke(served);
         var algorithm = served.HashAlgorithm == HashAlgorithm.Sm3 ? LogHashAlgorithm.Sm3 : LogHashAlgorithm.Sha256;
         var hasher = TreeHasher.For(algorithm);
         var (current, why) = CheckNote(served.Note, keys, requireAll: true);

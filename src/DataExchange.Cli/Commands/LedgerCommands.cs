@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DataExchange.Contracts.V1;
 using DataExchange.Ledger.Notes;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace DataExchange.Cli.Commands;
@@ -15,6 +16,7 @@ internal static class LedgerCommands
         new KeysCommand(global),
         new EntriesCommand(global),
         new LedgerWitnessesCommand(global),
+        new ForgetCommand(global),
     };
 
     /// <summary>The signing keys: name and key id first; type and the tree sizes they sign go when narrow.</summary>
@@ -47,17 +49,36 @@ internal static class LedgerCommands
         private readonly Option<long> size = new("--size") { Description = "The smallest checkpoint covering this tree size (default: the latest)", HelpName = "n" };
         private readonly Option<bool> fresh = new("--fresh") { Description = "Sign a checkpoint of everything integrated so far, now" };
         private readonly Option<string> note = new("--out") { Description = "Also write the signed note to this file (keep it to check consistency later)", HelpName = "file" };
+        private readonly Option<string[]> keys = new("--keys")
+        {
+            Description = "Trusted public keys (folder of *.pem/*.vkey, or files), remembered for the log from now on. Default: the keys remembered, or the first time the keys the server publishes",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+        private readonly WitnessOptions witnesses = new();
 
         public CheckpointCommand(GlobalOptions global)
-            : base("checkpoint", "Show a signed checkpoint (C2SP signed note)")
+            : base("checkpoint", "Show a signed checkpoint (C2SP signed note) after checking its signatures and that it extends the one dx remembers")
         {
             Add(size);
             Add(fresh);
             Add(note);
+            Add(keys);
+            witnesses.AddTo(this);
             SetAction((result, ct) => CliContext.RunAsync(result, global, ct, async context =>
             {
+                var policy = witnesses.Read(result);
+                var given = result.GetValue(keys) is { Length: > 0 } files ? KeyFiles.Load(files) : null;
+                var memory = CheckpointMemory.For(context.Settings);
                 var checkpoint = await context.Ledger.GetCheckpointAsync(
                     new GetCheckpointRequest { MinTreeSize = result.GetValue(size), Fresh = result.GetValue(fresh) }, context.Call(ct));
+                var verified = await memory.CheckAsync(context, checkpoint.Note, checkpoint.HashAlgorithm, presentedAsLatest: result.GetValue(size) == 0, given, ct);
+                var (cosignatures, witnessed) = WitnessOptions.Evaluate(policy, checkpoint.Note, verified.LogKeys);
+                if (witnessed is null || witnessed.Satisfied)
+                {
+                    verified.Commit();
+                }
+
                 if (result.GetValue(note) is { Length: > 0 } file)
                 {
                     await File.WriteAllTextAsync(file, checkpoint.Note, ct);
@@ -72,11 +93,42 @@ internal static class LedgerCommands
                         ("Root", Convert.ToHexStringLower(checkpoint.RootHash.ToByteArray())),
                         ("Hash", EnumNames.Format(checkpoint.HashAlgorithm)),
                         ("Signed", Formatting.Time(checkpoint.CreateTime)),
+                        ("Signed by", string.Join(", ", verified.Keys.SignedBy.Select(k => $"{k.KeyName}+{k.KeyId:x8}"))),
+                        ("Memory", verified.Decision.Message),
+                        ("Witnesses", witnessed is null ? $"{cosignatures.Count} cosignature(s), not checked (no --witness)" : witnessed.Satisfied ? witnessed.Summary : $"NOT MET: {witnessed.Failure}"),
                     ]));
+                    if (cosignatures.Count > 0)
+                    {
+                        console.WriteLine();
+                        console.Write(WitnessOptions.Table(cosignatures));
+                    }
+
                     console.WriteLine();
                     console.Profile.Out.Writer.Write(checkpoint.Note);
                 });
-                return ExitCodes.Success;
+                return witnessed is { Satisfied: false }
+                    ? throw new CliException($"checkpoint.note: witness policy not met: {witnessed.Failure}", StatusCode.FailedPrecondition)
+                    : ExitCodes.Success;
+            }));
+        }
+    }
+
+    /// <summary>dx ledger forget ORIGIN: drop what dx remembers of a log (after a reset the operator announced, or to trust new keys).</summary>
+    internal sealed class ForgetCommand : Command
+    {
+        private readonly Argument<string> origin = new("ORIGIN") { Description = "The log's origin, the first line of its checkpoints" };
+
+        public ForgetCommand(GlobalOptions global)
+            : base("forget", "Forget the checkpoint and keys dx remembers for a log; the next command trusts it afresh")
+        {
+            Add(origin);
+            SetAction((result, ct) => CliContext.RunAsync(result, global, ct, context =>
+            {
+                var memory = CheckpointMemory.For(context.Settings);
+                var name = result.GetRequiredValue(origin).Trim();
+                var path = memory.PathOf(name);
+                context.Output.Console.WriteLine(memory.Forget(name) ? $"Forgot {name} ({path})." : $"Nothing remembered for {name} ({path}).");
+                return Task.FromResult(ExitCodes.Success);
             }));
         }
     }

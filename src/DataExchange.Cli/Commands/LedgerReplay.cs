@@ -59,6 +59,7 @@ internal static class LedgerReplay
 
         // Replay exactly the leaves a signed checkpoint covers, so the root can be compared at the end.
         var checkpoint = await context.Ledger.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, context.Call(ct));
+        var remembered = await CheckpointMemory.For(context.Settings).CheckAsync(context, checkpoint.Note, checkpoint.HashAlgorithm, presentedAsLatest: true, givenKeys: null, ct);
         var algorithm = checkpoint.HashAlgorithm == HashAlgorithm.Sm3 ? LogHashAlgorithm.Sm3 : LogHashAlgorithm.Sha256;
         var hasher = TreeHasher.For(algorithm);
         var range = new CompactRange(hasher);
@@ -121,6 +122,11 @@ internal static class LedgerReplay
             $"replay took {watch.Elapsed.TotalSeconds:F2} s (log read, checked and rebuilt in {replayedAt.TotalSeconds:F2} s, " +
             $"{range.Size / Math.Max(replayedAt.TotalSeconds, 1e-6):F0} leaves/s)"));
         summary.Add(found.Count == 0 ? "OK" : $"{found.Count} difference(s)");
+        if (found.Count == 0)
+        {
+            remembered.Commit();
+        }
+
         return new ReplayReport(found, [.. found.Select(d => d.ToString()), .. summary], range.Size, watch.Elapsed);
     }
 

@@ -34,6 +34,11 @@ internal static class ReceiptCommands
             SetAction((result, ct) => CliContext.RunAsync(result, global, ct, async context =>
             {
                 var receipt = await context.Ledger.GetTradeReceiptAsync(BuildRequest(result), context.Call(ct));
+
+                // The receipt's checkpoint is the one covering the trade, not necessarily the latest: an older one must be a prefix of what dx remembers.
+                var verified = await CheckpointMemory.For(context.Settings).CheckAsync(context, receipt.Checkpoint.Note, receipt.Checkpoint.HashAlgorithm,
+                    presentedAsLatest: false, givenKeys: null, ct);
+                verified.Commit();
                 await File.WriteAllTextAsync(result.GetRequiredValue(outFile), Output.ToJson(receipt) + "\n", ct);
                 context.Output.Show(receipt, console => console.Write(Output.Details("Receipt",
                 [
@@ -78,12 +83,15 @@ internal static class ReceiptCommands
 
         private readonly Option<string> origin = new("--origin") { Description = "The log's expected origin (default: accept the receipt's own)", HelpName = "origin" };
 
+        private readonly WitnessOptions witnesses = new();
+
         public VerifyCommand(GlobalOptions global)
-            : base("verify", "Verify a receipt offline: checkpoint signatures, leaves and inclusion proofs (no server needed)")
+            : base("verify", "Verify a receipt offline: checkpoint signatures, witness cosignatures, leaves and inclusion proofs (no server needed)")
         {
             Add(file);
             Add(keys);
             Add(origin);
+            witnesses.AddTo(this);
             SetAction((result, ct) => CliContext.RunAsync(result, global, ct, async context =>
             {
                 var path = result.GetRequiredValue(file);
@@ -92,9 +100,17 @@ internal static class ReceiptCommands
                     throw new CliException($"No receipt file at {path}.");
                 }
 
+                var policy = witnesses.Read(result);
                 var text = await File.ReadAllTextAsync(path, ct);
                 var verifiers = KeyFiles.Load(result.GetRequiredValue(keys));
                 var outcome = Verify(text, verifiers, result.GetValue(origin));
+                var note = outcome.IsValid ? NoteOf(text) : "";
+                var (cosignatures, witnessed) = WitnessOptions.Evaluate(policy, note, verifiers);
+                if (witnessed is { Satisfied: false })
+                {
+                    outcome = outcome with { IsValid = false, Field = "checkpoint.note", Failure = witnessed.Failure };
+                }
+
                 if (!outcome.IsValid)
                 {
                     var exit = outcome.Field switch
@@ -107,10 +123,26 @@ internal static class ReceiptCommands
                         StatusCode.FailedPrecondition, exit);
                 }
 
-                context.Output.Show(VerifiedJson(outcome), console => console.MarkupLine(
-                    $"[green]Receipt verifies[/]: {Markup.Escape(outcome.Trade!)}{(outcome.FilingNumber is { } f ? $" (filing {Markup.Escape(f)})" : "")}, "
-                    + $"all {outcome.EventCount} event(s) as of tree size {outcome.Checkpoint!.Size} of {Markup.Escape(outcome.Checkpoint.Origin)}, signed by "
-                    + Markup.Escape(string.Join(", ", outcome.SignedBy.Select(k => k.KeyName)))));
+                // Offline, only a remembered checkpoint of the same size can be compared: another root is a fork.
+                if (context.Settings.StateDirectory is { } stateDirectory)
+                {
+                    new CheckpointMemory(stateDirectory).CheckOffline(context.Output.Error, note, verifiers);
+                }
+
+                context.Output.Show(VerifiedJson(outcome, witnessed, cosignatures), console =>
+                {
+                    console.MarkupLine(
+                        $"[green]Receipt verifies[/]: {Markup.Escape(outcome.Trade!)}{(outcome.FilingNumber is { } f ? $" (filing {Markup.Escape(f)})" : "")}, "
+                        + $"all {outcome.EventCount} event(s) as of tree size {outcome.Checkpoint!.Size} of {Markup.Escape(outcome.Checkpoint.Origin)}, signed by "
+                        + Markup.Escape(string.Join(", ", outcome.SignedBy.Select(k => k.KeyName))));
+                    console.WriteLine(witnessed is null
+                        ? $"Witnesses: {cosignatures.Count} cosignature(s), not checked (no --witness)"
+                        : $"Witnesses: {witnessed.Summary}");
+                    if (cosignatures.Count > 0)
+                    {
+                        console.Write(WitnessOptions.Table(cosignatures));
+                    }
+                });
                 return ExitCodes.Success;
             }));
         }
@@ -120,7 +152,8 @@ internal static class ReceiptCommands
     /// What --json prints for a receipt that verifies (a verification, not an API resource): verified, trade,
     /// filingNumber, events, treeSize, origin and signedBy, as a google.protobuf.Struct in the proto JSON mapping.
     /// </summary>
-    public static Google.Protobuf.WellKnownTypes.Struct VerifiedJson(TradeReceiptVerification outcome)
+    public static Google.Protobuf.WellKnownTypes.Struct VerifiedJson(TradeReceiptVerification outcome,
+        DataExchange.Ledger.Witness.WitnessPolicyResult? witnessed = null, IReadOnlyList<DataExchange.Ledger.Witness.CosignatureLine>? cosignatures = null)
     {
         var json = new Google.Protobuf.WellKnownTypes.Struct();
         json.Fields["verified"] = Google.Protobuf.WellKnownTypes.Value.ForBool(outcome.IsValid);
@@ -130,6 +163,24 @@ internal static class ReceiptCommands
         json.Fields["treeSize"] = Google.Protobuf.WellKnownTypes.Value.ForString((outcome.Checkpoint?.Size ?? 0).ToString(CultureInfo.InvariantCulture));
         json.Fields["origin"] = Google.Protobuf.WellKnownTypes.Value.ForString(outcome.Checkpoint?.Origin ?? "");
         json.Fields["signedBy"] = Google.Protobuf.WellKnownTypes.Value.ForList([.. outcome.SignedBy.Select(k => Google.Protobuf.WellKnownTypes.Value.ForString(k.KeyName))]);
+        if (cosignatures is { Count: > 0 } || witnessed is not null)
+        {
+            json.Fields["cosignatures"] = Google.Protobuf.WellKnownTypes.Value.ForList([.. (cosignatures ?? []).Select(c =>
+            {
+                var line = new Google.Protobuf.WellKnownTypes.Struct();
+                line.Fields["witness"] = Google.Protobuf.WellKnownTypes.Value.ForString(c.WitnessName);
+                line.Fields["keyId"] = Google.Protobuf.WellKnownTypes.Value.ForString(c.KeyId.ToString("x8", CultureInfo.InvariantCulture));
+                line.Fields["time"] = Google.Protobuf.WellKnownTypes.Value.ForString(c.Time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "");
+                line.Fields["verified"] = Google.Protobuf.WellKnownTypes.Value.ForBool(c.Verified);
+                return Google.Protobuf.WellKnownTypes.Value.ForStruct(line);
+            })]);
+        }
+
+        if (witnessed is not null)
+        {
+            json.Fields["witnesses"] = Google.Protobuf.WellKnownTypes.Value.ForString(witnessed.Summary);
+        }
+
         return json;
     }
 
@@ -151,6 +202,23 @@ internal static class ReceiptCommands
 
         return [.. keys.GroupBy(k => k.KeyName).SelectMany(g =>
             g.Where(k => signatures.Any(s => s.KeyName == k.KeyName && s.KeyId == k.KeyId)) is var named && named.Any() ? named : g)];
+    }
+
+    /// <summary>The receipt's checkpoint.note, or "" when there is none to read.</summary>
+    private static string NoteOf(string receiptJson)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(receiptJson);
+            return document.RootElement.TryGetProperty("checkpoint", out var checkpoint) && checkpoint.ValueKind == System.Text.Json.JsonValueKind.Object
+                && checkpoint.TryGetProperty("note", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String
+                ? n.GetString()!
+                : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Offline check of a receipt file with the ledger library's <see cref="TradeReceiptVerifier"/>; every key name given must sign.</summary>

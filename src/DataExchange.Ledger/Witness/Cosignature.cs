@@ -82,15 +82,18 @@ public sealed class CosignatureVerifier
 
     public byte[] PublicKey { get; }
 
-    /// <summary>Reads a witness vkey "name+keyid+base64(0x04 ‖ Ed25519 public key)" and checks its key id.</summary>
-    /// <exception cref="FormatException">Not a tlog-cosignature/v1 verifier key.</exception>
-    public static CosignatureVerifier ParseVerifierKey(string verifierKey)
+    /// <summary>
+    /// Reads a witness vkey, name+keyId+base64(0x04 ‖ public key), as <c>dx witness keygen</c> prints it; the key id
+    /// must be the one the name and key hash to, so a vkey edited by hand is refused rather than silently never matching.
+    /// </summary>
+    /// <exception cref="FormatException">Not a cosignature/v1 vkey, or its key id does not match.</exception>
+    public static CosignatureVerifier Parse(string verifierKey)
     {
         var parts = verifierKey.Trim().Split('+', 3);
         if (parts.Length != 3 || parts[1].Length != 8
             || !uint.TryParse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var keyId))
         {
-            throw new FormatException("a witness key is name+xxxxxxxx+base64, as dx witness keygen prints it");
+            throw new FormatException("A witness verifier key is name+xxxxxxxx+base64.");
         }
 
         byte[] typed;
@@ -100,12 +103,12 @@ public sealed class CosignatureVerifier
         }
         catch (FormatException)
         {
-            throw new FormatException("the witness key's material is not base64");
+            throw new FormatException("The witness verifier key's key material is not base64.");
         }
 
         if (typed.Length != 1 + Ed25519.PublicKeySize || typed[0] != CosignatureV1.SignatureType)
         {
-            throw new FormatException("the witness key is not a cosignature/v1 key (type 0x04 and a 32-byte Ed25519 key)");
+            throw new FormatException("Not a witness (cosignature/v1, type 0x04 Ed25519) verifier key.");
         }
 
         CosignatureVerifier verifier;
@@ -115,10 +118,12 @@ public sealed class CosignatureVerifier
         }
         catch (ArgumentException e)
         {
-            throw new FormatException($"the witness key's name is not valid: {e.Message}");
+            throw new FormatException($"Bad witness verifier key: {e.Message}");
         }
 
-        return verifier.KeyId == keyId ? verifier : throw new FormatException($"the witness key's id {parts[1]} does not match its name and key ({verifier.KeyId:x8})");
+        return verifier.KeyId == keyId
+            ? verifier
+            : throw new FormatException($"The witness verifier key's id {parts[1]} is not the one its name and key give ({verifier.KeyId:x8}).");
     }
 
     /// <summary>The vkey: name+keyId+base64(0x04 ‖ public key), as C2SP signed-note writes verifier keys.</summary>

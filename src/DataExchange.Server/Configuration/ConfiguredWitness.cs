@@ -44,7 +44,7 @@ public sealed record ConfiguredWitness(Uri Address, CosignatureVerifier Key)
             CosignatureVerifier key;
             try
             {
-                key = CosignatureVerifier.ParseVerifierKey(vkey);
+                key = CosignatureVerifier.Parse(vkey);
             }
             catch (FormatException e)
             {

@@ -29,6 +29,12 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Ledger settings of the server (fixtures for SM3 logs or fast checkpoints change them).</summary>
     public DataExchange.Server.Configuration.LedgerSettings Ledger { get; init; } = new();
 
+    /// <summary>
+    /// The log's origin: the one <see cref="Ledger"/> names, except that the default becomes one per schema, so the many
+    /// logs the specs run (different keys, different histories) are never one log to dx's memory of checkpoints.
+    /// </summary>
+    public string Origin => Ledger.Origin == new DataExchange.Server.Configuration.LedgerSettings().Origin ? $"dataexchange.local/test-{Schema}" : Ledger.Origin;
+
     /// <summary>TLS settings of the server (the TLS specs serve HTTPS with certificates they generate); null: cleartext.</summary>
     public TlsSettings? Tls { get; init; }
 
@@ -76,7 +82,7 @@ public sealed class ServerFixture : IAsyncLifetime
             BootstrapToken = OperatorToken,
             StatisticsMaxAge = TimeSpan.Zero,
             DataDirectory = DataDirectory,
-            Ledger = Ledger,
+            Ledger = Ledger with { Origin = Origin },
             Tls = Tls,
             Trades = Trades,
             Telemetry = Telemetry,

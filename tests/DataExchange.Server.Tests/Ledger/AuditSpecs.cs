@@ -46,14 +46,14 @@ public class AuditSpecs(ServerFixture server, ITestOutputHelper output) : IClass
 
         // A kept checkpoint of a different history (same size, other root) is caught.
         var signing = server.Services.GetRequiredService<DataExchange.Server.Ledger.LedgerSigning>();
-        var forged = signing.Sign("dataexchange.local/ledger", kept.TreeSize, new byte[32], new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
+        var forged = signing.Sign(server.Origin, kept.TreeSize, new byte[32], new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
         var rewritten = await AuditAsync(forged);
         Assert.False(rewritten.Ok);
         Assert.Contains(rewritten.Findings, f => f.Kind == "root_mismatch" && f.Message.Contains("history was rewritten", StringComparison.Ordinal));
         Assert.Contains(rewritten.Findings, f => f.Kind == "split_view" && f.TreeSize == kept.TreeSize);
 
         // Replay rebuilds participants and listings as the service serves them.
-        using (var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30)), new Output(false, TextWriter.Null, TextWriter.Null)))
+        using (var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30), StateDirectory: DxStateDirectory.Path), new Output(false, TextWriter.Null, TextWriter.Null)))
         {
             var (differences, lines) = await LedgerReplay.RunAsync(context, CancellationToken.None);
             Assert.True(differences == 0, string.Join("\n", lines));

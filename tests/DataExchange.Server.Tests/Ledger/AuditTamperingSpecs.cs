@@ -360,7 +360,7 @@ public class AuditTamperingSpecs(ITestOutputHelper output)
             var signing = log.Server.Services.GetRequiredService<LedgerSigning>();
             var root = new byte[32];
             root[0] = 1;
-            var forged = signing.Sign("dataexchange.local/ledger", log.AfterTrade.TreeSize, root, new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
+            var forged = signing.Sign(log.Server.Origin, log.AfterTrade.TreeSize, root, new DataExchange.Ledger.Receipts.StreamHeadsCommitment(0, new byte[32]));
             await log.Server.TamperAsync($$"""
                 alter table {schema}.ledger_checkpoints drop constraint if exists ledger_checkpoints_pkey;
                 insert into {schema}.ledger_checkpoints (size, root, note, created_at) values ({{log.AfterTrade.TreeSize}}, @root, @note, now());
@@ -383,7 +383,7 @@ public class AuditTamperingSpecs(ITestOutputHelper output)
             // checked against it could leave events out. Same root, so no split view; only the map is false.
             var signing = log.Server.Services.GetRequiredService<LedgerSigning>();
             var size = log.AfterTrade.TreeSize;
-            var falseMap = signing.Sign("dataexchange.local/ledger", size, log.AfterTrade.RootHash.ToByteArray(),
+            var falseMap = signing.Sign(log.Server.Origin, size, log.AfterTrade.RootHash.ToByteArray(),
                 new DataExchange.Ledger.Receipts.StreamHeadsCommitment(1, new byte[32]));
             await log.Server.TamperAsync($$"""
                 alter table {schema}.ledger_checkpoints drop constraint if exists ledger_checkpoints_pkey;

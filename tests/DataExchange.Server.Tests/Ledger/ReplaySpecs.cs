@@ -216,7 +216,7 @@ public class ReplaySpecs(ITestOutputHelper output)
     private async Task<ReplayReport> ReplayAsync(ServerFixture server)
     {
         await server.CaughtUpCheckpointAsync();
-        using var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30)),
+        using var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30), StateDirectory: DxStateDirectory.Path),
             new Output(false, TextWriter.Null, TextWriter.Null));
         var report = await LedgerReplay.RunAsync(context, CancellationToken.None);
         output.WriteLine(string.Join("\n", report.Lines));

@@ -57,7 +57,7 @@ public sealed class WitnessSettingsSpecs : IDisposable
         var parts = first.VerifierKey.Split('+', 3); // the base64 key may hold '+' itself
         var wrongId = $"{parts[0]}+00000000+{parts[2]}";
         var e = Assert.Throws<SettingsException>(() => Read(("DX_WITNESSES", $"http://127.0.0.1:7380 {wrongId}")));
-        Assert.Contains("does not match", e.Message);
+        Assert.Contains("is not the one its name and key give", e.Message);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class WitnessSettingsSpecs : IDisposable
     {
         var ed25519 = DataExchange.Ledger.Notes.NoteKeys.FormatVerifierKey(
             DataExchange.Ledger.Notes.Ed25519NoteSigner.FromPem("dataexchange-ed25519", LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateEd25519())).Verifier);
-        Assert.Contains("not a cosignature/v1 key", Assert.Throws<SettingsException>(() => Read(("DX_WITNESSES", $"http://a:1 {ed25519}"))).Message);
+        Assert.Contains("Not a witness (cosignature/v1", Assert.Throws<SettingsException>(() => Read(("DX_WITNESSES", $"http://a:1 {ed25519}"))).Message);
         Assert.Contains("twice", Assert.Throws<SettingsException>(() => Read(("DX_WITNESSES", $"http://a:1 {first.VerifierKey};http://b:2 {first.VerifierKey}"))).Message);
         Assert.Contains("DX_WITNESS_QUORUM '3'", Assert.Throws<SettingsException>(() =>
             Read(("DX_WITNESSES", $"http://a:1 {first.VerifierKey};http://b:2 {second.VerifierKey}"), ("DX_WITNESS_QUORUM", "3"))).Message);

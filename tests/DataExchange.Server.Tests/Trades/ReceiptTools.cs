@@ -36,6 +36,7 @@ internal static class ReceiptTools
         }
 
         start.Environment["PYTHONDONTWRITEBYTECODE"] = "1"; // no __pycache__ left in tools/
+        start.Environment["DX_STATE_DIR"] = Infrastructure.DxStateDirectory.Path; // dx's memory of checkpoints: the test run's, never the user's
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

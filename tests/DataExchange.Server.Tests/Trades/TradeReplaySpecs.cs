@@ -27,7 +27,7 @@ public class TradeReplaySpecs(ServerFixture server) : IClassFixture<ServerFixtur
         });
         await server.CaughtUpCheckpointAsync();
 
-        using var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30)),
+        using var context = new CliContext(new CliSettings(server.Address, ServerFixture.OperatorToken, false, TimeSpan.FromSeconds(30), StateDirectory: DxStateDirectory.Path),
             new Output(false, TextWriter.Null, TextWriter.Null));
         var (differences, lines) = await LedgerReplay.RunAsync(context, CancellationToken.None);
         Assert.True(differences == 0, string.Join("\n", lines));
