@@ -115,6 +115,22 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
         Assert.True(dx.Exit == 0, dx.ToString());
         var python = await ReceiptTools.PythonAsync(file, "--key", keys);
         Assert.True(python.Exit == 0, python.ToString());
+
+        // A 2-of-2 witness policy holds; one naming a witness that never saw this log, with quorum 3, does not.
+        var vkeys = witnesses.Select((w, i) => WriteVkey($"w{i}.vkey", w.Key.VerifierKey)).ToList();
+        var twoOfTwo = await ReceiptTools.DxAsync("receipt", "verify", file, "--keys", keys, "--witness", vkeys[0], "--witness", vkeys[1], "--witness-quorum", "2");
+        Assert.True(twoOfTwo.Exit == 0, twoOfTwo.ToString());
+        var stranger = WriteVkey("stranger.vkey", new Cosigner("witness.elsewhere/w", LedgerKeys.GenerateEd25519()).Verifier.VerifierKey);
+        var unmet = await ReceiptTools.DxAsync("receipt", "verify", file, "--keys", keys, "--witness", vkeys[0], "--witness", vkeys[1], "--witness", stranger, "--witness-quorum", "3");
+        Assert.True(unmet.Exit == DataExchange.Cli.ExitCodes.ReceiptInvalid, unmet.ToString());
+        Assert.Contains("checkpoint.note", unmet.ToString());
+    }
+
+    private string WriteVkey(string name, string vkey)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, vkey + "\n");
+        return path;
     }
 
     [Fact]
@@ -156,6 +172,7 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
     {
         var honestWorld = await TradeWorld.CreateAsync(exchange);
         var honest = await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+        Assert.Equal(0, (await DxCheckpointAsync(exchange)).Exit); // a client sees the honest, witnessed log
 
         // The same origin and keys over another database: its history differs from the first leaf on, and is longer.
         var fork = await StartExchangeAsync();
@@ -174,6 +191,11 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
         Assert.Equal(WitnessQuorumState.BelowQuorum, servedFork.WitnessQuorumState);
         Assert.All(witnesses, w => Assert.NotEmpty(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(w.StateFile)!, "evidence"), "*", SearchOption.AllDirectories)));
 
+        // The client that saw the honest log, shown the fork: the fork code, and both signed notes written out.
+        var client = await DxCheckpointAsync(fork);
+        Assert.True(client.Exit == DataExchange.Cli.ExitCodes.LogForked, client.ToString());
+        AssertEvidence(honest.Note, forked.Note);
+
         // The honest exchange is still witnessed as it grows.
         await honestWorld.ListedAsync(Listing("Honest growth", individuals: 0));
         await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
@@ -185,6 +207,7 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
         var world = await TradeWorld.CreateAsync(exchange);
         await world.ListedAsync(Listing("Before the rollback", individuals: 0));
         var first = await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+        Assert.Equal(0, (await DxCheckpointAsync(exchange)).Exit);
 
         // The exchange's own older checkpoint, offered again as if it were the latest: every witness answers 409 with the size it holds.
         var older = (await exchange.Operator.Ledger.ListCheckpointsAsync(new ListCheckpointsRequest())).Checkpoints.First(c => c.TreeSize < first.TreeSize);
@@ -202,6 +225,34 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
             l => l.Witnesses.All(w => w.State == WitnessState.Refusing), Deadline);
         Assert.All(refused.Witnesses, w => Assert.Contains("rolled back", w.LastError));
         Assert.Empty((await shorter.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest())).Cosignatures);
+
+        // The client that saw the larger tree: the rollback code, both notes written out.
+        var client = await DxCheckpointAsync(shorter);
+        Assert.True(client.Exit == DataExchange.Cli.ExitCodes.LogRolledBack, client.ToString());
+        AssertEvidence(first.Note, (await shorter.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest())).Note);
+    }
+
+    private string ClientState => Path.Combine(folder, "client");
+
+    /// <summary>`dx ledger checkpoint` against a server, remembering in this spec's own client state folder.</summary>
+    private async Task<(int Exit, string Stdout, string Stderr)> DxCheckpointAsync(ServerFixture server)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await DataExchange.Cli.Program.RunAsync(
+            ["ledger", "checkpoint", "--address", server.Address.ToString(), "--token", ServerFixture.OperatorToken, "--state-dir", ClientState],
+            stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The evidence folder holds the note the client remembered and the one it was shown, as the exchange signed them.</summary>
+    private void AssertEvidence(string remembered, string presented)
+    {
+        var evidence = Assert.Single(Directory.GetDirectories(Path.Combine(ClientState, "evidence")));
+        Assert.Equal(SignedNote.Parse(remembered).Text, SignedNote.Parse(File.ReadAllText(Path.Combine(evidence, "remembered.note"))).Text);
+        Assert.Equal(SignedNote.Parse(presented).Text, SignedNote.Parse(File.ReadAllText(Path.Combine(evidence, "presented.note"))).Text);
+        Assert.True(SignedNote.Verify(File.ReadAllText(Path.Combine(evidence, "presented.note")), exchange.Verifiers()).IsValid,
+            "the presented note is signed with the exchange's own keys: proof of misbehaviour");
     }
 
     private async Task<ServerFixture> StartExchangeAsync()
