@@ -71,8 +71,9 @@ echo "${pgbench_1%\}}, \"scale8\": $pgbench_8}" >"$bench_dir/pgbench.json"
 start_server() { # DB PORT DATA_DIR LOG -> sets started_pid
   mkdir -p "$3"
   # BENCH_SERVER_ENV="K=V ..." adds settings for an experiment (e.g. a log level); results then say so.
+  # DX_HTTP_LISTEN=off: no REST port of its own (two servers would both want the default 127.0.0.1:5081).
   # shellcheck disable=SC2086
-  env "${server_extra_env[@]}" DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
+  env DX_HTTP_LISTEN=off "${server_extra_env[@]}" DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
     DX_BOOTSTRAP_TOKEN="$token" DX_STAGE_TIMINGS="${5:-0}" ${BENCH_SERVER_ENV:-} \
     dotnet src/DataExchange.Server/bin/Release/net10.0/DataExchange.Server.dll >"$4" 2>&1 &
   started_pid=$!
