@@ -192,27 +192,46 @@ if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabas
     CpuSample? CpuOfWitnessed() => CpuSample.Take([.. new[] { options.WitnessedServerPid }.OfType<int>()], options.PostmasterPid);
     double WitnessCpu() => CpuSample.Take(options.WitnessPids, null)?.Server ?? double.NaN;
 
-    var plainFrom = DateTime.UtcNow;
-    results.Add(await Load.RunAsync("execute_trade_8_no_witnesses", "TradeService/ExecuteTrade", 8, shortWarmup, tradeWindow, TradeIn(world, plainRngs), stageFile, Cpu));
-    var plainTo = DateTime.UtcNow;
-    var plain = results[^1];
+    // A B B A: each side twice, in an order that cancels a linear drift of the machine's other load; each run with the
+    // full warm-up (the witnessed server has had no trades before).
+    var plainRuns = new List<ScenarioResult>();
+    var witnessedRuns = new List<ScenarioResult>();
+    var plainWindows = new List<(DateTime From, DateTime To)>();
+    var witnessedWindows = new List<(DateTime From, DateTime To)>();
+    async Task RunPlain()
+    {
+        var from = DateTime.UtcNow;
+        plainRuns.Add(await Load.RunAsync("execute_trade_8_no_witnesses", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, TradeIn(world, plainRngs), stageFile, Cpu));
+        plainWindows.Add((from, DateTime.UtcNow));
+    }
 
+    async Task RunWitnessed()
+    {
+        var from = DateTime.UtcNow;
+        witnessedRuns.Add(await Load.RunAsync("execute_trade_8_witnessed", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, TradeIn(witnessedWorld, witnessedRngs), null, CpuOfWitnessed));
+        witnessedWindows.Add((from, DateTime.UtcNow));
+    }
+
+    await RunPlain();
     var scrapeBefore = options.WitnessedMetrics is { } m0 ? await WitnessBench.ScrapeAsync(m0) : null;
     var witnessCpuBefore = WitnessCpu();
-    var witnessedFrom = DateTime.UtcNow;
-    results.Add(await Load.RunAsync("execute_trade_8_witnessed", "TradeService/ExecuteTrade", 8, shortWarmup, tradeWindow, TradeIn(witnessedWorld, witnessedRngs), null, CpuOfWitnessed));
-    var witnessedTo = DateTime.UtcNow;
-    var witnessed = results[^1];
+    await RunWitnessed();
+    await RunWitnessed();
     var witnessCpuSeconds = WitnessCpu() - witnessCpuBefore;
-
-    // Let the last checkpoints be signed and cosigned, then read both databases and the witnessed server's metrics.
-    await Task.Delay(TimeSpan.FromSeconds(2.5));
+    await Task.Delay(TimeSpan.FromSeconds(2.5)); // the last checkpoints signed and cosigned
     var scrapeAfter = options.WitnessedMetrics is { } m1 ? await WitnessBench.ScrapeAsync(m1) : null;
-    var plainCoverage = await LedgerBench.CoverageAsync(plainDb, options.Schema, plainFrom, plainTo);
-    var witnessedCoverage = await LedgerBench.CoverageAsync(witnessedDb, options.Schema, witnessedFrom, witnessedTo);
-    var quorumCoverage = await WitnessBench.WitnessedCoverageAsync(witnessedDb, options.Schema, witnessedFrom, witnessedTo, options.WitnessQuorum);
+    await RunPlain();
+    await Task.Delay(TimeSpan.FromSeconds(2.5));
+    var plain = ScenarioResult.Merge("execute_trade_8_no_witnesses", plainRuns);
+    var witnessed = ScenarioResult.Merge("execute_trade_8_witnessed", witnessedRuns);
+    results.Add(plain);
+    results.Add(witnessed);
+
+    var plainCoverage = await LedgerBench.CoverageAsync(plainDb, options.Schema, plainWindows);
+    var witnessedCoverage = await LedgerBench.CoverageAsync(witnessedDb, options.Schema, witnessedWindows);
+    var quorumCoverage = await WitnessBench.WitnessedCoverageAsync(witnessedDb, options.Schema, witnessedWindows, options.WitnessQuorum);
     var (checkpoints, cosignatures) = await WitnessBench.CosignaturesAsync(witnessedDb, options.Schema,
-        scrapeBefore?.At ?? witnessedFrom, scrapeAfter?.At ?? DateTime.UtcNow);
+        scrapeBefore?.At ?? witnessedWindows[0].From, scrapeAfter?.At ?? witnessedWindows[^1].To);
     var requests = scrapeBefore is not null && scrapeAfter is not null
         ? WitnessBench.Requests(scrapeBefore, scrapeAfter, checkpoints, cosignatures)
         : new JsonObject { ["measured"] = false, ["reason"] = "no --witnessed-metrics", ["checkpoints_signed"] = checkpoints, ["per_witness"] = cosignatures };
@@ -221,6 +240,9 @@ if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabas
         ["measured"] = true,
         ["witnesses"] = options.WitnessPids.Length,
         ["quorum"] = options.WitnessQuorum,
+        ["order"] = "without, with, with, without (each run: warm-up, then the trade window; figures over both runs of a side)",
+        ["runs_trades_per_second_without"] = new JsonArray([.. plainRuns.Select(r => (JsonNode?)Report.R(r.Throughput, 1))]),
+        ["runs_trades_per_second_with"] = new JsonArray([.. witnessedRuns.Select(r => (JsonNode?)Report.R(r.Throughput, 1))]),
         ["trades_per_second_without"] = Report.R(plain.Throughput, 1),
         ["trades_per_second_with"] = Report.R(witnessed.Throughput, 1),
         ["trades_ratio"] = Report.R(witnessed.Throughput / plain.Throughput, 3),

@@ -191,7 +191,7 @@ public static class Report
         if (wi?["measured"]?.GetValue<bool>() == true)
         {
             var rq = wi["requests"];
-            sb.AppendLine($"| trades/s, 8 buyers, without / with {wi["witnesses"]} witnesses (back to back) | {wi["trades_per_second_without"]} / {wi["trades_per_second_with"]} ({wi["trades_ratio"]} ×) | ≥ 0.95 × without |");
+            sb.AppendLine($"| trades/s, 8 buyers, without / with {wi["witnesses"]} witnesses (same run, alternated) | {wi["trades_per_second_without"]} / {wi["trades_per_second_with"]} ({wi["trades_ratio"]} ×) | ≥ 0.95 × without |");
             sb.AppendLine($"| checkpoint coverage p99 (commit → signed checkpoint), without / with witnesses | {wi["checkpoint_coverage_without"]?["p99_ms"]} / {wi["checkpoint_coverage_with"]?["p99_ms"]} ms | |");
             sb.AppendLine($"| witnessed coverage p99 (commit → a checkpoint covering it has {wi["quorum"]} of {wi["witnesses"]} cosignatures stored) | {wi["witnessed_coverage"]?["p99_ms"]} ms | |");
             sb.AppendLine($"| witness requests per witness per checkpoint (most of any witness; 409 re-proves apart) | {rq?["max_requests_per_witness_per_checkpoint_excluding_resized"]?.ToString() ?? "–"} | ≤ 1.0 |");
@@ -240,7 +240,7 @@ public static class Report
         if (json["witnesses"] is JsonObject wj && wj["measured"]?.GetValue<bool>() == true)
         {
             sb.AppendLine().AppendLine("## Witnesses (scenario 5)").AppendLine();
-            sb.AppendLine($"The same 8-buyer trade load, back to back: first on the benchmark's server (no witnesses), then on a third server with `DX_WITNESSES` naming {wj["witnesses"]} `dx witness serve` processes (quorum {wj["quorum"]}), on its own fresh database of the same cluster and otherwise the same settings. " +
+            sb.AppendLine($"The same 8-buyer trade load on the benchmark's server (no witnesses) and on a third server with `DX_WITNESSES` naming {wj["witnesses"]} `dx witness serve` processes (quorum {wj["quorum"]}), on its own fresh database of the same cluster and otherwise the same settings, in the order without, with, with, without (each run with its warm-up; figures over both runs of a side: trades/s without {wj["runs_trades_per_second_without"]?.ToJsonString()}, with {wj["runs_trades_per_second_with"]?.ToJsonString()}). " +
                 "Coverage is from each server's tables (an event's timestamp to the first signed checkpoint covering it; witnessed: to the earliest time a checkpoint covering it had the quorum of cosignatures stored, `ledger_cosignatures.received_at`). " +
                 "Requests are the `dx_witness_requests_total` deltas on the witnessed server's Prometheus endpoint between a scrape before its load and one 2.5 s after, against the checkpoints signed (`ledger_checkpoints.created_at`) between the two scrapes. " +
                 "\"Signed → stored\" is exact per cosignature row: the checkpoint's created_at to the cosignature's received_at (proof read, one HTTP round trip to the witness, its verification and state write, the insert).").AppendLine();

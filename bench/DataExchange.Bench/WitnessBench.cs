@@ -87,10 +87,8 @@ public static partial class WitnessBench
     /// cosignatures), minus the event's timestamp. The pusher sends each witness the latest checkpoint, so a checkpoint
     /// signed while a push was in flight may never be cosigned; the next, larger one covers its events.
     /// </summary>
-    public static async Task<JsonObject> WitnessedCoverageAsync(string databaseUrl, string schema, DateTime fromUtc, DateTime toUtc, int quorum)
+    public static async Task<JsonObject> WitnessedCoverageAsync(string databaseUrl, string schema, IReadOnlyList<(DateTime From, DateTime To)> windows, int quorum)
     {
-        var from = fromUtc.ToString("O", CultureInfo.InvariantCulture);
-        var to = toUtc.ToString("O", CultureInfo.InvariantCulture);
         var row = (await LedgerBench.SqlAsync(databaseUrl, $"""
             with ranked as (
               select size, received_at, row_number() over (partition by size order by received_at) as n
@@ -101,7 +99,7 @@ public static partial class WitnessBench
               from {schema}.mt_events e
               left join {schema}.ledger_leaves l on l.seq_id = e.seq_id
               left join lateral (select min(at) as at from quorum q where q.size > l.leaf_index) q on true
-              where e.timestamp >= '{from}' and e.timestamp < '{to}')
+              where {LedgerBench.InWindows(windows)})
             select count(*), count(ms),
                    coalesce(percentile_cont(0.5) within group (order by ms), 'NaN'), coalesce(percentile_cont(0.95) within group (order by ms), 'NaN'),
                    coalesce(percentile_cont(0.99) within group (order by ms), 'NaN'), coalesce(max(ms), 'NaN')
