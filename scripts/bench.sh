@@ -24,8 +24,15 @@ second_pid=""
 seed_pid=""
 witnessed_pid=""
 witness_pids=""
+# Stops a process and waits for it, at most 10 s before SIGKILL (a stuck process must not keep the cleanup from pg_down).
+stop_pid() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 40); do kill -0 "$1" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
-  for pid in $server_pid $second_pid $seed_pid $witnessed_pid $witness_pids; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in $server_pid $second_pid $seed_pid $witnessed_pid $witness_pids; do stop_pid "$pid"; done
   pg_down
 }
 trap cleanup EXIT

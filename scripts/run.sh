@@ -25,7 +25,11 @@ witness_pid=""
 cleanup() {
   if [ -n "$ticker_pid" ]; then kill "$ticker_pid" 2>/dev/null || true; wait "$ticker_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -n "$witness_pid" ]; then kill "$witness_pid" 2>/dev/null || true; wait "$witness_pid" 2>/dev/null || true; fi
+  if [ -n "$witness_pid" ]; then # at most 10 s, then SIGKILL: its state is on disk before any cosignature leaves
+    kill "$witness_pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$witness_pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$witness_pid" 2>/dev/null || true; wait "$witness_pid" 2>/dev/null || true
+  fi
   pg_down
 }
 trap cleanup EXIT
