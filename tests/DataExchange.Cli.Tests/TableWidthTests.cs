@@ -193,6 +193,15 @@ public sealed class TableWidthTests
             new SigningKey { KeyName = "dataexchange-sm2", KeyId = "9f2c1d6b", Type = SigningKeyType.Sm2Sm3 },
             new SigningKey { KeyName = "dataexchange-ed25519", KeyId = "0a1b2c3d", Type = SigningKeyType.Ed25519, ValidUntilTreeSize = 178_194 },
         ])),
+        ["ledger witnesses"] = c => c.Write(LedgerWitnessesCommand.Table(
+        [
+            new Witness { KeyName = "witness.example.org/w1", State = WitnessState.Current, CosignedTreeSize = 178_194, LastContactTime = At(5), Uri = "http://witness-1:7380/" },
+            new Witness
+            {
+                KeyName = "witness.regulator.gov.cn/szdex", State = WitnessState.Refusing, CosignedTreeSize = 178_100, LastContactTime = At(5), Uri = "https://witness.regulator.gov.cn/szdex/",
+                LastError = "422 Unprocessable Entity: the consistency proof from 178100 to 178194 does not verify against the root it cosigned",
+            },
+        ])),
         ["ledger entries"] = c => c.Write(LedgerCommands.EntriesTable(
         [
             new LogEntry

@@ -14,6 +14,7 @@ internal static class LedgerCommands
         new CheckpointCommand(global),
         new KeysCommand(global),
         new EntriesCommand(global),
+        new LedgerWitnessesCommand(global),
     };
 
     /// <summary>The signing keys: name and key id first; type and the tree sizes they sign go when narrow.</summary>

@@ -446,7 +446,8 @@ public sealed class LedgerGrpcService(
             Origin = ledger.Origin,
             HashAlgorithm = HashAlgorithm,
             TreeSize = checkpoint.Size,
-            Checkpoint = await ToProtoAsync(checkpoint, ct),
+            // The cosignatures travel as the note's signature lines; the receipt format (v1) has no members for the listing.
+            Checkpoint = WithoutWitnessListing(await ToProtoAsync(checkpoint, ct)),
             StreamHead = new V1.StreamHeadProof
             {
                 MapSize = head.MapSize,
@@ -660,6 +661,14 @@ public sealed class LedgerGrpcService(
     private static RpcException NoCheckpoint() =>
         RpcErrors.Create(Google.Rpc.Code.FailedPrecondition, "NO_CHECKPOINT_YET",
             "No checkpoint covers that yet: the log is empty or the next checkpoint is not signed; retry, or ask for a fresh one.");
+
+    private static V1.SignedCheckpoint WithoutWitnessListing(V1.SignedCheckpoint checkpoint)
+    {
+        checkpoint.Cosignatures.Clear();
+        checkpoint.WitnessQuorum = 0;
+        checkpoint.WitnessQuorumState = V1.WitnessQuorumState.Unspecified;
+        return checkpoint;
+    }
 
     private async Task<V1.SignedCheckpoint> ToProtoAsync(StoredCheckpoint checkpoint, CancellationToken ct) =>
         ToProto(await cosignatures.AttachAsync(checkpoint, ct));

@@ -48,7 +48,7 @@ public sealed class WitnessPusher(
             try
             {
                 var next = signer.NextPublished;
-                var latest = signer.IsActive ? await storage.LatestCheckpointAsync(ct) : null;
+                var latest = signer.IsActive ? signer.Latest : null; // in memory: no query per look
                 known ??= latest is null ? null : await storage.LastCosignedSizeAsync(witness.Name, witness.Key.KeyId, ct) ?? 0;
                 if (latest is not null)
                 {

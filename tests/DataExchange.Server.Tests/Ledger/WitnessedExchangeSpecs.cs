@@ -96,6 +96,28 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_receipt_carries_the_cosignatures_on_its_note_and_still_verifies_offline_with_dx_and_the_python_verifier()
+    {
+        var world = await TradeWorld.CreateAsync(exchange);
+        var listing = await world.ListedAsync(Listing("Receipt feed", individuals: 0));
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
+        await CosignedAsync(exchange, (await exchange.CaughtUpCheckpointAsync()).TreeSize, 3);
+
+        var receipt = await exchange.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade.Name });
+        var note = SignedNote.Parse(receipt.Checkpoint.Note);
+        Assert.All(witnesses, w => Assert.NotNull(w.Key.Verify(note.Text, note.Signatures.Single(s => s.KeyName == w.Key.Name))));
+        Assert.Empty(receipt.Checkpoint.Cosignatures); // format 1: the lines are the cosignatures
+
+        var file = Path.Combine(folder, "receipt.json");
+        await File.WriteAllTextAsync(file, Google.Protobuf.JsonFormatter.Default.Format(receipt));
+        var keys = await ReceiptTools.WriteKeysAsync(exchange.Operator.Ledger, Path.Combine(folder, "keys"));
+        var dx = await ReceiptTools.DxAsync("receipt", "verify", file, "--keys", keys);
+        Assert.True(dx.Exit == 0, dx.ToString());
+        var python = await ReceiptTools.PythonAsync(file, "--key", keys);
+        Assert.True(python.Exit == 0, python.ToString());
+    }
+
+    [Fact]
     public async Task With_one_witness_down_the_exchange_goes_on_with_two_and_a_restarted_witness_keeps_its_state()
     {
         var world = await TradeWorld.CreateAsync(exchange);
@@ -120,8 +142,9 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
         // Restarted on its state file: it still holds what it cosigned, so an older checkpoint is refused ...
         await down.StartAsync();
         var (status, body) = await AddCheckpointAsync(down, 0, [], before.Note);
+        // (a witness with no state would cosign it; the exchange may already have caught it up past it, hence "at least")
         Assert.True(status == HttpStatusCode.Conflict, $"{(int)status}: {body}");
-        Assert.Equal(before.TreeSize.ToString(System.Globalization.CultureInfo.InvariantCulture), body.Trim());
+        Assert.InRange(long.Parse(body.Trim(), System.Globalization.CultureInfo.InvariantCulture), before.TreeSize, long.MaxValue);
 
         // ... and the exchange catches it up with a consistency proof from there.
         var caughtUp = await CosignedAsync(exchange, size, 3);
