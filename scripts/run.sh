@@ -179,7 +179,7 @@ ${DX_CA:+  export DX_CA=$DX_CA
 }${DX_CERT:+  export DX_CERT=$DX_CERT DX_KEY=${DX_KEY:-}
 }  $token_export
   scripts/dx participants list
-$([ -z "$witness_url" ] || printf '\nA witness cosigns every checkpoint: %s (key, state and log under %s/).\n  scripts/dx ledger checkpoint --json   # the note with its cosignatures and witness_quorum_state\n%s' "$witness_url" "$witness_dir" "$([ "$DX_HTTP_LISTEN" = off ] || printf '  curl -s -H "Authorization: Bearer $DX_TOKEN" %s/v1/ledger/witnesses   # each witness: state, cosigned size, last error\n' "$scheme://${DX_HTTP_LISTEN/0.0.0.0/127.0.0.1}")")
+$([ -z "$witness_url" ] || printf '\nA witness cosigns every checkpoint: %s (key, state and log under %s/).\n  scripts/dx ledger witnesses          # each witness: state, cosigned size, last contact and error\n  scripts/dx ledger checkpoint --json   # the note with its cosignatures and witness_quorum_state\n%s' "$witness_url" "$witness_dir" "$([ "$DX_HTTP_LISTEN" = off ] || printf '  curl -s -H "Authorization: Bearer $DX_TOKEN" %s/v1/ledger/witnesses   # the same over REST\n' "$scheme://${DX_HTTP_LISTEN/0.0.0.0/127.0.0.1}")")
 Press Ctrl-C to stop.
 MSG
 wait "$server_pid"
