@@ -46,9 +46,14 @@ COPY seeds/exchange-2022.json seeds/
 ENV DX_LISTEN=0.0.0.0:5080 \
     DX_HTTP_LISTEN=0.0.0.0:5081 \
     DX_DATA_DIR=/var/lib/dataexchange
-RUN mkdir -p /var/lib/dataexchange && chown app /var/lib/dataexchange \
+# /var/lib/dataexchange: the server's (or, in a witness container, the witness's) own files. The two folders under
+# /etc/dataexchange receive public keys in docker-compose.yml's witness set-up: the witnesses' verifier keys and the
+# log's. Each is owned by app so that a new volume mounted on it is writable by the non-root user.
+RUN mkdir -p /var/lib/dataexchange /etc/dataexchange/witnesses /etc/dataexchange/ledger-keys \
+    && chown app /var/lib/dataexchange /etc/dataexchange/witnesses /etc/dataexchange/ledger-keys \
     && printf '#!/bin/sh\nexec dotnet /app/cli/dx.dll "$@"\n' > /usr/local/bin/dx \
     && chmod 755 /usr/local/bin/dx
 USER app
-EXPOSE 5080 5081
+# 7380: `dx witness serve` in docker-compose.yml's witness services.
+EXPOSE 5080 5081 7380
 ENTRYPOINT ["dotnet", "DataExchange.Server.dll"]

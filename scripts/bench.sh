@@ -6,7 +6,10 @@
 # The cluster (.data/bench-pg) and the server's data (.data/bench) are fresh each run; the server is started as
 # scripts/run.sh starts it (Release build, same PostgreSQL settings through scripts/lib/postgres.sh, DX_SEED=0),
 # on its own ports, with DX_STAGE_TIMINGS=1 for the per-stage breakdown; a second server process on the same database
-# (scenario 4: trades across both, then the sequencer's leader killed under load).
+# (scenario 4: trades across both, then the sequencer's leader killed under load); and for scenario 5, BENCH_WITNESSES
+# (default 2, 0 skips it) `dx witness serve` processes with a third server whose DX_WITNESSES names them, on its own
+# fresh database of the same cluster and otherwise the same settings (it signs with the first server's key files under
+# its own origin, so the witnesses can be given the log's keys before it starts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
@@ -19,8 +22,17 @@ bench_dir="$PWD/.data/bench"
 server_pid=""
 second_pid=""
 seed_pid=""
+witnessed_pid=""
+witness_pids=""
+# Stops a process and waits for it, at most 10 s before SIGKILL (a stuck process must not keep the cleanup from pg_down).
+stop_pid() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 40); do kill -0 "$1" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
-  for pid in $server_pid $second_pid $seed_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for pid in $server_pid $second_pid $seed_pid $witnessed_pid $witness_pids; do stop_pid "$pid"; done
   pg_down
 }
 trap cleanup EXIT
@@ -66,8 +78,9 @@ echo "${pgbench_1%\}}, \"scale8\": $pgbench_8}" >"$bench_dir/pgbench.json"
 start_server() { # DB PORT DATA_DIR LOG -> sets started_pid
   mkdir -p "$3"
   # BENCH_SERVER_ENV="K=V ..." adds settings for an experiment (e.g. a log level); results then say so.
+  # DX_HTTP_LISTEN=off: no REST port of its own (two servers would both want the default 127.0.0.1:5081).
   # shellcheck disable=SC2086
-  env DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
+  env DX_HTTP_LISTEN=off "${server_extra_env[@]}" DX_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$1" DX_LISTEN="127.0.0.1:$2" DX_DATA_DIR="$3" \
     DX_BOOTSTRAP_TOKEN="$token" DX_STAGE_TIMINGS="${5:-0}" ${BENCH_SERVER_ENV:-} \
     dotnet src/DataExchange.Server/bin/Release/net10.0/DataExchange.Server.dll >"$4" 2>&1 &
   started_pid=$!
@@ -79,6 +92,7 @@ start_server() { # DB PORT DATA_DIR LOG -> sets started_pid
   echo "The server did not become healthy; see $4" >&2; exit 1
 }
 
+server_extra_env=() # more settings for the next start_server only (scenario 5's DX_WITNESSES and keys)
 token="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 seed_json=""
 # `dx seed --help` exits 0 even without the command (it prints the root help), so look for the command itself.
@@ -110,6 +124,47 @@ port2="$(free_port)"
 start_server dataexchange "$port2" "$bench_dir" "$bench_dir/second-server.log"
 second_pid=$started_pid
 
+# Scenario 5: witnesses. Their keys first (offline), the log's verifier keys from the first server (the witnessed
+# server signs with the same key files), then the witnesses, then the witnessed server with DX_WITNESSES naming them.
+witness_count="${BENCH_WITNESSES:-2}"
+witness_args=()
+if [ "$witness_count" -gt 0 ]; then
+  echo "== $witness_count witnesses (dx witness serve, Release) and a third server with DX_WITNESSES on a fresh database ..."
+  dx_dll="$PWD/src/DataExchange.Cli/bin/Release/net10.0/dx.dll"
+  witnessed_origin="bench.dataexchange.local/witnessed"
+  DX_ADDRESS="http://127.0.0.1:$port" DX_TOKEN="$token" dotnet "$dx_dll" ledger keys --out "$bench_dir/log-keys" >/dev/null
+  log_keys=()
+  for f in "$bench_dir"/log-keys/*.vkey; do log_keys+=(--log-key "$(cat "$f")"); done
+  witnesses=""
+  for i in $(seq 1 "$witness_count"); do
+    wdir="$bench_dir/witness-$i"
+    mkdir -p "$wdir"
+    vkey="$(dotnet "$dx_dll" witness keygen --name "bench.witness.example/w$i" --out "$wdir/witness.key")"
+    wport="$(free_port)"
+    dotnet "$dx_dll" witness serve --name "bench.witness.example/w$i" --key "$wdir/witness.key" --state "$wdir/state.json" \
+      --listen "127.0.0.1:$wport" --log-origin "$witnessed_origin" "${log_keys[@]}" >"$wdir/witness.log" 2>&1 &
+    witness_pids="$witness_pids $!"
+    for _ in $(seq 1 60); do
+      curl -fsS "http://127.0.0.1:$wport/vkey" >/dev/null 2>&1 && break
+      kill -0 "$!" 2>/dev/null || { cat "$wdir/witness.log" >&2; echo "Witness $i exited." >&2; exit 1; }
+      sleep 0.5
+    done
+    witnesses="${witnesses:+$witnesses;}http://127.0.0.1:$wport/ $vkey"
+  done
+  psql_ -c "create database dataexchange_witnessed" postgres
+  witnessed_port="$(free_port)"
+  metrics_port="$(free_port)"
+  server_extra_env=(DX_WITNESSES="$witnesses" DX_LEDGER_ORIGIN="$witnessed_origin" DX_METRICS_LISTEN="127.0.0.1:$metrics_port"
+    DX_LEDGER_SM2_KEY="$bench_dir/keys/ledger-sm2.pem" DX_LEDGER_ED25519_KEY="$bench_dir/keys/ledger-ed25519.pem")
+  start_server dataexchange_witnessed "$witnessed_port" "$bench_dir/witnessed" "$bench_dir/witnessed-server.log" 1
+  witnessed_pid=$started_pid
+  server_extra_env=()
+  witness_args=(--witnessed-address "http://127.0.0.1:$witnessed_port"
+    --witnessed-database-url "postgresql://postgres@127.0.0.1:$PG_PORT/dataexchange_witnessed"
+    --witnessed-server-pid "$witnessed_pid" --witnessed-metrics "http://127.0.0.1:$metrics_port/metrics"
+    --witness-quorum "$witness_count" --witness-pids "$(echo $witness_pids | tr ' ' ',')")
+fi
+
 ledger_json="" # the load generator measures the ledger itself (scenario 3) through --database-url and --dx
 
 echo "== Load ..."
@@ -121,10 +176,10 @@ dotnet bench/DataExchange.Bench/bin/Release/net10.0/DataExchange.Bench.dll $quic
   --database-url "postgresql://postgres@127.0.0.1:$PG_PORT/dataexchange" --schema dataexchange \
   --dx "$PWD/src/DataExchange.Cli/bin/Release/net10.0/dx.dll" \
   --server-pid "$server_pid" --second-address "http://127.0.0.1:$port2" --second-server-pid "$second_pid" --postmaster-pid "$(head -1 .data/bench-pg/data/postmaster.pid)" \
-  --server-env "${BENCH_SERVER_ENV:-}" \
+  --server-env "${BENCH_SERVER_ENV:-}" "${witness_args[@]}" \
   --commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/DataExchange.Bench scripts || echo '+dirty')" \
   --out-dir bench/results
 status=$?
 set -e
-echo "Results: bench/results/latest.md, bench/results/latest.json (server logs: .data/bench/server.log, second-server.log)"
+echo "Results: bench/results/latest.md, bench/results/latest.json (server logs: .data/bench/server.log, second-server.log, witnessed-server.log, witness-N/witness.log)"
 exit $status

@@ -5,6 +5,11 @@
 # DX_TLS_CERT and DX_TLS_KEY yourself serves TLS with those. Otherwise cleartext, which the server allows on loopback only.
 # With DX_TLS_CLIENT_CA (mTLS), its own dx calls need the operator's client certificate in DX_CERT and DX_KEY, and it does
 # not seed: `dx seed` acts as many participants over one connection, which certificate binding refuses.
+# DX_WITNESS=1 also runs one witness of the ledger (`dx witness serve`, C2SP tlog-witness) on DX_WITNESS_LISTEN (default
+# 127.0.0.1:7380), its key and state under $DX_DATA_DIR/witness/, and starts the server with DX_WITNESSES naming it
+# (added to any DX_WITNESSES already set). The witness must know the log's public keys before the server may push to it:
+# the first time (or after the server's keys changed) the server is started once without it to read them
+# (`dx ledger keys`), then stopped and started again with the witness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
@@ -16,9 +21,15 @@ mkdir -p "$DX_DATA_DIR"
 
 server_pid=""
 ticker_pid=""
+witness_pid=""
 cleanup() {
   if [ -n "$ticker_pid" ]; then kill "$ticker_pid" 2>/dev/null || true; wait "$ticker_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$witness_pid" ]; then # at most 10 s, then SIGKILL: its state is on disk before any cosignature leaves
+    kill "$witness_pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$witness_pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$witness_pid" 2>/dev/null || true; wait "$witness_pid" 2>/dev/null || true
+  fi
   pg_down
 }
 trap cleanup EXIT
@@ -86,22 +97,63 @@ fi
 client_host="${DX_LISTEN%:*}"
 case "$client_host" in 0.0.0.0|"[::]") client_host=127.0.0.1 ;; esac
 
-dotnet src/DataExchange.Server/bin/Release/net10.0/DataExchange.Server.dll &
-server_pid=$!
-
 token_file="$DX_DATA_DIR/bootstrap-token"
 export DX_ADDRESS="$scheme://$client_host:${DX_LISTEN##*:}"
-for _ in $(seq 1 120); do
-  if ! kill -0 "$server_pid" 2>/dev/null; then echo "The server exited; see the log above." >&2; exit 1; fi
-  if scripts/dx health >/dev/null 2>&1; then break; fi
-  sleep 0.5
-done
+# Starts the server in the background (server_pid) and waits until `dx health` answers; then DX_TOKEN is the operator's.
+start_server() {
+  dotnet src/DataExchange.Server/bin/Release/net10.0/DataExchange.Server.dll &
+  server_pid=$!
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then echo "The server exited; see the log above." >&2; exit 1; fi
+    if scripts/dx health >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+  if [ -z "${DX_BOOTSTRAP_TOKEN:-}" ] && [ -f "$token_file" ]; then
+    export DX_TOKEN="$(cat "$token_file")"
+  else
+    export DX_TOKEN="${DX_BOOTSTRAP_TOKEN:-}"
+  fi
+}
 
-if [ -z "${DX_BOOTSTRAP_TOKEN:-}" ] && [ -f "$token_file" ]; then
-  export DX_TOKEN="$(cat "$token_file")"
-else
-  export DX_TOKEN="${DX_BOOTSTRAP_TOKEN:-}"
+witness_url=""
+if [ "${DX_WITNESS:-0}" = "1" ]; then
+  witness_dir="$DX_DATA_DIR/witness"
+  witness_listen="${DX_WITNESS_LISTEN:-127.0.0.1:7380}"
+  witness_name="${DX_WITNESS_NAME:-witness.localhost/run-sh}"
+  log_origin="${DX_LEDGER_ORIGIN:-dataexchange.local/ledger}"
+  mkdir -p "$witness_dir"
+  if [ ! -f "$witness_dir/witness.key" ]; then
+    scripts/dx witness keygen --name "$witness_name" --out "$witness_dir/witness.key" >"$witness_dir/witness.vkey"
+    echo "Made the witness key $witness_dir/witness.key ($(cat "$witness_dir/witness.vkey"))"
+  fi
+  # The log's verifier keys, read from the server itself: again whenever its key files are newer than what was read.
+  sm2_key="${DX_LEDGER_SM2_KEY:-$DX_DATA_DIR/keys/ledger-sm2.pem}"
+  ed_key="${DX_LEDGER_ED25519_KEY:-$DX_DATA_DIR/keys/ledger-ed25519.pem}"
+  stamp="$witness_dir/log-keys/.read"
+  if [ ! -f "$stamp" ] || [ ! -f "$sm2_key" ] || [ ! -f "$ed_key" ] || [ "$sm2_key" -nt "$stamp" ] || [ "$ed_key" -nt "$stamp" ]; then
+    echo "Starting the server once without the witness, to read the log's public keys for it ..."
+    start_server
+    rm -rf "$witness_dir/log-keys"
+    scripts/dx ledger keys --out "$witness_dir/log-keys" >/dev/null
+    touch "$stamp"
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  fi
+  log_keys=()
+  for f in "$witness_dir"/log-keys/*.vkey; do log_keys+=(--log-key "$(cat "$f")"); done
+  scripts/dx witness serve --name "$witness_name" --key "$witness_dir/witness.key" --state "$witness_dir/state.json" \
+    --listen "$witness_listen" --log-origin "$log_origin" --log-hash "${DX_LEDGER_HASH:-sha256}" "${log_keys[@]}" >"$witness_dir/witness.log" 2>&1 &
+  witness_pid=$!
+  witness_url="http://$witness_listen/"
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$witness_pid" 2>/dev/null; then cat "$witness_dir/witness.log" >&2; echo "The witness exited." >&2; exit 1; fi
+    if grep -q "^witness " "$witness_dir/witness.log" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  echo "Witness $witness_name on $witness_url (log: $witness_dir/witness.log)"
+  export DX_WITNESSES="${DX_WITNESSES:+$DX_WITNESSES;}$witness_url @$witness_dir/witness.vkey"
 fi
+
+start_server
 
 if [ "${DX_SEED:-1}" != "0" ] && [ -n "$DX_TOKEN" ]; then
   scripts/dx seed || echo "Seeding failed; the server keeps running." >&2
@@ -127,7 +179,7 @@ ${DX_CA:+  export DX_CA=$DX_CA
 }${DX_CERT:+  export DX_CERT=$DX_CERT DX_KEY=${DX_KEY:-}
 }  $token_export
   scripts/dx participants list
-
+$([ -z "$witness_url" ] || printf '\nA witness cosigns every checkpoint: %s (key, state and log under %s/).\n  scripts/dx ledger witnesses          # each witness: state, cosigned size, last contact and error\n  scripts/dx ledger checkpoint --json   # the note with its cosignatures and witness_quorum_state\n%s' "$witness_url" "$witness_dir" "$([ "$DX_HTTP_LISTEN" = off ] || printf '  curl -s -H "Authorization: Bearer $DX_TOKEN" %s/v1/ledger/witnesses   # the same over REST\n' "$scheme://${DX_HTTP_LISTEN/0.0.0.0/127.0.0.1}")")
 Press Ctrl-C to stop.
 MSG
 wait "$server_pid"

@@ -43,17 +43,24 @@ public static class LedgerBench
     /// covers the event's leaf, its created_at minus the event's timestamp. Marten stamps the event before the commit,
     /// so this slightly overstates the latency (by the rest of the transaction).
     /// </summary>
-    public static async Task<JsonObject> CoverageAsync(string databaseUrl, string schema, DateTime fromUtc, DateTime toUtc)
+    public static Task<JsonObject> CoverageAsync(string databaseUrl, string schema, DateTime fromUtc, DateTime toUtc) =>
+        CoverageAsync(databaseUrl, schema, [(fromUtc, toUtc)]);
+
+    /// <summary>SQL: e.timestamp in any of the windows [from, to).</summary>
+    public static string InWindows(IReadOnlyList<(DateTime From, DateTime To)> windows) =>
+        "(" + string.Join(" or ", windows.Select(w =>
+            $"(e.timestamp >= '{w.From.ToString("O", CultureInfo.InvariantCulture)}' and e.timestamp < '{w.To.ToString("O", CultureInfo.InvariantCulture)}')")) + ")";
+
+    /// <summary>As above, over the events committed in any of <paramref name="windows"/>.</summary>
+    public static async Task<JsonObject> CoverageAsync(string databaseUrl, string schema, IReadOnlyList<(DateTime From, DateTime To)> windows)
     {
-        var from = fromUtc.ToString("O", CultureInfo.InvariantCulture);
-        var to = toUtc.ToString("O", CultureInfo.InvariantCulture);
         var row = (await SqlAsync(databaseUrl, $"""
             with covered as (
               select extract(epoch from (c.created_at - e.timestamp)) * 1000 as ms
               from {schema}.mt_events e
               left join {schema}.ledger_leaves l on l.seq_id = e.seq_id
               left join lateral (select created_at from {schema}.ledger_checkpoints c where c.size > l.leaf_index order by c.size limit 1) c on true
-              where e.timestamp >= '{from}' and e.timestamp < '{to}')
+              where {InWindows(windows)})
             select count(*), count(ms),
                    coalesce(percentile_cont(0.5) within group (order by ms), 'NaN'), coalesce(percentile_cont(0.95) within group (order by ms), 'NaN'),
                    coalesce(percentile_cont(0.99) within group (order by ms), 'NaN'), coalesce(max(ms), 'NaN')

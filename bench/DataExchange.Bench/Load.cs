@@ -18,6 +18,11 @@ public sealed record ScenarioResult(string Name, string Rpc, int Clients, double
 
     public double Mean => SortedMs.Length == 0 ? double.NaN : SortedMs.Average();
 
+    /// <summary>Several runs of one scenario as one: calls and seconds summed, latencies and errors merged.</summary>
+    public static ScenarioResult Merge(string name, IReadOnlyList<ScenarioResult> runs) => new(name, runs[0].Rpc, runs[0].Clients,
+        runs.Sum(r => r.Seconds), runs.Sum(r => r.Ok), [.. runs.SelectMany(r => r.SortedMs).Order()],
+        runs.SelectMany(r => r.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value)), null, runs[0].Cpu);
+
     public string Line() =>
         $"{Name,-28} clients={Clients,2} {Throughput,9:F1}/s  p50={Percentile(0.50),7:F2} p95={Percentile(0.95),7:F2} p99={Percentile(0.99),7:F2} max={Max,8:F2} ms  errors={ErrorCount}"
         + (ErrorCount > 0 ? " (" + string.Join(", ", Errors.Select(e => $"{e.Key}={e.Value}")) + ")" : "");

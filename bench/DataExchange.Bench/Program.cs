@@ -168,6 +168,102 @@ if (options.DatabaseUrl is { } databaseUrl)
     };
 }
 
+// 5 (run before 4, which kills a server). Witnesses: the same 8-buyer trade load, back to back, on this server (no
+// witnesses) and on a third server with DX_WITNESSES (its own fresh database of the same cluster, the same settings
+// otherwise); trades/s and checkpoint coverage of both, and on the witnessed one the commit → quorum-of-cosignatures
+// latency, requests per witness per checkpoint and round trips.
+JsonObject? witnessing = null;
+if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabaseUrl is { } witnessedDb && options.DatabaseUrl is { } plainDb)
+{
+    Console.WriteLine("Witnesses ...");
+    var witnessedChannels = World.Channels(witnessedAddress, 8, ClientsPerChannel);
+    var witnessedWorld = await World.CreateAsync(witnessedAddress, options.Token, 8, vendors: 8, listingsPerVendor: 8, witnessedChannels);
+    var witnessedRngs = Enumerable.Range(0, 8).Select(i => new Random(2000 + i)).ToArray();
+    var plainRngs = Enumerable.Range(0, 8).Select(i => new Random(2000 + i)).ToArray();
+    Func<int, Task> TradeIn(World w, Random[] r) => async client =>
+    {
+        var buyer = w.Buyers[client];
+        var listing = w.Pick(buyer, r[client]);
+        await new TradeService.TradeServiceClient(w.ChannelFor(client, ClientsPerChannel)).ExecuteTradeAsync(new ExecuteTradeRequest
+        {
+            Listing = listing.Name, Licence = listing.Licence, AgreedPrice = listing.Price, RequestId = Guid.CreateVersion7().ToString(),
+        }, buyer.Auth);
+    };
+    CpuSample? CpuOfWitnessed() => CpuSample.Take([.. new[] { options.WitnessedServerPid }.OfType<int>()], options.PostmasterPid);
+    double WitnessCpu() => CpuSample.Take(options.WitnessPids, null)?.Server ?? double.NaN;
+
+    // A B B A: each side twice, in an order that cancels a linear drift of the machine's other load (--quick: A B);
+    // each run with the full warm-up (the witnessed server has had no trades before).
+    var plainRuns = new List<ScenarioResult>();
+    var witnessedRuns = new List<ScenarioResult>();
+    var plainWindows = new List<(DateTime From, DateTime To)>();
+    var witnessedWindows = new List<(DateTime From, DateTime To)>();
+    async Task RunPlain()
+    {
+        var from = DateTime.UtcNow;
+        plainRuns.Add(await Load.RunAsync("execute_trade_8_no_witnesses", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, TradeIn(world, plainRngs), stageFile, Cpu));
+        plainWindows.Add((from, DateTime.UtcNow));
+    }
+
+    async Task RunWitnessed()
+    {
+        var from = DateTime.UtcNow;
+        witnessedRuns.Add(await Load.RunAsync("execute_trade_8_witnessed", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, TradeIn(witnessedWorld, witnessedRngs), null, CpuOfWitnessed));
+        witnessedWindows.Add((from, DateTime.UtcNow));
+    }
+
+    // --quick: one run of each side (A B), to stay brief.
+    await RunPlain();
+    var scrapeBefore = options.WitnessedMetrics is { } m0 ? await WitnessBench.ScrapeAsync(m0) : null;
+    var witnessCpuBefore = WitnessCpu();
+    await RunWitnessed();
+    if (!quick) await RunWitnessed();
+    var witnessCpuSeconds = WitnessCpu() - witnessCpuBefore;
+    await Task.Delay(TimeSpan.FromSeconds(2.5)); // the last checkpoints signed and cosigned
+    var scrapeAfter = options.WitnessedMetrics is { } m1 ? await WitnessBench.ScrapeAsync(m1) : null;
+    if (!quick)
+    {
+        await RunPlain();
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+    }
+
+    var plain = ScenarioResult.Merge("execute_trade_8_no_witnesses", plainRuns);
+    var witnessed = ScenarioResult.Merge("execute_trade_8_witnessed", witnessedRuns);
+    results.Add(plain);
+    results.Add(witnessed);
+
+    var plainCoverage = await LedgerBench.CoverageAsync(plainDb, options.Schema, plainWindows);
+    var witnessedCoverage = await LedgerBench.CoverageAsync(witnessedDb, options.Schema, witnessedWindows);
+    var quorumCoverage = await WitnessBench.WitnessedCoverageAsync(witnessedDb, options.Schema, witnessedWindows, options.WitnessQuorum);
+    var (checkpoints, cosignatures) = await WitnessBench.CosignaturesAsync(witnessedDb, options.Schema,
+        scrapeBefore?.At ?? witnessedWindows[0].From, scrapeAfter?.At ?? witnessedWindows[^1].To);
+    var requests = scrapeBefore is not null && scrapeAfter is not null
+        ? WitnessBench.Requests(scrapeBefore, scrapeAfter, checkpoints, cosignatures)
+        : new JsonObject { ["measured"] = false, ["reason"] = "no --witnessed-metrics", ["checkpoints_signed"] = checkpoints, ["per_witness"] = cosignatures };
+    witnessing = new JsonObject
+    {
+        ["measured"] = true,
+        ["witnesses"] = options.WitnessPids.Length,
+        ["quorum"] = options.WitnessQuorum,
+        ["order"] = quick ? "without, with (each run: warm-up, then the trade window)" : "without, with, with, without (each run: warm-up, then the trade window; figures over both runs of a side)",
+        ["runs_trades_per_second_without"] = new JsonArray([.. plainRuns.Select(r => (JsonNode?)Report.R(r.Throughput, 1))]),
+        ["runs_trades_per_second_with"] = new JsonArray([.. witnessedRuns.Select(r => (JsonNode?)Report.R(r.Throughput, 1))]),
+        ["trades_per_second_without"] = Report.R(plain.Throughput, 1),
+        ["trades_per_second_with"] = Report.R(witnessed.Throughput, 1),
+        ["trades_ratio"] = Report.R(witnessed.Throughput / plain.Throughput, 3),
+        ["trade_p99_ms_without"] = Report.R(plain.Percentile(0.99), 2),
+        ["trade_p99_ms_with"] = Report.R(witnessed.Percentile(0.99), 2),
+        ["checkpoint_coverage_without"] = plainCoverage,
+        ["checkpoint_coverage_with"] = witnessedCoverage,
+        ["witnessed_coverage"] = quorumCoverage,
+        ["requests"] = requests,
+        ["witness_processes_cpu_seconds"] = Report.R(witnessCpuSeconds, 2),
+    };
+    Console.WriteLine($"  trades/s without / with witnesses: {plain.Throughput:F1} / {witnessed.Throughput:F1}; checkpoint coverage p99 {plainCoverage["p99_ms"]} / {witnessedCoverage["p99_ms"]} ms; " +
+        $"witnessed (quorum {options.WitnessQuorum}) p99 {quorumCoverage["p99_ms"]} ms; {checkpoints} checkpoints, at most {requests["max_requests_per_witness_per_checkpoint_excluding_resized"]} requests per witness per checkpoint; " +
+        $"round trip p50 {requests["round_trip_p50_ms_histogram"]} / p99 {requests["round_trip_p99_ms_histogram"]} ms");
+}
+
 // 4. Two server processes on one database: trades across both, then the sequencer's leader killed under load. Last,
 // because it kills a server.
 JsonObject? twoServers = null;
@@ -197,7 +293,7 @@ if (options.SecondAddress is { } second && options.SecondServerPid is { } second
     };
 }
 
-Report.Write(options, results, crossBorderShare, Interlocked.Read(ref tradesInTable), ledger, twoServers);
+Report.Write(options, results, crossBorderShare, Interlocked.Read(ref tradesInTable), ledger, twoServers, witnessing);
 var errors = results.Sum(r => r.ErrorCount);
 if (errors > 0)
 {

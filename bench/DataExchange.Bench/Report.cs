@@ -8,7 +8,8 @@ namespace DataExchange.Bench;
 
 public sealed record Options(string Address, string Token, bool Quick, double TradeSeconds, string? StageFile, string OutDir,
     string? PgbenchFile, string? LedgerFile, string? SeedFile, string PgVersion, string Commit, int? ServerPid, int? PostmasterPid, string? ServerEnv,
-    string? DatabaseUrl, string Schema, string? DxDll, string? SecondAddress, int? SecondServerPid)
+    string? DatabaseUrl, string Schema, string? DxDll, string? SecondAddress, int? SecondServerPid,
+    string? WitnessedAddress, string? WitnessedDatabaseUrl, int? WitnessedServerPid, string? WitnessedMetrics, int WitnessQuorum, int[] WitnessPids)
 {
     public static Options Parse(string[] args)
     {
@@ -43,7 +44,13 @@ public sealed record Options(string Address, string Token, bool Quick, double Tr
             Opt("schema") ?? "dataexchange",
             Opt("dx"),
             Opt("second-address"),
-            Opt("second-server-pid") is { } sp2 ? int.Parse(sp2, CultureInfo.InvariantCulture) : null);
+            Opt("second-server-pid") is { } sp2 ? int.Parse(sp2, CultureInfo.InvariantCulture) : null,
+            Opt("witnessed-address"),
+            Opt("witnessed-database-url"),
+            Opt("witnessed-server-pid") is { } wp ? int.Parse(wp, CultureInfo.InvariantCulture) : null,
+            Opt("witnessed-metrics"),
+            int.Parse(Opt("witness-quorum") ?? "0", CultureInfo.InvariantCulture),
+            [.. (Opt("witness-pids") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture))]);
     }
 }
 
@@ -59,7 +66,7 @@ public static class Report
         path is not null && File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject : null;
 
     public static void Write(Options o, IReadOnlyList<ScenarioResult> results, double crossBorderShare, long tradesInTable, JsonObject? measuredLedger,
-        JsonObject? twoServers)
+        JsonObject? twoServers, JsonObject? witnessing = null)
     {
         var t32 = results.First(r => r.Name == "execute_trade_32");
         var t8 = results.First(r => r.Name == "execute_trade_8");
@@ -75,6 +82,9 @@ public static class Report
         var auditRate = ledger["audit_verify_leaves_per_second"]?.GetValue<double>();
         var checkpointP99 = ledger["checkpoint_p99_ms"]?.GetValue<double>();
         var seedSeconds = seed["seed_load_seconds"]?.GetValue<double>();
+        witnessing ??= new JsonObject { ["measured"] = false, ["reason"] = "no --witnessed-address" };
+        var witnessTradesRatio = witnessing["trades_ratio"]?.GetValue<double>();
+        var witnessRequests = witnessing["requests"]?["max_requests_per_witness_per_checkpoint_excluding_resized"]?.GetValue<double>();
 
         var json = new JsonObject
         {
@@ -110,6 +120,8 @@ public static class Report
                 ["two_servers_ge_one"] = twoServers?["ratio_to_one_server"]?.GetValue<double>() >= 1.0,
                 ["failover_nothing_lost"] = twoServers?["failover"]?["lost"]?.GetValue<int>() == 0 && twoServers?["failover"]?["recorded_twice"]?.GetValue<long>() == 0,
                 ["failover_leader_within_5s"] = twoServers?["failover"]?["new_leader_seconds"]?.GetValue<double>() <= 5,
+                ["witnessed_trades_ge_0_95_without"] = witnessTradesRatio is null ? null : witnessTradesRatio >= 0.95,
+                ["witness_requests_per_checkpoint_le_1"] = witnessRequests is null ? null : witnessRequests <= 1.0,
                 ["zero_errors"] = results.All(r => r.ErrorCount == 0),
             },
             ["machine"] = Machine(o.PgVersion),
@@ -117,6 +129,7 @@ public static class Report
             ["ledger"] = ledger,
             ["seed"] = seed,
             ["two_servers"] = twoServers ?? new JsonObject { ["measured"] = false, ["reason"] = "no --second-address" },
+            ["witnesses"] = witnessing,
             ["scenarios"] = new JsonArray([.. results.Select(r => (JsonNode)r.ToJson())]),
         };
 
@@ -174,6 +187,17 @@ public static class Report
         sb.AppendLine($"| pgbench at scale 8 (no branch-row queue) tps; ratio | {json["pgbench_tps_scale8"]?.ToString() ?? "–"}; {json["ratio_to_pgbench_scale8"]?.ToString() ?? "–"} | |");
         sb.AppendLine($"| audit verify leaves/s | {json["audit_verify_leaves_per_second"]?.ToString() ?? "– (" + json["ledger"]?["reason"] + ")"} | ≥ 100,000 |");
         sb.AppendLine($"| checkpoint coverage p99 (commit → signed checkpoint, trade windows) | {json["checkpoint_p99_ms"]?.ToString() ?? "– (" + json["ledger"]?["reason"] + ")"} | ≤ 250 ms |");
+        var wi = json["witnesses"];
+        if (wi?["measured"]?.GetValue<bool>() == true)
+        {
+            var rq = wi["requests"];
+            sb.AppendLine($"| trades/s, 8 buyers, without / with {wi["witnesses"]} witnesses (same run, alternated) | {wi["trades_per_second_without"]} / {wi["trades_per_second_with"]} ({wi["trades_ratio"]} ×) | ≥ 0.95 × without |");
+            sb.AppendLine($"| checkpoint coverage p99 (commit → signed checkpoint), without / with witnesses | {wi["checkpoint_coverage_without"]?["p99_ms"]} / {wi["checkpoint_coverage_with"]?["p99_ms"]} ms | |");
+            sb.AppendLine($"| witnessed coverage p99 (commit → a checkpoint covering it has {wi["quorum"]} of {wi["witnesses"]} cosignatures stored) | {wi["witnessed_coverage"]?["p99_ms"]} ms | |");
+            sb.AppendLine($"| witness requests per witness per checkpoint (most of any witness; 409 re-proves apart) | {rq?["max_requests_per_witness_per_checkpoint_excluding_resized"]?.ToString() ?? "–"} | ≤ 1.0 |");
+            sb.AppendLine($"| witness round trip p50 / p99 (dx.witness.round_trip.duration histogram, interpolated) | {rq?["round_trip_p50_ms_histogram"]?.ToString() ?? "–"} / {rq?["round_trip_p99_ms_histogram"]?.ToString() ?? "–"} ms | |");
+        }
+
         sb.AppendLine($"| seed load | {json["seed_load_seconds"]?.ToString() ?? "– (" + json["seed"]?["reason"] + ")"} | |");
         sb.AppendLine($"| errors in measured windows | {json["errors"]} | 0 |").AppendLine();
         sb.AppendLine($"Trades: non-exclusive listings of 8 Shenzhen vendors; half the buyers in Hong Kong, so {F((json["cross_border_share"]?.GetValue<double>() ?? 0) * 100, "F0")}% of trades are cross-border (no-PI exempt, or PI under the small-volume exemption / a recorded standard contract).").AppendLine();
@@ -211,6 +235,30 @@ public static class Report
                     sb.AppendLine($"| sequencer `{st?["stage"]}` during {title} | {st?["count"]} × mean {st?["mean_ms"]} / p50 {st?["p50_ms"]} / p99 {st?["p99_ms"]} ms |");
                 }
             }
+        }
+
+        if (json["witnesses"] is JsonObject wj && wj["measured"]?.GetValue<bool>() == true)
+        {
+            sb.AppendLine().AppendLine("## Witnesses (scenario 5)").AppendLine();
+            sb.AppendLine($"The same 8-buyer trade load on the benchmark's server (no witnesses) and on a third server with `DX_WITNESSES` naming {wj["witnesses"]} `dx witness serve` processes (quorum {wj["quorum"]}), on its own fresh database of the same cluster and otherwise the same settings, in the order {wj["order"]} (trades/s without {wj["runs_trades_per_second_without"]?.ToJsonString()}, with {wj["runs_trades_per_second_with"]?.ToJsonString()}). " +
+                "Coverage is from each server's tables (an event's timestamp to the first signed checkpoint covering it; witnessed: to the earliest time a checkpoint covering it had the quorum of cosignatures stored, `ledger_cosignatures.received_at`). " +
+                "Requests are the `dx_witness_requests_total` deltas on the witnessed server's Prometheus endpoint between a scrape before its load and one 2.5 s after, against the checkpoints signed (`ledger_checkpoints.created_at`) between the two scrapes. " +
+                "\"Signed → stored\" is exact per cosignature row: the checkpoint's created_at to the cosignature's received_at (proof read, one HTTP round trip to the witness, its verification and state write, the insert).").AppendLine();
+            sb.AppendLine("| figure | without witnesses | with witnesses |").AppendLine("|---|---|---|");
+            sb.AppendLine($"| trades/s (p99 ms) | {wj["trades_per_second_without"]} ({wj["trade_p99_ms_without"]}) | {wj["trades_per_second_with"]} ({wj["trade_p99_ms_with"]}) |");
+            string Cov(JsonNode? c) => $"p50 {c?["p50_ms"]} / p95 {c?["p95_ms"]} / p99 {c?["p99_ms"]} / max {c?["max_ms"]} ms ({c?["covered"] ?? c?["witnessed"]} of {c?["events"]})";
+            sb.AppendLine($"| coverage commit → signed checkpoint | {Cov(wj["checkpoint_coverage_without"])} | {Cov(wj["checkpoint_coverage_with"])} |");
+            sb.AppendLine($"| coverage commit → quorum of cosignatures | – | {Cov(wj["witnessed_coverage"])} |");
+            var rq = wj["requests"];
+            sb.AppendLine($"| checkpoints signed while measured | | {rq?["checkpoints_signed"]} in {rq?["seconds"]?.ToString() ?? "–"} s |");
+            foreach (var (name, w) in rq?["per_witness"] as JsonObject ?? [])
+            {
+                var outcomes = w?["by_outcome"] is JsonObject bo ? string.Join(", ", bo.Select(o => $"{o.Key} {o.Value}")) : "–";
+                sb.AppendLine($"| witness {name}: requests ({outcomes}); per checkpoint; cosigned checkpoints; signed → stored p50 / p99 / max | | {w?["requests"]?.ToString() ?? "–"}; {w?["requests_per_checkpoint"]?.ToString() ?? "–"}; {w?["cosigned_checkpoints"]}; {w?["signed_to_cosignature_stored_p50_ms"]} / {w?["signed_to_cosignature_stored_p99_ms"]} / {w?["signed_to_cosignature_stored_max_ms"]} ms |");
+            }
+
+            sb.AppendLine($"| round trip p50 / p99 (histogram, interpolated within its buckets) | | {rq?["round_trip_p50_ms_histogram"]?.ToString() ?? "–"} / {rq?["round_trip_p99_ms_histogram"]?.ToString() ?? "–"} ms over {rq?["round_trips"]?.ToString() ?? "–"} round trips |");
+            sb.AppendLine($"| CPU of the witness processes during the witnessed window | | {wj["witness_processes_cpu_seconds"]} s |");
         }
 
         foreach (var name in new[] { "execute_trade_8", "execute_trade_32", "execute_trade_32_one_exporter" })

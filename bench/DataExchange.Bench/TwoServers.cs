@@ -21,7 +21,9 @@ public static class TwoServers
     {
         var rows = await LedgerBench.SqlAsync(databaseUrl,
             "select a.application_name from pg_stat_activity a join pg_locks l on l.pid = a.pid " +
-            "where l.locktype = 'advisory' and l.granted and a.application_name like 'dx-sequencer pid %'");
+            "where l.locktype = 'advisory' and l.granted and a.application_name like 'dx-sequencer pid %' " +
+            // pg_locks and pg_stat_activity span the cluster: only this database's sequencer (scenario 5's server has its own).
+            "and a.datname = current_database()");
         foreach (var row in rows)
         {
             var words = row.Split(' ');

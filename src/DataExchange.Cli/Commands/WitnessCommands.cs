@@ -104,7 +104,10 @@ internal static class WitnessCommands
                 Console.Out.WriteLine(settings.Cosigner.Verifier.VerifierKey);
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    // Until Ctrl-C or SIGTERM: the host's console lifetime takes SIGTERM (docker stop, kill) and stops the
+                    // application, so wait for that too, or the process outlives its stopped host.
+                    using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+                    await Task.Delay(Timeout.Infinite, stopping.Token);
                 }
                 catch (OperationCanceledException)
                 {
