@@ -23,6 +23,7 @@ server_pid=""
 second_pid=""
 seed_pid=""
 witnessed_pid=""
+unwitnessed_pid=""
 witness_pids=""
 # Stops a process and waits for it, at most 10 s before SIGKILL (a stuck process must not keep the cleanup from pg_down).
 stop_pid() {
@@ -32,7 +33,7 @@ stop_pid() {
   wait "$1" 2>/dev/null || true
 }
 cleanup() {
-  for pid in $server_pid $second_pid $seed_pid $witnessed_pid $witness_pids; do stop_pid "$pid"; done
+  for pid in $server_pid $second_pid $seed_pid $witnessed_pid $unwitnessed_pid $witness_pids; do stop_pid "$pid"; done
   pg_down
 }
 trap cleanup EXIT
@@ -158,11 +159,21 @@ if [ "$witness_count" -gt 0 ]; then
     DX_LEDGER_SM2_KEY="$bench_dir/keys/ledger-sm2.pem" DX_LEDGER_ED25519_KEY="$bench_dir/keys/ledger-ed25519.pem")
   start_server dataexchange_witnessed "$witnessed_port" "$bench_dir/witnessed" "$bench_dir/witnessed-server.log" 1
   witnessed_pid=$started_pid
+  # Its twin without witnesses (fresh database, the same settings, metrics endpoint included): the two sides of the
+  # comparison differ in DX_WITNESSES only.
+  psql_ -c "create database dataexchange_unwitnessed" postgres
+  unwitnessed_port="$(free_port)"
+  server_extra_env=(DX_LEDGER_ORIGIN="bench.dataexchange.local/unwitnessed" DX_METRICS_LISTEN="127.0.0.1:$(free_port)"
+    DX_LEDGER_SM2_KEY="$bench_dir/keys/ledger-sm2.pem" DX_LEDGER_ED25519_KEY="$bench_dir/keys/ledger-ed25519.pem")
+  start_server dataexchange_unwitnessed "$unwitnessed_port" "$bench_dir/unwitnessed" "$bench_dir/unwitnessed-server.log" 1
+  unwitnessed_pid=$started_pid
   server_extra_env=()
   witness_args=(--witnessed-address "http://127.0.0.1:$witnessed_port"
     --witnessed-database-url "postgresql://postgres@127.0.0.1:$PG_PORT/dataexchange_witnessed"
     --witnessed-server-pid "$witnessed_pid" --witnessed-metrics "http://127.0.0.1:$metrics_port/metrics"
-    --witness-quorum "$witness_count" --witness-pids "$(echo $witness_pids | tr ' ' ',')")
+    --witness-quorum "$witness_count" --witness-pids "$(echo $witness_pids | tr ' ' ',')"
+    --unwitnessed-address "http://127.0.0.1:$unwitnessed_port"
+    --unwitnessed-database-url "postgresql://postgres@127.0.0.1:$PG_PORT/dataexchange_unwitnessed" --unwitnessed-server-pid "$unwitnessed_pid")
 fi
 
 ledger_json="" # the load generator measures the ledger itself (scenario 3) through --database-url and --dx

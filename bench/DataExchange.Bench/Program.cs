@@ -173,11 +173,18 @@ if (options.DatabaseUrl is { } databaseUrl)
 // otherwise); trades/s and checkpoint coverage of both, and on the witnessed one the commit → quorum-of-cosignatures
 // latency, requests per witness per checkpoint and round trips.
 JsonObject? witnessing = null;
-if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabaseUrl is { } witnessedDb && options.DatabaseUrl is { } plainDb)
+if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabaseUrl is { } witnessedDb
+    && (options.UnwitnessedDatabaseUrl ?? options.DatabaseUrl) is { } plainDb)
 {
     Console.WriteLine("Witnesses ...");
     var witnessedChannels = World.Channels(witnessedAddress, 8, ClientsPerChannel);
     var witnessedWorld = await World.CreateAsync(witnessedAddress, options.Token, 8, vendors: 8, listingsPerVendor: 8, witnessedChannels);
+    // The side without witnesses: a twin of the witnessed server (fresh database, same settings but DX_WITNESSES) when
+    // bench.sh started one, so that the two differ in witnessing only; else this run's first server.
+    var plainWorld = options.UnwitnessedAddress is { } unwitnessedAddress
+        ? await World.CreateAsync(unwitnessedAddress, options.Token, 8, vendors: 8, listingsPerVendor: 8, World.Channels(unwitnessedAddress, 8, ClientsPerChannel))
+        : world;
+    CpuSample? CpuOfPlain() => options.UnwitnessedServerPid is { } upid ? CpuSample.Take([upid], options.PostmasterPid) : Cpu();
     var witnessedRngs = Enumerable.Range(0, 8).Select(i => new Random(2000 + i)).ToArray();
     var plainRngs = Enumerable.Range(0, 8).Select(i => new Random(2000 + i)).ToArray();
     Func<int, Task> TradeIn(World w, Random[] r) => async client =>
@@ -201,7 +208,8 @@ if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabas
     async Task RunPlain()
     {
         var from = DateTime.UtcNow;
-        plainRuns.Add(await Load.RunAsync("execute_trade_8_no_witnesses", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, TradeIn(world, plainRngs), stageFile, Cpu));
+        plainRuns.Add(await Load.RunAsync("execute_trade_8_no_witnesses", "TradeService/ExecuteTrade", 8, warmup, tradeWindow, TradeIn(plainWorld, plainRngs),
+            options.UnwitnessedAddress is null ? stageFile : null, CpuOfPlain));
         plainWindows.Add((from, DateTime.UtcNow));
     }
 
@@ -244,6 +252,7 @@ if (options.WitnessedAddress is { } witnessedAddress && options.WitnessedDatabas
     {
         ["measured"] = true,
         ["witnesses"] = options.WitnessPids.Length,
+        ["without_side"] = options.UnwitnessedAddress is null ? "this run's first server" : "a twin of the witnessed server: fresh database, same settings but DX_WITNESSES",
         ["quorum"] = options.WitnessQuorum,
         ["order"] = quick ? "without, with (each run: warm-up, then the trade window)" : "without, with, with, without (each run: warm-up, then the trade window; figures over both runs of a side)",
         ["runs_trades_per_second_without"] = new JsonArray([.. plainRuns.Select(r => (JsonNode?)Report.R(r.Throughput, 1))]),

@@ -9,7 +9,8 @@ namespace DataExchange.Bench;
 public sealed record Options(string Address, string Token, bool Quick, double TradeSeconds, string? StageFile, string OutDir,
     string? PgbenchFile, string? LedgerFile, string? SeedFile, string PgVersion, string Commit, int? ServerPid, int? PostmasterPid, string? ServerEnv,
     string? DatabaseUrl, string Schema, string? DxDll, string? SecondAddress, int? SecondServerPid,
-    string? WitnessedAddress, string? WitnessedDatabaseUrl, int? WitnessedServerPid, string? WitnessedMetrics, int WitnessQuorum, int[] WitnessPids)
+    string? WitnessedAddress, string? WitnessedDatabaseUrl, int? WitnessedServerPid, string? WitnessedMetrics, int WitnessQuorum, int[] WitnessPids,
+    string? UnwitnessedAddress, string? UnwitnessedDatabaseUrl, int? UnwitnessedServerPid)
 {
     public static Options Parse(string[] args)
     {
@@ -50,7 +51,10 @@ public sealed record Options(string Address, string Token, bool Quick, double Tr
             Opt("witnessed-server-pid") is { } wp ? int.Parse(wp, CultureInfo.InvariantCulture) : null,
             Opt("witnessed-metrics"),
             int.Parse(Opt("witness-quorum") ?? "0", CultureInfo.InvariantCulture),
-            [.. (Opt("witness-pids") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture))]);
+            [.. (Opt("witness-pids") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture))],
+            Opt("unwitnessed-address"),
+            Opt("unwitnessed-database-url"),
+            Opt("unwitnessed-server-pid") is { } up ? int.Parse(up, CultureInfo.InvariantCulture) : null);
     }
 }
 

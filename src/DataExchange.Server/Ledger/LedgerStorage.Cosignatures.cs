@@ -28,11 +28,16 @@ public sealed partial class LedgerStorage
     public async Task InsertCosignatureAsync(StoredCosignature cosignature, CancellationToken ct)
     {
         await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // No WAL flush of its own (one per witness per checkpoint would compete with the trades' commits): a cosignature
+        // lost in a crash is asked for again, since the witness then answers with the size it holds and is re-proved.
+        await Exec(connection, "set local synchronous_commit = off", ct);
         await Exec(connection, $"""
             insert into {Table("ledger_cosignatures")} (size, witness, key_id, line, cosigned_at) values (@s, @w, @k, @l, @t)
             on conflict do nothing
             """, ct, ("s", cosignature.Size), ("w", cosignature.Witness), ("k", (long)cosignature.KeyId), ("l", cosignature.Line),
             ("t", cosignature.CosignedAt));
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>The cosignatures stored for the checkpoints of these sizes.</summary>
