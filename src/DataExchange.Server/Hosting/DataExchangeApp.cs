@@ -1,6 +1,7 @@
 using DataExchange.Server.Approvals;
 using DataExchange.Server.Auth;
 using DataExchange.Server.Configuration;
+using DataExchange.Server.Explorer;
 using DataExchange.Server.Infrastructure;
 using DataExchange.Server.Ledger;
 using DataExchange.Server.Listings;
@@ -59,6 +60,7 @@ public static class DataExchangeApp
         }
 
         app.UseTelemetry(settings); // first: the metrics port answers /metrics and nothing else, outside the call limits
+        app.MapExplorer(settings); // the public web explorer's static files, on the HTTP port only (Explorer/ExplorerEndpoints.cs)
         app.UseCallLimits();
         app.UseMiddleware<RequestFraming>(); // after the limits: a flood of bad frames is throttled like any other
         app.MapGrpcService<ParticipantGrpcService>();
