@@ -310,6 +310,8 @@ function renderVerify() {
     status.hidden = false;
     status.textContent = t('verify.running');
     main.dataset.verifying = 'true';
+    delete main.dataset.verified;
+    replace(output);
     const text = await file.text();
     let parsed = null;
     try {
