@@ -321,7 +321,7 @@ function renderVerify() {
     try {
       result = parsed === null
         ? { ok: false, checks: [{ field: 'file', ok: false, message: t('verify.notJson') }] }
-        : await lib.verifyReceipt(text, { trustedKeys: state.keys ?? [] });
+        : await lib.verifyReceipt(text, trustOptions());
     } catch (error) {
       result = { ok: false, checks: [{ field: 'receipt', ok: false, message: error?.message ?? String(error) }] };
     }
@@ -343,6 +343,12 @@ function renderVerify() {
   if (state.verify) renderVerifyResult(output);
 }
 
+/** The keys this exchange publishes (fetched before verifying), as verifier keys; none: the receipt's own keys are used. */
+function trustOptions() {
+  const keys = (state.keys ?? []).map((k) => k.verifierKey).filter(Boolean);
+  return keys.length ? { trustedKeys: keys } : {};
+}
+
 function renderVerifyResult(output) {
   const { fileName, receipt, result } = state.verify;
   const checks = result.checks ?? [];
@@ -355,7 +361,7 @@ function renderVerifyResult(output) {
       ok ? h('p', {}, t('verify.okDetail')) : [
         h('p', {}, t('verify.failedCount', failed.length)),
         h('ul', { class: 'failures', 'data-testid': 'failures' }, failed.map((c) => h('li', { 'data-field': c.field },
-          h('code', { class: 'field' }, c.field), ': ', c.message ?? '', c.detail ? h('span', { class: 'detail' }, ` (${typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail)})`) : null))),
+          h('code', { class: 'field' }, c.field), ': ', c.message ?? '', typeof c.detail === 'string' && c.detail ? h('span', { class: 'detail' }, ` (${c.detail})`) : null))),
       ]),
   ];
   if (receipt && typeof receipt === 'object') parts.push(receiptFacts(receipt, ok));
@@ -364,7 +370,7 @@ function renderVerifyResult(output) {
       h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'checks' },
         h('thead', {}, h('tr', {}, [t('verify.field'), t('verify.result'), t('verify.message')].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, checks.map((c) => h('tr', { class: c.ok ? 'pass' : 'fail', 'data-field': c.field },
-          h('th', { scope: 'row' }, h('code', {}, c.field)), h('td', {}, c.ok ? t('verify.pass') : t('verify.fail')), h('td', {}, c.message ?? '')))))));
+          h('th', { scope: 'row' }, h('code', {}, c.field)), h('td', {}, c.ok ? t('verify.pass') : t('verify.fail')), h('td', {}, c.message ?? ''))))))));
   }
   replace(output, parts);
 }
@@ -448,8 +454,14 @@ async function checkConsistency(result) {
     const lib = await verifier;
     if (!lib) throw new Error(t('verify.libMissing'));
     let hashes = [];
-    if (small.size !== large.size) hashes = (await api.consistencyProof(small.size, large.size)).hashes ?? [];
-    const verdict = await lib.verifyConsistency(small.text, large.text, hashes);
+    let hashAlgorithm;
+    if (small.size !== large.size) {
+      const proof = await api.consistencyProof(small.size, large.size);
+      hashes = proof.hashes ?? [];
+      hashAlgorithm = proof.hashAlgorithm || undefined;
+    }
+    if (!state.keys) await prepareVerify();
+    const verdict = await lib.verifyConsistency(small.text, large.text, hashes, { ...trustOptions(), hashAlgorithm });
     const ok = typeof verdict === 'boolean' ? verdict : Boolean(verdict?.ok);
     state.consistency.outcome = {
       ok, small: small.size, large: large.size, proofLength: hashes.length,
