@@ -31,62 +31,65 @@ function inv(x, m = P) {
   return mod(v, m);
 }
 
-export function onCurve(x, y) {
-  return x >= 0n && x < P && y >= 0n && y < P && mod(y * y - (x * x * x + A * x + B)) === 0n;
+export function onCurve(x, y, c = CURVE) {
+  return x >= 0n && x < c.p && y >= 0n && y < c.p && mod(y * y - (x * x * x + c.a * x + c.b), c.p) === 0n;
 }
 
 // Jacobian coordinates (X, Y, Z): x = X/Z², y = Y/Z³; Z = 0 is the point at infinity.
 const INF = [0n, 1n, 0n];
 
-function dbl([x, y, z]) {
+// Curve arithmetic takes the curve so that the GB/T 32918 example curve can test it too.
+function dbl([x, y, z], c) {
   if (z === 0n || y === 0n) return INF;
-  const yy = mod(y * y);
-  const s = mod(4n * x * yy);
-  const zz = mod(z * z);
-  const m = mod(3n * x * x + A * zz * zz);
-  const x3 = mod(m * m - 2n * s);
-  return [x3, mod(m * (s - x3) - 8n * yy * yy), mod(2n * y * z)];
+  const p = c.p;
+  const yy = mod(y * y, p);
+  const s = mod(4n * x * yy, p);
+  const zz = mod(z * z, p);
+  const m = mod(3n * x * x + c.a * zz * zz, p);
+  const x3 = mod(m * m - 2n * s, p);
+  return [x3, mod(m * (s - x3) - 8n * yy * yy, p), mod(2n * y * z, p)];
 }
 
-function add(p1, p2) {
+function add(p1, p2, c) {
   if (p1[2] === 0n) return p2;
   if (p2[2] === 0n) return p1;
+  const p = c.p;
   const [x1, y1, z1] = p1;
   const [x2, y2, z2] = p2;
-  const z1z1 = mod(z1 * z1);
-  const z2z2 = mod(z2 * z2);
-  const u1 = mod(x1 * z2z2);
-  const u2 = mod(x2 * z1z1);
-  const s1 = mod(y1 * z2 * z2z2);
-  const s2 = mod(y2 * z1 * z1z1);
-  if (u1 === u2) return s1 === s2 ? dbl(p1) : INF;
-  const h = mod(u2 - u1);
-  const r = mod(s2 - s1);
-  const hh = mod(h * h);
-  const hhh = mod(h * hh);
-  const v = mod(u1 * hh);
-  const x3 = mod(r * r - hhh - 2n * v);
-  return [x3, mod(r * (v - x3) - s1 * hhh), mod(h * z1 * z2)];
+  const z1z1 = mod(z1 * z1, p);
+  const z2z2 = mod(z2 * z2, p);
+  const u1 = mod(x1 * z2z2, p);
+  const u2 = mod(x2 * z1z1, p);
+  const s1 = mod(y1 * z2 * z2z2, p);
+  const s2 = mod(y2 * z1 * z1z1, p);
+  if (u1 === u2) return s1 === s2 ? dbl(p1, c) : INF;
+  const h = mod(u2 - u1, p);
+  const r = mod(s2 - s1, p);
+  const hh = mod(h * h, p);
+  const hhh = mod(h * hh, p);
+  const v = mod(u1 * hh, p);
+  const x3 = mod(r * r - hhh - 2n * v, p);
+  return [x3, mod(r * (v - x3) - s1 * hhh, p), mod(h * z1 * z2, p)];
 }
 
 // k1·P1 + k2·P2 in one pass (Shamir's trick): half the doublings of two separate multiplications.
-function mulAdd(k1, p1, k2, p2) {
-  const both = add(p1, p2);
+function mulAdd(k1, p1, k2, p2, c) {
+  const both = add(p1, p2, c);
   let r = INF;
   for (let i = BigInt(Math.max(k1.toString(2).length, k2.toString(2).length)) - 1n; i >= 0n; i--) {
-    r = dbl(r);
+    r = dbl(r, c);
     const b1 = (k1 >> i) & 1n;
     const b2 = (k2 >> i) & 1n;
-    if (b1 && b2) r = add(r, both);
-    else if (b1) r = add(r, p1);
-    else if (b2) r = add(r, p2);
+    if (b1 && b2) r = add(r, both, c);
+    else if (b1) r = add(r, p1, c);
+    else if (b2) r = add(r, p2, c);
   }
   return r;
 }
 
-function affineX([x, , z]) {
-  const zi = inv(z);
-  return mod(x * zi * zi);
+function affineX([x, , z], c) {
+  const zi = inv(z, c.p);
+  return mod(x * zi * zi, c.p);
 }
 
 const toBig = (bytes) => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
@@ -164,10 +167,10 @@ export function parsePublicKey(bytes) {
 }
 
 /** Z_A = SM3(ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A) (GB/T 32918.2 §5.5). */
-export function za(pub, userId = DEFAULT_USER_ID) {
+export function za(pub, userId = DEFAULT_USER_ID, c = CURVE) {
   const bits = userId.length * 8;
   const parts = [Uint8Array.from([(bits >> 8) & 0xff, bits & 0xff]), userId,
-    ...[A, B, GX, GY, pub.x, pub.y].map(toBytes32)];
+    ...[c.a, c.b, c.gx, c.gy, pub.x, pub.y].map(toBytes32)];
   const buf = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) { buf.set(p, off); off += p.length; }
@@ -178,7 +181,7 @@ export function za(pub, userId = DEFAULT_USER_ID) {
  * Verifies an SM2-with-SM3 signature (DER r,s) over `message`. `publicKey`: SPKI DER, raw 04‖X‖Y, or {x, y}.
  * Returns false for any malformed input rather than throwing: a page shows "does not verify" either way.
  */
-export function sm2Verify(publicKey, message, derSignature, userId = DEFAULT_USER_ID) {
+export function sm2Verify(publicKey, message, derSignature, userId = DEFAULT_USER_ID, c = CURVE) {
   let pub, r, s;
   try {
     pub = publicKey instanceof Uint8Array ? parsePublicKey(publicKey) : publicKey;
@@ -187,15 +190,16 @@ export function sm2Verify(publicKey, message, derSignature, userId = DEFAULT_USE
     return false;
   }
   // §7.1 B1, B2: r, s in [1, n-1].
-  if (r < 1n || r >= N || s < 1n || s >= N) return false;
-  const z = za(pub, userId);
+  if (r < 1n || r >= c.n || s < 1n || s >= c.n) return false;
+  if (!onCurve(pub.x, pub.y, c)) return false;
+  const z = za(pub, userId, c);
   const m = new Uint8Array(z.length + message.length);
   m.set(z);
   m.set(message, z.length);
   const e = toBig(sm3(m)); // B3, B4
-  const t = mod(r + s, N); // B5
+  const t = mod(r + s, c.n); // B5
   if (t === 0n) return false;
-  const pt = mulAdd(s, [GX, GY, 1n], t, [pub.x, pub.y, 1n]); // B6: s·G + t·P_A
+  const pt = mulAdd(s, [c.gx, c.gy, 1n], t, [pub.x, pub.y, 1n], c); // B6: s·G + t·P_A
   if (pt[2] === 0n) return false;
-  return mod(e + affineX(pt), N) === r; // B7
+  return mod(e + affineX(pt, c), c.n) === r; // B7
 }
