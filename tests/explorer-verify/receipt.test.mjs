@@ -1,0 +1,223 @@
+// verifyReceipt against real receipts from a seeded server (fixtures/README.md), and altered copies of them: each
+// alteration must be refused with the member at fault named, as RECEIPTS.md requires.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MODULES, fixtureText, fixtureJson, KEYS, SM3_KEYS, WITNESS } from './helpers.mjs';
+
+const { verifyReceipt, verifyConsistency, verifySealedText } = await import(new URL('index.js', MODULES));
+const { toBase64, fromBase64 } = await import(new URL('note.js', MODULES));
+
+// The verifier must never touch the network: any fetch during these tests fails them.
+let fetchCalls = 0;
+const realFetch = globalThis.fetch;
+before(() => {
+  globalThis.fetch = () => {
+    fetchCalls++;
+    throw new Error('verifyReceipt must not fetch');
+  };
+});
+after(() => {
+  globalThis.fetch = realFetch;
+});
+
+const RECEIPTS = ['receipt-cancelled-domestic.json', 'receipt-settled-crossborder.json', 'receipt-delivered-domestic.json', 'receipt-refused-crossborder.json'];
+const SM3_RECEIPTS = ['sm3/receipt-cancelled-domestic.json', 'sm3/receipt-settled-crossborder.json'];
+const ORIGIN = 'dataexchange.local/ledger';
+
+const failures = (result) => result.checks.filter((c) => !c.ok);
+
+function assertValid(result, label) {
+  assert.deepEqual(failures(result), [], `${label}: every check passes`);
+  assert.equal(result.ok, true, label);
+}
+
+/** Asserts the receipt is refused and that a failing check names `field`. */
+function assertRejected(result, field, label = field) {
+  assert.equal(result.ok, false, `${label}: must not verify`);
+  const fields = failures(result).map((c) => c.field);
+  assert.ok(fields.includes(field), `${label}: expected a failing check on ${field}, got ${JSON.stringify(failures(result))}`);
+}
+
+const options = { trustedKeys: KEYS, expectedOrigin: ORIGIN };
+
+for (const name of RECEIPTS) {
+  test(`valid: ${name} verifies with the exchange's keys, every check ok`, async () => {
+    const r = await verifyReceipt(fixtureText(name), options);
+    assertValid(r, name);
+    assert.equal(r.trust, 'options');
+    const fields = r.checks.map((c) => c.field);
+    for (const f of ['format', 'trade', 'checkpoint.signature.ed25519', 'checkpoint.signature.sm2', 'checkpoint.note', 'checkpoint.rootHash',
+      'leaves[0].entry.leaf', 'leaves[0].entry.payload', 'leaves[0].inclusionProof', 'streamHead.proof', 'leaves', 'record.amount', 'record.state', 'keys[0]']) {
+      assert.ok(fields.includes(f), `${name}: a check on ${f}`);
+    }
+  });
+}
+
+for (const name of SM3_RECEIPTS) {
+  test(`valid: ${name} (an SM3 log) verifies`, async () => {
+    const r = await verifyReceipt(fixtureText(name), { trustedKeys: SM3_KEYS });
+    assertValid(r, name);
+    assert.match(r.checks.find((c) => c.field === 'hashAlgorithm').message, /SM3/);
+  });
+}
+
+test('valid: without trusted keys the receipt\'s own keys are used, and the result says so', async () => {
+  const r = await verifyReceipt(fixtureText(RECEIPTS[0]));
+  assertValid(r, 'receipt keys');
+  assert.equal(r.trust, 'receipt');
+  assert.match(r.checks.find((c) => c.field === 'keys').message, /not who signed/);
+  assertRejected(await verifyReceipt(fixtureText(RECEIPTS[0]), { requireTrustedKeys: true }), 'keys', 'requireTrustedKeys');
+});
+
+test('valid: a parsed object and UTF-8 bytes verify as the text does', async () => {
+  assertValid(await verifyReceipt(fixtureJson(RECEIPTS[1]), options), 'object');
+  assertValid(await verifyReceipt(new TextEncoder().encode(fixtureText(RECEIPTS[1])), options), 'bytes');
+});
+
+test('valid: the witness cosignature verifies with the witness key; the summary lists it', async () => {
+  const r = await verifyReceipt(fixtureText(RECEIPTS[0]), { ...options, witnesses: [WITNESS] });
+  assertValid(r, 'witnessed');
+  assert.ok(r.checks.some((c) => c.field === 'checkpoint.witness[witness.localhost/run-sh]' && c.ok));
+  assert.deepEqual(r.summary.cosignatures.map((c) => c.verified), [true]);
+  assert.equal(r.summary.state, 'TRADE_STATE_CANCELLED');
+  assert.equal(r.summary.filingNumber, 'DX-2022-000189');
+});
+
+// ------------------------------------------------------------------------------------------ altered receipts
+const b64edit = (text, edit) => {
+  const b = fromBase64(text);
+  edit(b);
+  return toBase64(b);
+};
+const payloadOf = (leaf) => new TextDecoder().decode(fromBase64(leaf.entry.payload));
+const setPayload = (leaf, text) => { leaf.entry.payload = toBase64(new TextEncoder().encode(text)); };
+/** Replaces the base64 field of the note's signature line by `name`, editing its bytes. */
+const editSignature = (note, name, edit) => note.split('\n').map((line) => {
+  const m = line.match(/^\u2014 (\S+) (\S+)$/u);
+  return m && m[1] === name ? `\u2014 ${name} ${b64edit(m[2], edit)}` : line;
+}).join('\n');
+
+const CANCELLED = RECEIPTS[0];
+const SETTLED = RECEIPTS[1];
+
+const ALTERATIONS = [
+  ['amount changed', CANCELLED, 'record.amount.amountMinor', (d) => { d.record.amount.amountMinor = '3840001'; }],
+  ['buyer changed', CANCELLED, 'record.buyer', (d) => { d.record.buyer = 'participants/01a2450e-0000-7000-8000-000000000000'; }],
+  ['filing number changed', CANCELLED, 'record.filingNumber', (d) => { d.record.filingNumber = 'DX-2022-000190'; }],
+  ['state changed', CANCELLED, 'record.state', (d) => { d.record.state = 'TRADE_STATE_CONTRACTED'; }],
+  ['settled amount changed', SETTLED, 'record.settledAmount.amountMinor', (d) => { d.record.settledAmount.amountMinor = '1'; }],
+  ['a compliance evaluation changed', SETTLED, 'record.compliance.evaluations[0].outcome', (d) => { d.record.compliance.evaluations[0].outcome = 'PASSED'; }],
+  ['a record member added with a value', CANCELLED, 'record.note', (d) => { d.record.note = 'trust me'; }],
+  ['an event payload byte changed', SETTLED, 'leaves[3].entry.payload', (d) => { setPayload(d.leaves[3], payloadOf(d.leaves[3]).replace('135000000', '135000001')); }],
+  ['a payload re-encoded (not canonical)', SETTLED, 'leaves[1].entry.payload', (d) => { setPayload(d.leaves[1], payloadOf(d.leaves[1]).replace('{"At"', '{ "At"')); }],
+  ['the cancellation dropped', CANCELLED, 'leaves', (d) => { d.leaves.pop(); }],
+  ['the last two events dropped', SETTLED, 'leaves', (d) => { d.leaves.splice(2); }],
+  ['events reordered', SETTLED, 'leaves[0].entry.streamVersion', (d) => { [d.leaves[0], d.leaves[1]] = [d.leaves[1], d.leaves[0]]; }],
+  ['an inclusion-proof hash changed', CANCELLED, 'leaves[0].inclusionProof', (d) => { d.leaves[0].inclusionProof[2] = b64edit(d.leaves[0].inclusionProof[2], (b) => { b[0] ^= 1; }); }],
+  ['an inclusion-proof hash dropped', CANCELLED, 'leaves[1].inclusionProof', (d) => { d.leaves[1].inclusionProof.pop(); }],
+  ['leaf index changed', CANCELLED, 'leaves[1].entry.leafIndex', (d) => { d.leaves[1].entry.leafIndex = String(Number(d.leaves[1].entry.leafIndex) + 1); }],
+  ['leaf bytes changed', CANCELLED, 'leaves[1].entry.leaf', (d) => { d.leaves[1].entry.leaf = toBase64(new TextEncoder().encode(new TextDecoder().decode(fromBase64(d.leaves[1].entry.leaf)).replace('"leaf_index":', '"leaf_index": '))); }],
+  ['event type relabelled', CANCELLED, 'leaves[1].entry.eventType', (d) => { d.leaves[1].entry.eventType = 'trade_delivered'; }],
+  ['checkpoint root changed', CANCELLED, 'checkpoint.rootHash', (d) => { d.checkpoint.rootHash = b64edit(d.checkpoint.rootHash, (b) => { b[31] ^= 1; }); }],
+  ['root changed inside the signed note', CANCELLED, 'checkpoint.signature.ed25519', (d) => {
+    const lines = d.checkpoint.note.split('\n');
+    lines[2] = b64edit(lines[2], (b) => { b[0] ^= 1; });
+    d.checkpoint.note = lines.join('\n');
+  }],
+  ['checkpoint size changed', CANCELLED, 'treeSize', (d) => { d.treeSize = '2469'; }],
+  ['checkpoint.treeSize changed', CANCELLED, 'checkpoint.treeSize', (d) => { d.checkpoint.treeSize = '2467'; }],
+  ['Ed25519 signature byte flipped', CANCELLED, 'checkpoint.signature.ed25519', (d) => { d.checkpoint.note = editSignature(d.checkpoint.note, 'dataexchange-ed25519', (b) => { b[20] ^= 0x10; }); }],
+  ['SM2 signature byte flipped', CANCELLED, 'checkpoint.signature.sm2', (d) => { d.checkpoint.note = editSignature(d.checkpoint.note, 'dataexchange-sm2', (b) => { b[20] ^= 0x10; }); }],
+  ['SM2 signature line removed', CANCELLED, 'checkpoint.signature.sm2', (d) => { d.checkpoint.note = d.checkpoint.note.split('\n').filter((l) => !l.includes('dataexchange-sm2 ')).join('\n'); }],
+  ['stream-heads proof changed', CANCELLED, 'streamHead.proof', (d) => { d.streamHead.proof[0] = b64edit(d.streamHead.proof[0], (b) => { b[7] ^= 1; }); }],
+  ['stream-heads index changed', CANCELLED, 'streamHead.proof', (d) => { d.streamHead.index = String(Number(d.streamHead.index) ^ 1); }],
+  ['stream-heads map size changed', CANCELLED, 'streamHead.mapSize', (d) => { d.streamHead.mapSize = '681'; }],
+  ['wrong format version', CANCELLED, 'format', (d) => { d.format = 'dataexchange.trade-receipt/2'; }],
+  ['format missing', CANCELLED, 'format', (d) => { delete d.format; }],
+  ['hash algorithm changed', CANCELLED, 'leaves[0].entry.leaf', (d) => { d.hashAlgorithm = 'HASH_ALGORITHM_SM3'; }],
+  ['trade relabelled', CANCELLED, 'trade', (d) => { d.trade = 'trades/01a2450e-df8a-7428-a93a-5a3b706bedc5'; }],
+  ['origin changed', CANCELLED, 'origin', (d) => { d.origin = 'evil.example/ledger'; }],
+  ['informational key id changed', CANCELLED, 'keys[1].keyId', (d) => { d.keys[1].keyId = 'e00fe3b3'; }],
+  ['an unknown member with a value', CANCELLED, 'checkpoint.cosignatures', (d) => { d.checkpoint.cosignatures = [{ witness: 'w', verified: true }]; }],
+];
+
+for (const [label, file, field, alter] of ALTERATIONS) {
+  test(`rejected: ${label} → ${field}`, async () => {
+    const doc = fixtureJson(file);
+    alter(doc);
+    assertRejected(await verifyReceipt(JSON.stringify(doc), options), field, label);
+  });
+}
+
+test('rejected: truncated JSON, not JSON, and a member given twice', async () => {
+  const text = fixtureText(CANCELLED);
+  assertRejected(await verifyReceipt(text.slice(0, text.length / 2), options), '$', 'truncated');
+  assertRejected(await verifyReceipt('', options), '$', 'empty');
+  assertRejected(await verifyReceipt('[]', options), '$', 'an array');
+  // A second "record" after the real one: JSON.parse would keep it silently.
+  const twice = text.replace(/\}\s*$/, ', "record": {"trade": "x"}}');
+  assertRejected(await verifyReceipt(twice, options), 'record', 'record twice');
+});
+
+test('rejected: keys that did not sign (another log\'s keys), and an unexpected origin', async () => {
+  const r = await verifyReceipt(fixtureText(CANCELLED), { trustedKeys: SM3_KEYS });
+  assertRejected(r, 'checkpoint.signature.ed25519', 'other ed25519 key');
+  assertRejected(r, 'checkpoint.signature.sm2', 'other sm2 key');
+  assertRejected(await verifyReceipt(fixtureText(CANCELLED), { ...options, expectedOrigin: 'other.example/log' }), 'origin', 'expected origin');
+});
+
+test('rejected: a flipped witness cosignature, and a missing one under a quorum', async () => {
+  const doc = fixtureJson(CANCELLED);
+  doc.checkpoint.note = editSignature(doc.checkpoint.note, 'witness.localhost/run-sh', (b) => { b[30] ^= 1; });
+  const r = await verifyReceipt(JSON.stringify(doc), { ...options, witnesses: [WITNESS] });
+  assertRejected(r, 'checkpoint.witness[witness.localhost/run-sh]');
+  assertRejected(r, 'checkpoint.witnesses');
+  // Without witness keys the cosignature lines are listed, unverified, and do not matter.
+  assertValid(await verifyReceipt(JSON.stringify(doc), options), 'unverified cosignature ignored');
+  const none = fixtureJson(SM3_RECEIPTS[0]);
+  assertRejected(await verifyReceipt(JSON.stringify(none), { trustedKeys: SM3_KEYS, witnesses: [WITNESS] }), 'checkpoint.witnesses', 'no cosignature');
+});
+
+test('tolerated: members the proto has but the format leaves empty, with default values only', async () => {
+  const doc = fixtureJson(CANCELLED);
+  assert.deepEqual(doc.checkpoint.cosignatures, [], 'the real server prints them empty');
+  doc.checkpoint.witnessQuorum = 0;
+  doc.leaves[0].entry.leafHash = '';
+  assertValid(await verifyReceipt(JSON.stringify(doc), options), 'defaults');
+  doc.record.vendorJurisdiction.code = '520100';
+  assertRejected(await verifyReceipt(JSON.stringify(doc), options), 'record.vendorJurisdiction.code', 'a value the events do not give');
+});
+
+// ---------------------------------------------------------------------------------------- consistency proofs
+for (const [dir, keys] of [['', KEYS], ['sm3/', SM3_KEYS]]) {
+  test(`consistency${dir ? ' (SM3 log)' : ''}: the real proof passes; a changed hash, a dropped hash, swapped checkpoints fail`, async () => {
+    const c = fixtureJson(`${dir}consistency.json`);
+    const opts = { trustedKeys: keys, hashAlgorithm: c.hashAlgorithm };
+    const good = await verifyConsistency(c.oldNote, c.newNote, c.proof, opts);
+    assert.deepEqual(good.checks.filter((x) => !x.ok), []);
+    assert.equal(good.ok, true);
+    assert.equal(good.old.size, c.firstTreeSize);
+    assert.equal(good.new.size, c.secondTreeSize);
+
+    const changed = c.proof.slice();
+    changed[3] = b64edit(changed[3], (b) => { b[9] ^= 1; });
+    assertRejected(await verifyConsistency(c.oldNote, c.newNote, changed, opts), 'proof', 'changed hash');
+    assertRejected(await verifyConsistency(c.oldNote, c.newNote, c.proof.slice(1), opts), 'proof', 'dropped hash');
+    assertRejected(await verifyConsistency(c.newNote, c.oldNote, c.proof, opts), 'newCheckpoint.treeSize', 'swapped');
+    assertRejected(await verifyConsistency(c.oldNote, c.newNote, ['not base64!'], opts), 'proof[0]', 'malformed');
+    const forged = editSignature(c.newNote, 'dataexchange-ed25519', (b) => { b[10] ^= 1; });
+    assertRejected(await verifyConsistency(c.oldNote, forged, c.proof, opts), 'newCheckpoint.signature.ed25519', 'forged signature');
+  });
+}
+
+test('sealed text: a (text, salt) opens its commitment; another text does not', async () => {
+  const salt = toBase64(new Uint8Array(16).fill(7));
+  const commitment = 'sha256:' + Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.concat([Buffer.alloc(16, 7), Buffer.from('Received and checked')]))).toString('hex');
+  assert.ok(await verifySealedText(commitment, 'Received and checked', salt));
+  assert.ok(!(await verifySealedText(commitment, 'Received and checked.', salt)));
+  assert.ok(!(await verifySealedText(commitment.replace('sha256:', 'sm3:'), 'Received and checked', salt)));
+});
+
+test('no network: nothing above called fetch', () => {
+  assert.equal(fetchCalls, 0);
+});
