@@ -201,8 +201,8 @@ const SIGNING_KEY_TYPE = { ed25519: 'SIGNING_KEY_TYPE_ED25519', sm2: 'SIGNING_KE
  */
 export async function verifyReceipt(input, options = {}) {
   const checks = [];
-  const add = (field, ok, message, detail = undefined) => {
-    checks.push(detail === undefined ? { field, ok, message } : { field, ok, message, detail });
+  const add = (field, ok, message, detail = null) => {
+    checks.push({ field, ok, message, detail });
     return ok;
   };
   const state = { trust: null, summary: {} };
@@ -396,13 +396,14 @@ async function steps(input, options, add, state) {
       }
       const digest = h.prefix + hex(await h.digest(payload));
       if (digest !== L.payload_digest) throw new Invalid(e.at('payload'), `hashes to ${digest}, but the leaf commits to ${L.payload_digest}`);
-      add(e.at('payload'), true, `hashes to the leaf's ${digest}`);
+      add(e.at('payload'), true, `hashes to the leaf's ${digest}`, { digest, payload: body });
 
       const proof = proofHashes(leaf, 'inclusionProof', h.size);
       const lh = await hashLeaf(h, raw);
       const root = await rootFromInclusionProof(h, index, size, lh, proof);
       add(leaf.at('inclusionProof'), equalBytes(root, c.root), equalBytes(root, c.root)
-        ? `leaf ${index} is in the signed tree of size ${size}` : `does not lead from leaf ${index} to the checkpoint's root`);
+        ? `leaf ${index} is in the signed tree of size ${size}` : `does not lead from leaf ${index} to the checkpoint's root`,
+        { leafIndex: String(index), treeSize: String(size), leafHash: hex(lh), proofLength: proof.length });
       if (e.has('leafHash') && e.str('leafHash') && !equalBytes(e.bytes('leafHash'), lh)) add(e.at('leafHash'), false, 'is not H(0x00 ‖ leaf)');
       if (e.str('leafDecodeError')) add(e.at('leafDecodeError'), false, 'must be empty: the leaf decodes');
       events.push({ L, body, at: `leaves[${i}].entry` });
@@ -536,7 +537,7 @@ async function checkKey(k) {
  */
 export async function verifyConsistency(oldNoteText, newNoteText, proofHashes, options = {}) {
   const checks = [];
-  const add = (field, ok, message) => { checks.push({ field, ok, message }); return ok; };
+  const add = (field, ok, message, detail = null) => { checks.push({ field, ok, message, detail }); return ok; };
   const result = (extra = {}) => ({ ok: checks.length > 0 && checks.every((x) => x.ok), checks, ...extra });
   const h = hashByName(options.hashAlgorithm ?? SHA256.name) ?? (/sm3/i.test(options.hashAlgorithm) ? SM3 : /sha256/i.test(options.hashAlgorithm) ? SHA256 : null);
   if (!h) return add('hashAlgorithm', false, `unknown hash algorithm ${show(options.hashAlgorithm)}`), result();
