@@ -93,3 +93,26 @@ test('no network code: the modules never call fetch, XMLHttpRequest, WebSocket, 
     for (const m of src.matchAll(/from\s+'([^']+)'/g)) assert.match(m[1], /^\.\/[a-z0-9]+\.js$/, `${f} imports only sibling modules`);
   }
 });
+
+test('verifyCheckpoint: the real note with keys and witness; a forged line and an unknown witness fail', async () => {
+  const { verifyCheckpoint } = await import(new URL('index.js', MODULES));
+  const text = fixtureText('checkpoint-2468.note');
+  const good = await verifyCheckpoint(text, { trustedKeys: KEYS, witnesses: [WITNESS], expectedOrigin: 'dataexchange.local/ledger' });
+  assert.deepEqual(good.checks.filter((c) => !c.ok), []);
+  assert.equal(good.ok, true);
+  assert.equal(good.checkpoint.size, '2468');
+  assert.equal(good.checkpoint.streamHeads.count, '682');
+  assert.equal(good.cosignatures[0].verified, true);
+  const forged = text.replace(/(\u2014 dataexchange-ed25519 \S{20})(\S)/u, (m, a, b) => a + (b === 'A' ? 'B' : 'A'));
+  const bad = await verifyCheckpoint(forged, { trustedKeys: KEYS });
+  assert.equal(bad.ok, false);
+  assert.ok(bad.checks.some((c) => c.field === 'signature.ed25519' && !c.ok));
+  // The same key material under another witness name: a well-formed key that never cosigned this note.
+  const material = WITNESS.split('+').slice(2).join('+'); // base64 may hold '+'
+  const id = Buffer.from(await note.keyId('other.example/w', note.fromBase64(material))).toString('hex');
+  const w = await verifyCheckpoint(text, { trustedKeys: KEYS, witnesses: [`other.example/w+${id}+${material}`] });
+  assert.equal(w.ok, false);
+  assert.ok(w.checks.some((c) => c.field === 'witness[other.example/w]' && !c.ok && /no cosignature/.test(c.message)));
+  assert.ok(w.checks.some((c) => c.field === 'witnesses' && !c.ok));
+  assert.equal((await verifyCheckpoint('not a note', {})).ok, false);
+});

@@ -543,6 +543,7 @@ export async function verifyConsistency(oldNoteText, newNoteText, proofHashes, o
   if (!h) return add('hashAlgorithm', false, `unknown hash algorithm ${show(options.hashAlgorithm)}`), result();
   const trusted = await loadKeys(options.trustedKeys, 'keys').catch((e) => (add('keys', false, e.message), null));
   if (trusted === null) return result();
+  if (trusted.length === 0) add('keys', !options.requireTrustedKeys, 'no trusted keys given: the signatures of the two checkpoints are not checked');
   const cps = {};
   for (const [field, text] of [['oldCheckpoint', oldNoteText], ['newCheckpoint', newNoteText]]) {
     try {
@@ -583,6 +584,62 @@ export async function verifyConsistency(oldNoteText, newNoteText, proofHashes, o
   const good = await merkleConsistency(h, a.size, b.size, a.root, b.root, proof);
   add('proof', good, good ? `the tree of size ${b.size} extends the tree of size ${a.size} (RFC 9162 §2.1.4)` : `does not prove that the tree of size ${b.size} extends the tree of size ${a.size}`);
   return result({ old: info(a), new: info(b) });
+}
+
+/**
+ * Verifies one signed checkpoint note on its own (the explorer's checkpoint page): every trusted key name signed it,
+ * the witnesses given cosigned it (quorum: witnessQuorum, default all), and its body parses.
+ * Returns { ok, checks, checkpoint: {origin, size, root (hex), streamHeads: {count, root} | null}, cosignatures }.
+ */
+export async function verifyCheckpoint(noteText, options = {}) {
+  const checks = [];
+  const add = (field, ok, message, detail = null) => { checks.push({ field, ok, message, detail }); return ok; };
+  const h = hashByName(options.hashAlgorithm ?? SHA256.name) ?? SHA256;
+  let note;
+  let cp;
+  try {
+    note = parseNote(noteText);
+    cp = parseCheckpoint(note.text, h.size);
+  } catch (e) {
+    add('note', false, `not a signed checkpoint: ${e.message}`);
+    return { ok: false, checks, checkpoint: null, cosignatures: [] };
+  }
+  add('note', true, `origin ${cp.origin}, size ${cp.size}, root ${hex(cp.root)}`);
+  const checkpoint = { origin: cp.origin, size: cp.sizeText, root: hex(cp.root), streamHeads: cp.streamHeads && { count: String(cp.streamHeads.count), root: hex(cp.streamHeads.root) } };
+  if (options.expectedOrigin != null) add('origin', cp.origin === options.expectedOrigin, cp.origin === options.expectedOrigin ? cp.origin : `the log is "${cp.origin}", not the expected "${options.expectedOrigin}"`);
+  const trusted = await loadKeys(options.trustedKeys, 'keys').catch((e) => (add('keys', false, e.message), []));
+  if (!options.trustedKeys?.length) add('keys', !options.requireTrustedKeys, 'no trusted keys given: the signatures are not checked');
+  for (const name of new Set(trusted.map((k) => k.name))) {
+    const keys = trusted.filter((k) => k.name === name);
+    const lines = note.signatures.filter((s) => s.name === name && keys.some((k) => equalBytes(k.id, s.id)));
+    let good = lines.length > 0;
+    for (const l of lines) good = (await verifySignature(keys.find((k) => equalBytes(k.id, l.id)), note.textBytes, l.sig)) && good;
+    add(`signature.${keys[0].kind}`, good, good ? `signed by ${name}` : lines.length ? `the signature of ${name} does not verify` : `not signed by ${name}`, { keyName: name });
+  }
+  const logLabels = new Set(trusted.map((k) => k.label));
+  const cosignatures = note.signatures.filter((s) => !logLabels.has(`${s.name}+${s.idHex}`)).map((s) => ({ name: s.name, keyId: s.idHex, verified: null, time: null }));
+  if (options.witnesses?.length) {
+    const witnesses = await loadKeys(options.witnesses, 'witnesses').catch((e) => (add('witnesses', false, e.message), null));
+    if (witnesses === null) return { ok: false, checks, checkpoint, cosignatures };
+    let cosigned = 0;
+    for (const w of witnesses) {
+      const lines = note.signatures.filter((s) => s.name === w.name && equalBytes(s.id, w.id));
+      const results = [];
+      for (const l of lines) results.push(await verifyCosignature(w, note.text, l.sig));
+      const good = lines.length > 0 && results.every((x) => x.ok);
+      add(`witness[${w.name}]`, good, lines.length === 0 ? `no cosignature from ${w.label}` : good ? `${results[0].reason} by ${w.label}` : `a cosignature of ${w.label} does not verify`);
+      for (const c of cosignatures) {
+        if (c.name === w.name && c.keyId === w.idHex) {
+          c.verified = good;
+          c.time = results[0]?.timestamp !== undefined ? new Date(Number(results[0].timestamp) * 1000).toISOString() : null;
+        }
+      }
+      if (good) cosigned++;
+    }
+    const quorum = options.witnessQuorum ?? witnesses.length;
+    add('witnesses', cosigned >= quorum, `cosigned by ${cosigned} of ${witnesses.length} witness(es), quorum ${quorum}`);
+  }
+  return { ok: checks.every((x) => x.ok), checks, checkpoint, cosignatures };
 }
 
 /**
