@@ -216,6 +216,10 @@ test('sealed text: a (text, salt) opens its commitment; another text does not', 
   assert.ok(await verifySealedText(commitment, 'Received and checked', salt));
   assert.ok(!(await verifySealedText(commitment, 'Received and checked.', salt)));
   assert.ok(!(await verifySealedText(commitment.replace('sha256:', 'sm3:'), 'Received and checked', salt)));
+  // SM3 logs: the commitment as `openssl dgst -sm3` computes it over salt ‖ UTF-8 text.
+  const sm3Commitment = 'sm3:ef1f0070bd50b211249c1acc17b6f1fd7153dfdec246cf951384a0dfe8b7787f';
+  assert.ok(await verifySealedText(sm3Commitment, '交付完成', salt));
+  assert.ok(!(await verifySealedText(sm3Commitment, '交付未完成', salt)));
 });
 
 test('no network: nothing above called fetch', () => {
