@@ -98,6 +98,9 @@ test('rejected: truncated JSON, not JSON, and a member given twice', async () =>
   assertRejected(await verifyReceipt(text.slice(0, text.length / 2), options), '$', 'truncated');
   assertRejected(await verifyReceipt('', options), '$', 'empty');
   assertRejected(await verifyReceipt('[]', options), '$', 'an array');
+  assertRejected(await verifyReceipt('null', options), '$', 'null');
+  assertRejected(await verifyReceipt(null, options), '$', 'no receipt at all');
+  assertRejected(await verifyReceipt(new Uint8Array([0xff, 0xfe, 0x7b]), options), '$', 'not UTF-8');
   // A second "record" after the real one: JSON.parse would keep it silently.
   const twice = text.replace(/\}\s*$/, ', "record": {"trade": "x"}}');
   assertRejected(await verifyReceipt(twice, options), 'record', 'record twice');

@@ -236,6 +236,7 @@ async function steps(input, options, add, state) {
     if (parsed.repeated) throw new Invalid(parsed.repeated, 'is given twice: JSON readers differ on which one counts');
     doc = parsed.value;
   }
+  if (!isObject(doc)) throw new Invalid('$', 'a receipt is a JSON object');
   const r = new Msg(doc, '', RECEIPT);
   const format = own(r.obj, 'format') ? r.obj.format : undefined;
   if (format !== FORMAT) {
