@@ -308,7 +308,7 @@ async function steps(input, options, add, state) {
 
   // Witness cosignatures (README "Witnesses"): verified only against witness keys the page gives.
   const logLabels = new Set(trusted.map((k) => k.label));
-  state.summary.cosignatures = note.signatures.filter((s) => !logLabels.has(`${s.name}+${s.idHex}`)).map((s) => ({ name: s.name, keyId: s.idHex, verified: null }));
+  state.summary.cosignatures = note.signatures.filter((s) => !logLabels.has(`${s.name}+${s.idHex}`)).map((s) => ({ name: s.name, keyId: s.idHex, verified: null, time: null }));
   if (options.witnesses?.length) {
     const witnesses = await loadKeys(options.witnesses, 'checkpoint.witnesses');
     let cosigned = 0;
@@ -323,7 +323,12 @@ async function steps(input, options, add, state) {
       for (const l of lines) results.push(await verifyCosignature(w, note.text, l.sig));
       const good = results.every((x) => x.ok);
       add(field, good, good ? `${results[0].reason} by ${w.label}` : `a cosignature of ${w.label} does not verify`);
-      for (const c of state.summary.cosignatures) if (c.name === w.name && c.keyId === w.idHex) c.verified = good;
+      for (const c of state.summary.cosignatures) {
+        if (c.name === w.name && c.keyId === w.idHex) {
+          c.verified = good;
+          c.time = results[0].timestamp !== undefined ? new Date(Number(results[0].timestamp) * 1000).toISOString() : null;
+        }
+      }
       if (good) cosigned++;
     }
     const quorum = options.witnessQuorum ?? witnesses.length;
