@@ -7,17 +7,12 @@ import { parseJson, parseCanonical, JsonError } from './jcs.js';
 import { hashByName, hashLeaf, rootFromInclusionProof, verifyConsistency as merkleConsistency, equalBytes, concat, SHA256, SM3 } from './merkle.js';
 import { parseNote, parseCheckpoint, verifySignature, verifyCosignature, toKey, keyFromSpki, parseVerifierKey, fromBase64, hex } from './note.js';
 import { replay } from './replay.js';
+import { Invalid, parseTime, validDate } from './common.js';
+
+export { Invalid, parseTime };
 
 export const FORMAT = 'dataexchange.trade-receipt/1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A failure naming the receipt member at fault; thrown where later checks cannot go on without the member. */
-export class Invalid extends Error {
-  constructor(field, message) {
-    super(message);
-    this.field = field;
-  }
-}
 
 // ------------------------------------------------------------------------------------------ proto3 JSON reading
 // A member with its default value (0, "", false, [], null, *_UNSPECIFIED) says nothing (RECEIPTS.md "The
@@ -93,29 +88,6 @@ const ENTRY = ['leafIndex', 'leaf', 'streamId', 'streamVersion', 'eventId', 'eve
 const HEAD = ['mapSize', 'index', 'entry', 'proof'];
 const KEY = ['keyName', 'keyId', 'type', 'publicKeyPem', 'verifierKey', 'validFromTreeSize', 'validUntilTreeSize'];
 const LEAF_MEMBERS = ['event_id', 'event_type', 'leaf_index', 'payload_digest', 'recorded_at', 'stream_id', 'stream_version'];
-
-// ---------------------------------------------------------------------------------------------------------- times
-/** RFC 3339 date-time (Z or ±hh:mm, up to 9 fractional digits) → BigInt nanoseconds since the epoch; null if not one. */
-export function parseTime(text) {
-  const m = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$/.exec(text ?? '');
-  if (!m) return null;
-  const [y, mo, d, hh, mi, ss] = m.slice(1, 7).map(Number);
-  const dt = new Date(0);
-  dt.setUTCFullYear(y, mo - 1, d);
-  dt.setUTCHours(hh, mi, ss, 0);
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d || hh > 23 || mi > 59 || ss > 59) return null;
-  const z = m[8];
-  const off = z === 'Z' || z === 'z' ? 0 : (Number(z.slice(1, 3)) * 60 + Number(z.slice(4, 6))) * (z[0] === '+' ? 1 : -1);
-  return (BigInt(dt.getTime() / 1000) - BigInt(off * 60)) * 1000000000n + BigInt((m[7] ?? '').padEnd(9, '0'));
-}
-
-export function validDate(text) {
-  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text ?? '');
-  if (!m) return false;
-  const dt = new Date(0);
-  dt.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return dt.getUTCFullYear() === Number(m[1]) && dt.getUTCMonth() === Number(m[2]) - 1 && dt.getUTCDate() === Number(m[3]);
-}
 
 // ------------------------------------------------------------------------------------------------------- helpers
 const show = (v) => {

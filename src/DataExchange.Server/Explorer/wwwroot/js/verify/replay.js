@@ -1,7 +1,7 @@
 // Replay (RECEIPTS.md "Replay: from payloads to the record"): builds the trade record, in its proto3 JSON shape,
 // from the receipt's payloads, so that the record the receipt shows can be compared member by member.
 
-import { Invalid, parseTime } from './receipt.js';
+import { Invalid, parseTime } from './common.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
