@@ -172,3 +172,37 @@ test('sealed text: a (text, salt) opens its commitment; another text does not', 
 test('no network: nothing above called fetch', () => {
   assert.equal(fetchCalls, 0);
 });
+
+test('keys across a rotation: another key of a trusted name that did not sign is fine; a trusted name that did not sign fails', async () => {
+  const { keyFromSpki } = await import(new URL('note.js', MODULES));
+  // A second (made-up) Ed25519 key of the same name stands for the key before or after a rotation.
+  const other = await keyFromSpki('dataexchange-ed25519', `-----BEGIN PUBLIC KEY-----\n${toBase64(Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00, ...new Uint8Array(32).fill(9)]))}\n-----END PUBLIC KEY-----\n`);
+  assertValid(await verifyReceipt(fixtureText(CANCELLED), { trustedKeys: [...KEYS, other] }), 'rotation');
+  // Only the made-up key for that name: not signed by it.
+  assertRejected(await verifyReceipt(fixtureText(CANCELLED), { trustedKeys: [KEYS[1], other] }), 'checkpoint.signature.ed25519', 'not the signing key');
+  // A trusted key the page cannot read is the page's error, named `keys`.
+  assertRejected(await verifyReceipt(fixtureText(CANCELLED), { trustedKeys: ['nonsense'] }), 'keys', 'unreadable trusted key');
+});
+
+test('robustness: 150 random one-character changes never throw, and every change to signed or hashed bytes fails', async () => {
+  const text = fixtureText(SETTLED);
+  let seed = 20261205;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const doc = JSON.parse(text);
+  // Spans whose bytes a signature or a hash covers: any change there must be refused.
+  const covered = [doc.checkpoint.note.split('\n\n')[0], ...doc.leaves.flatMap((l) => [l.entry.leaf, l.entry.payload]), doc.streamHead.entry]
+    .map((s) => JSON.stringify(s).slice(1, -1)).map((s) => [text.indexOf(s), text.indexOf(s) + s.length]);
+  let refused = 0;
+  for (let k = 0; k < 150; k++) {
+    const at = rand(text.length);
+    const ch = 'AZaz09+/=:,{}[]" \\'[rand(18)];
+    if (text[at] === ch) continue;
+    const mutated = text.slice(0, at) + ch + text.slice(at + 1);
+    const r = await verifyReceipt(mutated, { trustedKeys: KEYS });
+    assert.equal(typeof r.ok, 'boolean');
+    assert.ok(r.checks.every((c) => typeof c.field === 'string' && typeof c.message === 'string'));
+    if (!r.ok) refused++;
+    if (covered.some(([a, b]) => a >= 0 && at >= a && at < b)) assert.equal(r.ok, false, `a change at ${at} inside signed or hashed bytes`);
+  }
+  assert.ok(refused > 100, `most random changes are refused (${refused})`);
+});
