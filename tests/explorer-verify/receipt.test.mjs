@@ -152,6 +152,12 @@ for (const [dir, keys] of [['', KEYS], ['sm3/', SM3_KEYS]]) {
     assertRejected(await verifyConsistency(c.oldNote, c.newNote, c.proof.slice(1), opts), 'proof', 'dropped hash');
     assertRejected(await verifyConsistency(c.newNote, c.oldNote, c.proof, opts), 'newCheckpoint.treeSize', 'swapped');
     assertRejected(await verifyConsistency(c.oldNote, c.newNote, ['not base64!'], opts), 'proof[0]', 'malformed');
+    // Without the hash named, SHA-256 then SM3 is tried: the right one is found and said.
+    const guessed = await verifyConsistency(c.oldNote, c.newNote, c.proof, { trustedKeys: keys });
+    assert.equal(guessed.ok, true);
+    assert.equal(guessed.hashAlgorithm, c.hashAlgorithm);
+    assertRejected(await verifyConsistency(c.oldNote, c.newNote, changed, { trustedKeys: keys }), 'proof', 'changed hash, either hash');
+    assertRejected(await verifyConsistency(c.oldNote, c.newNote, c.proof, { ...opts, hashAlgorithm: c.hashAlgorithm.endsWith('SM3') ? 'HASH_ALGORITHM_SHA256' : 'HASH_ALGORITHM_SM3' }), 'proof', 'the other hash named');
     const forged = editSignature(c.newNote, 'dataexchange-ed25519', (b) => { b[10] ^= 1; });
     assertRejected(await verifyConsistency(c.oldNote, forged, c.proof, opts), 'newCheckpoint.signature.ed25519', 'forged signature');
   });

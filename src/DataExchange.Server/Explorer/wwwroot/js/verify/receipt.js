@@ -510,15 +510,19 @@ async function checkKey(k) {
 /**
  * Checks that the checkpoint `newNoteText` extends `oldNoteText` (RFC 9162 §2.1.4.2), for the consistency page.
  * proofHashes: base64 strings or Uint8Arrays, as GET /v1/ledger/consistencyProof gives them. options: trustedKeys
- * (then both notes' signatures are checked too), hashAlgorithm ("HASH_ALGORITHM_SHA256" default, or "..._SM3").
- * Returns { ok, checks, old: {origin, size, root}, new: {...} }.
+ * (then both notes' signatures are checked too), hashAlgorithm ("HASH_ALGORITHM_SHA256" or "HASH_ALGORITHM_SM3";
+ * absent: SHA-256, then SM3). Returns { ok, checks, old: {origin, size, root}, new: {...}, hashAlgorithm }.
  */
 export async function verifyConsistency(oldNoteText, newNoteText, proofHashes, options = {}) {
   const checks = [];
   const add = (field, ok, message, detail = null) => { checks.push({ field, ok, message, detail }); return ok; };
   const result = (extra = {}) => ({ ok: checks.length > 0 && checks.every((x) => x.ok), checks, ...extra });
-  const h = hashByName(options.hashAlgorithm ?? SHA256.name) ?? (/sm3/i.test(options.hashAlgorithm) ? SM3 : /sha256/i.test(options.hashAlgorithm) ? SHA256 : null);
-  if (!h) return add('hashAlgorithm', false, `unknown hash algorithm ${show(options.hashAlgorithm)}`), result();
+  // A note does not say its log's hash. Without options.hashAlgorithm, SHA-256 is tried, then SM3: a proof that holds
+  // under either joins the two signed roots, since neither hash lets one forge a proof for roots not so joined.
+  const named = options.hashAlgorithm == null ? null
+    : hashByName(options.hashAlgorithm) ?? (/sm3/i.test(options.hashAlgorithm) ? SM3 : /sha-?256/i.test(options.hashAlgorithm) ? SHA256 : undefined);
+  if (named === undefined) return add('hashAlgorithm', false, `unknown hash algorithm ${show(options.hashAlgorithm)}`), result();
+  const h = named ?? SHA256;
   const trusted = await loadKeys(options.trustedKeys, 'keys').catch((e) => (add('keys', false, e.message), null));
   if (trusted === null) return result();
   if (trusted.length === 0) add('keys', !options.requireTrustedKeys, 'no trusted keys given: the signatures of the two checkpoints are not checked');
@@ -559,9 +563,15 @@ export async function verifyConsistency(oldNoteText, newNoteText, proofHashes, o
     add(e.field, false, e.message);
     return result({ old: info(a), new: info(b) });
   }
-  const good = await merkleConsistency(h, a.size, b.size, a.root, b.root, proof);
-  add('proof', good, good ? `the tree of size ${b.size} extends the tree of size ${a.size} (RFC 9162 §2.1.4)` : `does not prove that the tree of size ${b.size} extends the tree of size ${a.size}`);
-  return result({ old: info(a), new: info(b) });
+  let used = h;
+  let good = await merkleConsistency(h, a.size, b.size, a.root, b.root, proof);
+  if (!good && named === null) {
+    good = await merkleConsistency(SM3, a.size, b.size, a.root, b.root, proof);
+    if (good) used = SM3;
+  }
+  add('proof', good, good ? `the tree of size ${b.size} extends the tree of size ${a.size} (RFC 9162 §2.1.4, ${used === SM3 ? 'SM3' : 'SHA-256'})`
+    : `does not prove that the tree of size ${b.size} extends the tree of size ${a.size}`);
+  return result({ old: info(a), new: info(b), hashAlgorithm: good ? used.name : named?.name ?? null });
 }
 
 /**
