@@ -154,6 +154,28 @@ public sealed class PublicRegisterSpecs : IClassFixture<PublicRegisterSpecs.Worl
     }
 
     [Fact]
+    public async Task Dx_reads_the_register_and_the_statistics_without_a_token()
+    {
+        var address = world.Server.Address.ToString();
+        var show = await ReceiptTools.DxAsync("register", "show", world.Export.FilingNumber.ToLowerInvariant(), "--address", address, "--json");
+        Assert.True(show.Exit == 0, show.Stderr);
+        Assert.Contains($"\"filingNumber\": \"{world.Export.FilingNumber}\"", show.Stdout, StringComparison.Ordinal);
+
+        var search = await ReceiptTools.DxAsync("register", "search", "container dwell", "--address", address, "--width", "120");
+        Assert.True(search.Exit == 0, search.Stderr);
+        Assert.Contains(world.Domestic.FilingNumber, search.Stdout, StringComparison.Ordinal);
+        Assert.Contains(world.Export.FilingNumber, search.Stdout, StringComparison.Ordinal);
+
+        var stats = await ReceiptTools.DxAsync("stats", "--by-month", "--address", address, "--width", "120");
+        Assert.True(stats.Exit == 0, stats.Stderr);
+        Assert.Contains("香港特别行政区", stats.Stdout, StringComparison.Ordinal);
+
+        var missing = await ReceiptTools.DxAsync("register", "show", "DX-1999-000001", "--address", address);
+        Assert.Equal(3, missing.Exit);
+        Assert.Contains("FILING_NOT_FOUND", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Anonymous_calls_from_one_address_are_limited_and_callers_with_a_token_are_not()
     {
         var server = new ServerFixture
