@@ -39,6 +39,8 @@ internal sealed class CliContext(CliSettings settings, Output output, Cancellati
 
     public LedgerService.LedgerServiceClient Ledger => new(Channel);
 
+    public PublicRegisterService.PublicRegisterServiceClient Register => new(Channel);
+
     /// <summary>Per-call options: bearer token, deadline, cancellation.</summary>
     public CallOptions Call(CancellationToken cancellationToken)
     {

@@ -127,6 +127,7 @@ internal static class Program
         root.Add(TradesCommands.Build(global));
         root.Add(ApprovalsCommands.Build(global));
         root.Add(new StatsCommand(global));
+        root.Add(RegisterCommands.Build(global));
         root.Add(RulesCommands.Build(global));
         root.Add(WitnessCommands.Build(global));
         root.Add(SeedCommands.Build(global));

@@ -186,7 +186,19 @@ public sealed class TableWidthTests
             Overall = new FilingTotals { FiledTrades = 415, TotalValue = { new Money { CurrencyCode = "CNY", AmountMinor = 110_700_000_000 }, new Money { CurrencyCode = "HKD", AmountMinor = 1_000_000 } }, CrossBorderTrades = 14, RefusedAttempts = 9 },
             Years = { new YearStatistics { Year = 2022, Totals = new FilingTotals { FiledTrades = 415, TotalValue = { new Money { CurrencyCode = "CNY", AmountMinor = 110_700_000_000 }, new Money { CurrencyCode = "HKD", AmountMinor = 1_000_000 } }, CrossBorderTrades = 14, CrossBorderValue = { new Money { CurrencyCode = "CNY", AmountMinor = 1_115_000_000 } }, RefusedAttempts = 9 } } },
             AsOf = At(5),
-        }),
+            CrossBorderDestinations =
+            {
+                new DestinationStatistics { Code = "HK", EnglishName = "Hong Kong", ChineseName = "香港特别行政区", FiledTrades = 11, Value = { new Money { CurrencyCode = "CNY", AmountMinor = 900_000_000 } } },
+                new DestinationStatistics { Code = "SG", EnglishName = "Singapore", ChineseName = "新加坡", FiledTrades = 3, Value = { new Money { CurrencyCode = "CNY", AmountMinor = 215_000_000 } } },
+            },
+            Months =
+            {
+                new MonthStatistics { Year = 2022, Month = 11, Totals = new FilingTotals { FiledTrades = 415, TotalValue = { new Money { CurrencyCode = "CNY", AmountMinor = 110_700_000_000 } }, CrossBorderTrades = 14 } },
+                new MonthStatistics { Year = 2022, Month = 12, Totals = new FilingTotals() },
+            },
+        }, byMonth: true),
+        ["register search"] = c => c.Write(RegisterCommands.Table([PublicFiling()])),
+        ["register show"] = c => c.Write(RegisterCommands.Details(PublicFiling())),
         ["rules list"] = c => c.Write(RulesCommands.Table(RuleSetCatalog.Default.Versions)),
         ["ledger keys"] = c => c.Write(LedgerCommands.KeysTable(
         [
@@ -212,6 +224,19 @@ public sealed class TableWidthTests
             },
             new LogEntry { LeafIndex = 178_194, LeafDecodeError = "not canonical JSON: a member name is not a string at byte 17" },
         ])),
+    };
+
+    private static PublicFiling PublicFiling() => new()
+    {
+        Name = "filings/DX-2022-000415", FilingNumber = "DX-2022-000415", Trade = FiledTrade, Listing = ListingA,
+        ListingTitle = "Shenzhen Bay port cross-border truck flows (aggregated, hourly, by lane and vehicle class)",
+        ListingRegistrationNumber = "SZDEX-DP-2022-000123", Vendor = Vendor, VendorDisplayName = "Hetao Mobility Data",
+        VendorJurisdiction = new Jurisdiction { Region = Region.MainlandChina, City = "Shenzhen", Code = "440300", ChineseName = "深圳市" },
+        BuyerJurisdiction = new Jurisdiction { Region = Region.HongKong, Code = "HK", ChineseName = "香港特别行政区" },
+        Crossing = BorderCrossing.MainlandExport, CrossBorder = true, Amount = new Money { CurrencyCode = "CNY", AmountMinor = 128_000_000 },
+        TradeDate = new Google.Type.Date { Year = 2022, Month = 11, Day = 15 }, Origin = TradeOrigin.Executed, State = TradeState.Contracted,
+        Outcome = DecisionOutcome.Accepted, RuleSetVersion = "CN-2022.09", Mechanism = ExportMechanism.StandardContract,
+        Citations = { "Measures 2022 art. 4", "PIPL art. 38(1)(3)" }, LeafIndexes = { 1_204, 1_205, 1_388 },
     };
 
     private static TradeReceipt Receipt()

@@ -8,18 +8,21 @@ namespace DataExchange.Cli.Commands;
 /// <summary>dx stats: the exchange's public figures (filed trades, value, cross-border share, per year).</summary>
 internal sealed class StatsCommand : Command
 {
+    private readonly Option<bool> byMonth = new("--by-month") { Description = "Also a line per month since the first filing" };
+
     public StatsCommand(GlobalOptions global)
-        : base("stats", "The exchange's filed trades and their value, overall, cross-border and per year")
+        : base("stats", "The exchange's filed trades and their value, overall, cross-border (by destination), per year and per month")
     {
+        Add(byMonth);
         SetAction((result, cancellationToken) => CliContext.RunAsync(result, global, cancellationToken, async context =>
         {
             var statistics = await context.Trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest(), context.Call(cancellationToken));
-            context.Output.Show(statistics, console => Render(console, statistics));
+            context.Output.Show(statistics, console => Render(console, statistics, result.GetValue(byMonth)));
             return ExitCodes.Success;
         }));
     }
 
-    public static void Render(IAnsiConsole console, ExchangeStatistics statistics)
+    public static void Render(IAnsiConsole console, ExchangeStatistics statistics, bool byMonth = false)
     {
         var overall = statistics.Overall ?? new FilingTotals();
         console.Write(Output.Details("Exchange statistics",
@@ -47,6 +50,29 @@ internal sealed class StatsCommand : Command
                     (y.Totals?.CrossBorderTrades ?? 0).ToString("N0", CultureInfo.InvariantCulture),
                     Values(y.Totals?.CrossBorderValue ?? []),
                     (y.Totals?.RefusedAttempts ?? 0).ToString("N0", CultureInfo.InvariantCulture),
+                ])));
+        }
+
+        if (statistics.CrossBorderDestinations.Count > 0)
+        {
+            console.Write(Output.Table(
+                [new("Destination", CellKind.Text), new("Code", CellKind.Fixed), new("Cross-border filed", CellKind.Fixed), new("Value", CellKind.Fixed)],
+                statistics.CrossBorderDestinations.Select(d => (IReadOnlyList<string>)
+                [
+                    $"{d.EnglishName} {d.ChineseName}".Trim(), d.Code, d.FiledTrades.ToString("N0", CultureInfo.InvariantCulture), Values(d.Value),
+                ])));
+        }
+
+        if (byMonth && statistics.Months.Count > 0)
+        {
+            console.Write(Output.Table(
+                [new("Month", CellKind.Fixed), new("Filed", CellKind.Fixed), new("Value", CellKind.Fixed), new("Cross-border", CellKind.Fixed, Drop: 1)],
+                statistics.Months.Select(m => (IReadOnlyList<string>)
+                [
+                    string.Create(CultureInfo.InvariantCulture, $"{m.Year}-{m.Month:D2}"),
+                    (m.Totals?.FiledTrades ?? 0).ToString("N0", CultureInfo.InvariantCulture),
+                    Values(m.Totals?.TotalValue ?? []),
+                    (m.Totals?.CrossBorderTrades ?? 0).ToString("N0", CultureInfo.InvariantCulture),
                 ])));
         }
     }

@@ -5,7 +5,10 @@ using Grpc.Core.Interceptors;
 
 namespace DataExchange.Server.Auth;
 
-/// <summary>Requires a valid bearer token on every call except health checks and reflection.</summary>
+/// <summary>
+/// Requires a valid bearer token on every call except health checks, reflection and the published reads of
+/// <see cref="AnonymousReads"/>, which without a token run as <see cref="AnonymousReads.Anonymous"/>.
+/// </summary>
 public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator, ExchangeMetrics metrics) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -35,6 +38,12 @@ public sealed class AuthenticationInterceptor(TokenAuthenticator authenticator, 
         }
 
         var header = context.RequestHeaders.GetValue("authorization");
+        if (string.IsNullOrEmpty(header) && AnonymousReads.Allows(context.Method))
+        {
+            context.SetCaller(AnonymousReads.Anonymous);
+            return;
+        }
+
         if (string.IsNullOrEmpty(header))
         {
             metrics.TokenFailed("missing");

@@ -120,6 +120,8 @@ public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
     private readonly PartitionedRateLimiter<HttpContext>? calls;
     private readonly PartitionedRateLimiter<HttpContext>? streams;
     private readonly PartitionedRateLimiter<HttpContext>? rate;
+    private readonly PartitionedRateLimiter<HttpContext>? anonymousCalls;
+    private readonly PartitionedRateLimiter<HttpContext>? anonymousRate;
 
     public CallLimiter(AccessSettings settings)
     {
@@ -144,6 +146,53 @@ public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
                 ? RateLimitPartition.GetTokenBucketLimiter(caller.ParticipantId, _ => CallLimits.Bucket(settings.CallsPerSecondPerParticipant, settings.BurstPerParticipant))
                 : RateLimitPartition.GetNoLimiter(Guid.Empty));
         }
+
+        if (settings.MaxAnonymousCallsPerAddress > 0)
+        {
+            anonymousCalls = PartitionedRateLimiter.Create<HttpContext, string>(http => AnonymousPartition(http) is { } address
+                ? RateLimitPartition.GetConcurrencyLimiter(address, _ => new ConcurrencyLimiterOptions { PermitLimit = settings.MaxAnonymousCallsPerAddress, QueueLimit = 0 })
+                : RateLimitPartition.GetNoLimiter(""));
+        }
+
+        if (settings.AnonymousCallsPerSecondPerAddress > 0)
+        {
+            anonymousRate = PartitionedRateLimiter.Create<HttpContext, string>(http => AnonymousPartition(http) is { } address
+                ? RateLimitPartition.GetTokenBucketLimiter(address, _ => CallLimits.Bucket(settings.AnonymousCallsPerSecondPerAddress, settings.AnonymousBurstPerAddress))
+                : RateLimitPartition.GetNoLimiter(""));
+        }
+    }
+
+    /// <summary>
+    /// The address a call without a token is counted under: its IPv4 address, or the /64 of its IPv6 address (one
+    /// subscriber usually holds a whole /64). Null for a call that carries a token or is not an anonymous read.
+    /// </summary>
+    internal static string? AnonymousPartition(HttpContext http)
+    {
+        if (TokenAuthenticator.ResolvedCaller(http) is not null || !string.IsNullOrEmpty(http.Request.Headers.Authorization)
+            || AnonymousReads.MethodOf(http) is not { } method || !AnonymousReads.Allows(method))
+        {
+            return null;
+        }
+
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            var bytes = address.GetAddressBytes();
+            Array.Clear(bytes, 8, 8);
+            return new System.Net.IPAddress(bytes) + "/64";
+        }
+
+        return address.ToString();
     }
 
     private static bool IsStreaming(HttpContext http) =>
@@ -171,6 +220,19 @@ public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
             var retry = rateRefused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMilliseconds(100);
             return Refuse(held, "RATE_LIMITED", $"This participant is over {settings.CallsPerSecondPerParticipant} calls per second; retry later.",
                 retry, settings.CallsPerSecondPerParticipant, "participant", rateRefused);
+        }
+
+        if (Acquire(anonymousCalls, resource, permitCount, held) is { } anonymousCallsRefused)
+        {
+            return Refuse(held, "TOO_MANY_CONCURRENT_CALLS", $"This address already has {settings.MaxAnonymousCallsPerAddress} calls without a token in progress; retry when one ends, or send a token.",
+                ConcurrencyRetry, settings.MaxAnonymousCallsPerAddress, "address", anonymousCallsRefused);
+        }
+
+        if (Acquire(anonymousRate, resource, permitCount, held) is { } anonymousRateRefused)
+        {
+            var retry = anonymousRateRefused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMilliseconds(100);
+            return Refuse(held, "RATE_LIMITED", $"This address is over {settings.AnonymousCallsPerSecondPerAddress} calls per second without a token; retry later, or send a token.",
+                retry, settings.AnonymousCallsPerSecondPerAddress, "address", anonymousRateRefused);
         }
 
         return new Held(held);
@@ -216,6 +278,8 @@ public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
             calls?.Dispose();
             streams?.Dispose();
             rate?.Dispose();
+            anonymousCalls?.Dispose();
+            anonymousRate?.Dispose();
         }
 
         base.Dispose(disposing);

@@ -43,6 +43,17 @@ public sealed record AccessSettings
     /// <summary>Calls a participant may make at once above the sustained rate (the token bucket's size).</summary>
     public int BurstPerParticipant { get; init; } = 4000;
 
+    /// <summary>
+    /// Calls without a token (<see cref="Auth.AnonymousReads"/>) per second from one network address (an IPv6 /64
+    /// counts as one address): the explorer's page makes a handful per view.
+    /// </summary>
+    public int AnonymousCallsPerSecondPerAddress { get; init; } = 20;
+
+    public int AnonymousBurstPerAddress { get; init; } = 40;
+
+    /// <summary>Calls without a token one network address may have in progress at once.</summary>
+    public int MaxAnonymousCallsPerAddress { get; init; } = 8;
+
     public static AccessSettings FromEnvironment(Func<string, string?> env)
     {
         var s = new AccessSettings();
@@ -61,6 +72,7 @@ public sealed record AccessSettings
         TimeSpan Ms(string name, TimeSpan fallback) => TimeSpan.FromMilliseconds(Int(name, (int)fallback.TotalMilliseconds, min: 1));
 
         var rate = Int("DX_RATE_LIMIT_PER_PARTICIPANT", s.CallsPerSecondPerParticipant);
+        var anonymousRate = Int("DX_RATE_LIMIT_ANONYMOUS_PER_ADDRESS", s.AnonymousCallsPerSecondPerAddress);
         return s with
         {
             TokenCacheTtl = Ms("DX_TOKEN_CACHE_TTL_MS", s.TokenCacheTtl),
@@ -72,6 +84,9 @@ public sealed record AccessSettings
             MaxStreamsPerToken = Int("DX_MAX_STREAMS_PER_TOKEN", s.MaxStreamsPerToken),
             CallsPerSecondPerParticipant = rate,
             BurstPerParticipant = Int("DX_RATE_BURST_PER_PARTICIPANT", 2 * rate),
+            AnonymousCallsPerSecondPerAddress = anonymousRate,
+            AnonymousBurstPerAddress = Int("DX_RATE_BURST_ANONYMOUS_PER_ADDRESS", 2 * anonymousRate),
+            MaxAnonymousCallsPerAddress = Int("DX_MAX_ANONYMOUS_CALLS_PER_ADDRESS", s.MaxAnonymousCallsPerAddress),
         };
     }
 }

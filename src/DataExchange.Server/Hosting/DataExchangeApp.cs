@@ -68,6 +68,7 @@ public static class DataExchangeApp
         app.MapGrpcService<TradeGrpcService>();
         app.MapGrpcService<ExportApprovalGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
+        app.MapGrpcService<Register.PublicRegisterGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         RestApi.Map(app);

@@ -35,13 +35,11 @@ public static class RestApi
                 Title = "DataExchange API",
                 Version = "v1",
                 Description = "The cross-border data exchange ledger over REST/JSON: the gRPC API of protos/dataexchange/v1 transcoded. "
-                    + "Authenticate with 'Authorization: Bearer <token>'. Errors are google.rpc.Status with ErrorInfo (domain dataexchange).",
+                    + "Authenticate with 'Authorization: Bearer <token>'; the published reads (checkpoints, proofs, signing keys, witnesses, "
+                + "statistics, the public register) need none. Errors are google.rpc.Status with ErrorInfo (domain dataexchange).",
             });
             o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer" });
-            o.AddSecurityRequirement(new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
-            });
+            o.OperationFilter<TokenRequirements>();
             var comments = Path.Combine(AppContext.BaseDirectory, "DataExchange.Contracts.xml");
             if (File.Exists(comments))
             {
@@ -55,6 +53,26 @@ public static class RestApi
     public static void Map(WebApplication app)
     {
         app.UseSwagger(o => o.RouteTemplate = "openapi/{documentName}.json");
+    }
+}
+
+/// <summary>
+/// Each operation's security: a bearer token, or (for <see cref="Auth.AnonymousReads"/>) none or a bearer token, so that
+/// generated clients and the explorer call the published reads without one.
+/// </summary>
+public sealed class TokenRequirements : Swashbuckle.AspNetCore.SwaggerGen.IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, Swashbuckle.AspNetCore.SwaggerGen.OperationFilterContext context)
+    {
+        var bearer = new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
+        };
+        var method = context.ApiDescription.ActionDescriptor.EndpointMetadata
+            .OfType<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingMetadata>().FirstOrDefault()?.MethodDescriptor;
+        operation.Security = method is not null && Auth.AnonymousReads.Allows($"/{method.Service.FullName}/{method.Name}")
+            ? [new OpenApiSecurityRequirement(), bearer]
+            : [bearer];
     }
 }
 

@@ -38,6 +38,13 @@ public sealed class LedgerGrpcService(
         var ct = context.CancellationToken;
         if (request.Fresh)
         {
+            if (context.Caller().IsAnonymous())
+            {
+                // Signing on demand costs the exchange a signature per call: callers with a token only.
+                throw RpcErrors.Unauthenticated("FRESH_CHECKPOINT_NEEDS_TOKEN",
+                    "A fresh checkpoint is signed on demand for callers with a token; without one, ask for the latest.");
+            }
+
             return await ToProtoAsync(await checkpointer.IssueFreshAsync(ct) ?? throw NoCheckpoint(), ct);
         }
 

@@ -295,7 +295,7 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
                 (await c.Trades.ListTradesAsync(new ListTradesRequest { Listing = w.Listed.Name, PageSize = 200 })).Trades.Any(t => t.Name == w.Trade.Name) ? Ok : WithoutIt,
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, WithoutIt, WithoutIt]),
         new("TradeService.GetExchangeStatistics", "", (_, c) => Done(c.Trades.GetExchangeStatisticsAsync(new GetExchangeStatisticsRequest()).ResponseAsync),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
 
         // ExportApprovalService: compliance records approvals; an exporter sees its own.
         new("ExportApprovalService.RecordExportApproval", "for the vendor", (w, c) => Done(c.Approvals.RecordExportApprovalAsync(new RecordExportApprovalRequest
@@ -330,19 +330,28 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
         new("ExportApprovalService.ListExportApprovals", "everyone's", (_, c) => Done(c.Approvals.ListExportApprovalsAsync(new ListExportApprovalsRequest { Parent = "participants/-" }).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
 
-        // LedgerService: hashes, sizes, checkpoints and keys are public; a leaf's metadata is its stream's parties'; the whole log is staff's.
+        // PublicRegisterService: the public part of every filing, for everyone, with or without a token.
+        new("PublicRegisterService.GetPublicFiling", "T", (w, c) => Done(c.Register.GetPublicFilingAsync(new GetPublicFilingRequest { Name = $"filings/{w.Trade.FilingNumber}" }).ResponseAsync),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        new("PublicRegisterService.SearchPublicFilings", "T's filing number", async (w, c) =>
+                (await c.Register.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = w.Trade.FilingNumber })).Filings.Single().Trade == w.Trade.Name ? Ok : WithoutIt,
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+
+        // LedgerService: hashes, sizes, checkpoints, proofs and keys are public (without a token too; a fresh checkpoint needs one); a leaf's metadata is its stream's parties'; the whole log is staff's.
         new("LedgerService.GetCheckpoint", "", (_, c) => Done(c.Ledger.GetCheckpointAsync(new GetCheckpointRequest()).ResponseAsync),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        new("LedgerService.GetCheckpoint", "fresh", (_, c) => Done(c.Ledger.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.GetInclusionProof", "T's leaf by index", async (w, c) => Inclusion(await c.Ledger.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = w.TradeLeaf })),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, HashesOnly, HashesOnly]),
+            [HashesOnly, Ok, Ok, Ok, Ok, Ok, HashesOnly, HashesOnly]),
         new("LedgerService.GetInclusionProof", "T's leaf by event id", async (w, c) => Inclusion(await c.Ledger.GetInclusionProofAsync(new GetInclusionProofRequest { EventId = w.TradeEventId })),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, NotFound, NotFound]),
+            [NotFound, Ok, Ok, Ok, Ok, Ok, NotFound, NotFound]),
         new("LedgerService.GetInclusionProof", "the vendor's draft listing's leaf", async (w, c) => Inclusion(await c.Ledger.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = w.DraftLeaf })),
-            [Unauthenticated, Ok, Ok, Ok, Ok, HashesOnly, HashesOnly, HashesOnly]),
+            [HashesOnly, Ok, Ok, Ok, Ok, HashesOnly, HashesOnly, HashesOnly]),
         new("LedgerService.GetInclusionProof", "the buyer's registration leaf", async (w, c) => Inclusion(await c.Ledger.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = w.BuyerRegistrationLeaf })),
-            [Unauthenticated, Ok, Ok, Ok, HashesOnly, Ok, HashesOnly, HashesOnly]),
+            [HashesOnly, Ok, Ok, Ok, HashesOnly, Ok, HashesOnly, HashesOnly]),
         new("LedgerService.GetConsistencyProof", "", (_, c) => Done(c.Ledger.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstTreeSize = 1 }).ResponseAsync),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.ListEntries", "", (_, c) => Done(c.Ledger.ListEntriesAsync(new ListEntriesRequest()).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
         new("LedgerService.StreamEntries", "", (_, c) => ReadAll(c.Ledger.StreamEntries(new StreamEntriesRequest())),
@@ -350,17 +359,17 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
         new("LedgerService.StreamEntryBatches", "", (_, c) => ReadAll(c.Ledger.StreamEntryBatches(new StreamEntryBatchesRequest())),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
         new("LedgerService.ListSigningKeys", "", (_, c) => Done(c.Ledger.ListSigningKeysAsync(new ListSigningKeysRequest()).ResponseAsync),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.GetTradeReceipt", "T", (w, c) => Done(c.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = w.Trade.Name }).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Denied, Denied]),
         new("LedgerService.GetTradeReceipt", "T by filing number", (w, c) => Done(c.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { FilingNumber = w.Trade.FilingNumber }).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Ok, Ok, NotFound, NotFound]),
         new("LedgerService.ListCheckpoints", "", (_, c) => Done(c.Ledger.ListCheckpointsAsync(new ListCheckpointsRequest()).ResponseAsync),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.StreamTreeNodes", "", (_, c) => ReadAll(c.Ledger.StreamTreeNodes(new StreamTreeNodesRequest())),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
         new("LedgerService.ListWitnesses", "", (_, c) => Done(c.Ledger.ListWitnessesAsync(new ListWitnessesRequest()).ResponseAsync),
-            [Unauthenticated, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         new("LedgerService.ListUnloggedEvents", "", (_, c) => Done(c.Ledger.ListUnloggedEventsAsync(new ListUnloggedEventsRequest()).ResponseAsync),
             [Unauthenticated, Ok, Ok, Ok, Denied, Denied, Denied, Denied]),
     ];
@@ -409,7 +418,7 @@ public class AccessMatrixSpecs(AccessMatrixFixture world) : IClassFixture<Access
         var files = new[]
         {
             ParticipantsReflection.Descriptor, ListingsReflection.Descriptor, TradesReflection.Descriptor, ApprovalsReflection.Descriptor,
-            LedgerReflection.Descriptor,
+            LedgerReflection.Descriptor, RegisterReflection.Descriptor,
         };
         var rpcs = files.SelectMany(f => f.Services).SelectMany(s => s.Methods).Select(m => $"{m.Service.Name}.{m.Name}").ToHashSet();
         Assert.Equal(rpcs.Order(), Table.Select(r => r.Rpc).Distinct().Order());

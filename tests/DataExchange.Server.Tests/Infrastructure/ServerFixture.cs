@@ -206,5 +206,7 @@ public sealed class Clients(GrpcChannel channel)
 
     public LedgerService.LedgerServiceClient Ledger { get; } = new(channel);
 
+    public PublicRegisterService.PublicRegisterServiceClient Register { get; } = new(channel);
+
     public GrpcChannel Channel { get; } = channel;
 }

@@ -153,14 +153,19 @@ public class LedgerServiceSpecs(ServerFixture server) : IClassFixture<ServerFixt
         await Errors.Expect(StatusCode.FailedPrecondition, "NOT_A_TRADE_STREAM",
             () => auditor.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = $"trades/{trade}" }));
 
+        // Without a token: what the exchange publishes (checkpoints, proofs, keys) is readable; the log's contents are not.
         var anonymous = server.As(null).Ledger;
-        await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => anonymous.GetCheckpointAsync(new GetCheckpointRequest()));
-        await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => anonymous.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = 0 }));
-        await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => anonymous.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstTreeSize = 1 }));
+        Assert.True((await anonymous.GetCheckpointAsync(new GetCheckpointRequest())).TreeSize > 0);
+        var hashesOnly = await anonymous.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = 0 });
+        Assert.True(hashesOnly.Entry.Leaf.IsEmpty && hashesOnly.Entry.StreamId.Length == 0 && !hashesOnly.Entry.LeafHash.IsEmpty);
+        await anonymous.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstTreeSize = 1 });
+        Assert.NotEmpty((await anonymous.ListSigningKeysAsync(new ListSigningKeysRequest())).Keys);
+        await Errors.Expect(StatusCode.Unauthenticated, "FRESH_CHECKPOINT_NEEDS_TOKEN", () => anonymous.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }));
         await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => anonymous.ListEntriesAsync(new ListEntriesRequest()));
         await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => ReadAllAsync(anonymous.StreamEntries(new StreamEntriesRequest())));
-        await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => anonymous.ListSigningKeysAsync(new ListSigningKeysRequest()));
         await Errors.Expect(StatusCode.Unauthenticated, "MISSING_TOKEN", () => anonymous.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = $"trades/{trade}" }));
+        // A bad token is refused even where no token is needed: it is a client's mistake worth naming.
+        await Errors.Expect(StatusCode.Unauthenticated, "INVALID_TOKEN", () => server.As("dx_not-a-real-token").Ledger.GetCheckpointAsync(new GetCheckpointRequest()));
     }
 
     [Fact]

@@ -182,6 +182,11 @@ public sealed class RestApiSpecs : IClassFixture<RestApiSpecs.HttpServer>
         Assert.Contains(parsed.Paths["/v1/participants/{participant}/tokens/{token}:revoke"].Operations[Microsoft.OpenApi.Models.OperationType.Post].Parameters,
             p => p.Name == "token" && p.In == Microsoft.OpenApi.Models.ParameterLocation.Path);
         Assert.StartsWith("3.0.", document["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
+        // A token is required everywhere except the published reads, where it is optional (an empty requirement first).
+        Assert.Equal(2, parsed.Paths["/v1/statistics"].Operations[Microsoft.OpenApi.Models.OperationType.Get].Security.Count);
+        Assert.Empty(parsed.Paths["/v1/statistics"].Operations[Microsoft.OpenApi.Models.OperationType.Get].Security[0]);
+        Assert.Equal(["bearer"], parsed.Paths["/v1/ledger/entries"].Operations[Microsoft.OpenApi.Models.OperationType.Get].Security
+            .Select(r => r.Keys.Single().Reference.Id));
         var paths = document["paths"]!.AsObject();
         foreach (var path in new[] { "/v1/ledger/checkpoint", "/v1/filings/{filingNumber}", "/v1/filings/{filingNumber}/receipt", "/v1/statistics", "/v1/trades:execute", "/v1/trades/{trade}", "/v1/listings/{listing}", "/v1/participants/{participant}" })
         {
