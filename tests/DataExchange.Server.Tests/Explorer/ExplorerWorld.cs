@@ -3,7 +3,6 @@ using DataExchange.Contracts.V1;
 using DataExchange.Server.Tests.Infrastructure;
 using DataExchange.Server.Tests.Ledger;
 using DataExchange.Server.Tests.Trades;
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Playwright;
 using static DataExchange.Server.Tests.Listings.Samples;
@@ -106,7 +105,8 @@ public sealed class ExplorerWorld : IAsyncLifetime
                     return false;
                 }
             }, $"the receipt of the {key} trade to hold its {events} event(s)");
-            Receipts[key] = JsonFormatter.Default.Format(receipt);
+            // The file a person holds: the receipt as the REST API serves it (GET /v1/trades/{uuid}/receipt).
+            Receipts[key] = await FetchReceiptJsonAsync(trade);
             FilingNumbers[key] = receipt!.Record.FilingNumber;
         }
 
@@ -129,15 +129,22 @@ public sealed class ExplorerWorld : IAsyncLifetime
             Locale = locale,
             BaseURL = Server.HttpAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            // Development only, until the public API answers anonymous callers: DX_EXPLORER_AS_OPERATOR=1 sends a token.
-            ExtraHTTPHeaders = Environment.GetEnvironmentVariable("DX_EXPLORER_AS_OPERATOR") == "1"
-                ? new Dictionary<string, string> { ["Authorization"] = "Bearer " + ServerFixture.OperatorToken }
-                : null,
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(20_000);
         await page.GotoAsync("/" + route);
         return page;
+    }
+
+    private async Task<string> FetchReceiptJsonAsync(string trade)
+    {
+        using var http = new HttpClient { BaseAddress = Server.HttpAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/{trade}/receipt");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServerFixture.OperatorToken);
+        using var response = await http.SendAsync(request);
+        var json = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET /v1/{trade}/receipt: {(int)response.StatusCode} {json}");
+        return json;
     }
 
     public static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
