@@ -94,8 +94,8 @@ export function place(j) {
   const parts = [];
   if (j.chineseName) parts.push(j.chineseName);
   if (j.city && j.city !== j.chineseName) parts.push(j.city);
-  if (parts.length === 0 && j.region) parts.push(enumLabel(j.region));
-  const name = parts.join(' / ') || '—';
+  if (!j.code && j.region && j.region !== 'REGION_UNSPECIFIED') parts.push(enumLabel(j.region));
+  const name = parts.join(', ') || '—';
   return j.code ? `${name} (${j.code})` : name;
 }
 

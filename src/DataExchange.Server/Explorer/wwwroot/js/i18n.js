@@ -155,6 +155,10 @@ const zh = {
   'consistency.fetching': '正在获取一致性证明…',
   'consistency.proof': (n) => `证明包含 ${n} 个哈希`,
 
+  'enum.REGION_MAINLAND_CHINA': '中国内地',
+  'enum.REGION_HONG_KONG': '香港',
+  'enum.REGION_MACAO': '澳门',
+  'enum.REGION_OTHER': '其他国家或地区',
   'enum.TRADE_STATE_CONTRACTED': '已签约',
   'enum.TRADE_STATE_DELIVERED': '已交付',
   'enum.TRADE_STATE_RECEIVED': '已签收',
@@ -337,6 +341,10 @@ const en = {
   'consistency.fetching': 'Fetching the consistency proof…',
   'consistency.proof': (n) => `The proof has ${n} hash(es)`,
 
+  'enum.REGION_MAINLAND_CHINA': 'Mainland China',
+  'enum.REGION_HONG_KONG': 'Hong Kong',
+  'enum.REGION_MACAO': 'Macao',
+  'enum.REGION_OTHER': 'elsewhere',
   'enum.TRADE_STATE_CONTRACTED': 'contracted',
   'enum.TRADE_STATE_DELIVERED': 'delivered',
   'enum.TRADE_STATE_RECEIVED': 'received',
