@@ -16,8 +16,10 @@ fi
 export DX_TEST_DATABASE_URL="$DX_DATABASE_URL"
 
 # The explorer's browser tests drive Debian's headless Chromium (Playwright's own browser download cannot work here).
-if ! command -v chromium >/dev/null 2>&1 && [ "${DX_SKIP_BROWSER_INSTALL:-0}" != "1" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null 2>&1 \
+# A CJK font (WenQuanYi Micro Hei) so that the Chinese pages render as text, not boxes, in its screenshots.
+if { ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; } \
+  && [ "${DX_SKIP_BROWSER_INSTALL:-0}" != "1" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei) >/dev/null 2>&1 \
     || echo "warning: could not install chromium; the explorer's browser tests will fail" >&2
 fi
 

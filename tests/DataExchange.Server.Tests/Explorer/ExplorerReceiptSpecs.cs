@@ -35,7 +35,7 @@ public class ExplorerReceiptSpecs(ExplorerWorld world)
         Assert.Equal(receipt["treeSize"]!.GetValue<string>(), ExplorerPages.Digits(await page.TextAsync("receipt-tree-size")));
         Assert.Contains("Shenzhen", await page.TextAsync("receipt-vendor-place"), StringComparison.Ordinal);
         Assert.Contains(name == "crossBorder" ? "Hong Kong" : "Guangzhou", await page.TextAsync("receipt-buyer-place"), StringComparison.Ordinal);
-        Assert.Contains(enumState(record["state"]!.GetValue<string>()), await page.TextAsync("receipt-state"), StringComparison.Ordinal);
+        Assert.Contains(StateLabel(record["state"]!.GetValue<string>()), await page.TextAsync("receipt-state"), StringComparison.Ordinal);
         var signatures = await page.TextAsync("receipt-signatures");
         foreach (var key in receipt["keys"]!.AsArray())
         {
@@ -76,7 +76,7 @@ public class ExplorerReceiptSpecs(ExplorerWorld world)
         Assert.Contains("not JSON", await page.Locator("[data-testid=\"failures\"]").InnerTextAsync(), StringComparison.Ordinal);
     }
 
-    private static string enumState(string state) => state["TRADE_STATE_".Length..].ToLowerInvariant();
+    private static string StateLabel(string state) => state["TRADE_STATE_".Length..].ToLowerInvariant();
 
     public static TheoryData<string> CorruptionNames()
     {

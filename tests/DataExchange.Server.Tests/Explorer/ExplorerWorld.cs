@@ -62,7 +62,7 @@ public sealed class ExplorerWorld : IAsyncLifetime
         Trades = await TradeWorld.CreateAsync(Server);
         BuyerParticipantName = Trades.HongKongBuyerName;
         PrivateTexts.AddRange(["Victoria Harbour Analytics", "Pearl River Credit", "Pearl River Credit Ltd", "Victoria Harbour Analytics Ltd",
-            "API key sent to ops@buyer", "CMB-2026-0042", "late delivery discount", "duplicate order", "goods received in full",
+            "API key sent to ops@buyer", "CMB-2026-0042", "late delivery discount", "duplicate order", "goods received in full", "OTC-2023-01-16",
             Trades.HongKongBuyerName, Trades.DomesticBuyerName]);
         var names = new Dictionary<string, (string Trade, int Events)>();
 
@@ -89,6 +89,18 @@ public sealed class ExplorerWorld : IAsyncLifetime
         var crossBorder = await Trades.HongKongBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(export));
         await Trades.Vendor.Trades.ConfirmDeliveryAsync(new ConfirmDeliveryRequest { Name = crossBorder.Name, RequestId = Rid() });
         names["crossBorder"] = (crossBorder.Name, 2);
+
+        // Trades filed after the fact over three years (over-the-counter deals reported to the exchange): the monthly chart's history.
+        var archive = await Trades.ListedAsync(Listing("Explorer archive panel", individuals: 0));
+        foreach (var (date, amount) in new[] { ("2023-01-16", 8_800_00L), ("2023-06-12", 12_500_00L), ("2023-11-20", 6_400_00L), ("2024-03-05", 21_000_00L),
+            ("2024-03-18", 9_900_00L), ("2024-09-09", 15_300_00L), ("2025-02-14", 30_000_00L), ("2025-07-01", 18_750_00L), ("2026-04-22", 11_100_00L) })
+        {
+            await Server.Operator.Trades.FileTradeAsync(new FileTradeRequest
+            {
+                Listing = archive.Name, Buyer = Trades.DomesticBuyerName, Licence = archive.Licence,
+                Amount = new Money { CurrencyCode = "CNY", AmountMinor = amount }, ContractDate = date, ExternalReference = "OTC-" + date, RequestId = Rid(),
+            });
+        }
 
         foreach (var (key, (trade, events)) in names)
         {

@@ -160,7 +160,7 @@ function totals(stats) {
       [t('home.crossBorder'), count(o.crossBorderTrades), { 'data-testid': 'cross-border-trades', class: 'figure' }],
       [t('home.crossBorderValue'), moneyList(o.crossBorderValue), { 'data-testid': 'cross-border-value', class: 'figure' }],
       [t('home.refused'), count(o.refusedAttempts), { 'data-testid': 'refused-attempts', class: 'figure' }],
-    ], { class: 'facts figures' }),
+    ], { class: 'figures' }, true),
     stats.asOf ? h('p', { class: 'muted' }, t('home.asOf', dateTime(stats.asOf))) : null,
   ];
 }

@@ -24,7 +24,7 @@ export function monthlyChart(months, idBase = 'monthly') {
   const maxFilings = Math.max(1, ...filings);
   const maxValue = Math.max(1, ...values);
   const step = plotW / Math.max(1, months.length);
-  const barW = Math.max(1, step * 0.7);
+  const barW = Math.min(36, Math.max(1, step * 0.7));
   const busiest = filings.indexOf(Math.max(...filings));
 
   const titleId = `${idBase}-title`, descId = `${idBase}-desc`;

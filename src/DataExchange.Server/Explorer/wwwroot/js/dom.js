@@ -35,8 +35,11 @@ export function replace(el, ...children) {
   return el;
 }
 
-/** A definition list from [label, value, attrs] rows, skipping rows whose value is undefined. */
-export function dl(rows, attrs = {}) {
+/** A definition list from [label, value, attrs] rows, skipping rows whose value is undefined; grouped: each pair in a div. */
+export function dl(rows, attrs = {}, grouped = false) {
   return h('dl', { class: 'facts', ...attrs },
-    rows.filter((r) => r && r[1] !== undefined).map(([label, value, ddAttrs]) => [h('dt', {}, label), h('dd', ddAttrs ?? {}, value)]));
+    rows.filter((r) => r && r[1] !== undefined).map(([label, value, ddAttrs]) => {
+      const pair = [h('dt', {}, label), h('dd', ddAttrs ?? {}, value)];
+      return grouped ? h('div', { class: 'pair' }, pair) : pair;
+    }));
 }

@@ -94,7 +94,8 @@ export function place(j) {
   const parts = [];
   if (j.chineseName) parts.push(j.chineseName);
   if (j.city && j.city !== j.chineseName) parts.push(j.city);
-  if (!j.code && j.region && j.region !== 'REGION_UNSPECIFIED') parts.push(enumLabel(j.region));
+  const region = !j.code && j.region && j.region !== 'REGION_UNSPECIFIED' ? enumLabel(j.region) : '';
+  if (region && !parts.includes(region)) parts.push(region);
   const name = parts.join(', ') || '—';
   return j.code ? `${name} (${j.code})` : name;
 }
