@@ -21,7 +21,7 @@ export function monthlyChart(months, idBase = 'monthly') {
   const plotW = W - left - right, plotH = H - top - bottom;
   const filings = months.map((m) => Number(m.totals?.filedTrades ?? '0'));
   const values = months.map((m) => cnyValue(m.totals));
-  const maxFilings = Math.max(1, ...filings);
+  const maxFilings = Math.ceil(Math.max(1, ...filings) / 4) * 4; // whole filings on every grid line
   const maxValue = Math.max(1, ...values);
   const step = plotW / Math.max(1, months.length);
   const barW = Math.min(36, Math.max(1, step * 0.7));
