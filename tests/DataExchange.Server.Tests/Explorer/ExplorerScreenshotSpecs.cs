@@ -33,6 +33,11 @@ public class ExplorerScreenshotSpecs(ExplorerWorld world)
         var verify = Path.Combine(folder, "explorer-verify.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = verify, FullPage = true });
 
-        Assert.True(new FileInfo(front).Length > 10_000 && new FileInfo(verify).Length > 10_000);
+        // A receipt whose amount was changed: rejected, naming the member.
+        Assert.False(await page.VerifyAsync("receipt-altered.json", ExplorerCorruptions.All["amount"].Apply(world)));
+        var failed = Path.Combine(folder, "explorer-verify-failed.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = failed, FullPage = false });
+
+        Assert.True(new[] { front, verify, failed }.All(f => new FileInfo(f).Length > 10_000));
     }
 }
