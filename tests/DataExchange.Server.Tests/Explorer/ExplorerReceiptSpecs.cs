@@ -68,6 +68,22 @@ public class ExplorerReceiptSpecs(ExplorerWorld world)
     }
 
     [Fact]
+    public async Task A_receipt_dropped_on_the_page_verifies_without_a_network_request()
+    {
+        var page = await world.OpenAsync("#/verify");
+        await page.WaitForVerifierAsync();
+        var requests = Record(page);
+        var dataTransfer = await page.EvaluateHandleAsync(
+            "json => { const t = new DataTransfer(); t.items.add(new File([json], 'dropped.json', { type: 'application/json' })); return t; }",
+            world.Receipts["settled"]);
+        await page.DispatchEventAsync("[data-testid=\"dropzone\"]", "drop", new Dictionary<string, object> { ["dataTransfer"] = dataTransfer });
+        await page.Locator("main[data-verified]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        Assert.Equal("true", await page.Locator("[data-testid=\"verdict\"]").GetAttributeAsync("data-ok"));
+        Assert.Contains("dropped.json", await page.Locator("[data-testid=\"verdict\"]").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(requests.Count == 0, "requests while verifying: " + string.Join(", ", requests));
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_json_is_rejected_in_the_page()
     {
         var page = await world.OpenAsync("#/verify");

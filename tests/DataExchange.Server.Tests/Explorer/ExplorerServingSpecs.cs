@@ -1,6 +1,7 @@
 using System.Net;
 using DataExchange.Server.Explorer;
 using DataExchange.Server.Tests.Trades;
+using Microsoft.Playwright;
 
 namespace DataExchange.Server.Tests.Explorer;
 
@@ -41,6 +42,34 @@ public class ExplorerServingSpecs(ExplorerWorld world)
             Assert.DoesNotMatch("import[^;]*['\"]https?://", text);
             Assert.DoesNotContain("innerHTML", text, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("#/")]
+    [InlineData("#/filings?q=logistics")]
+    [InlineData("#/verify")]
+    public async Task A_page_loads_everything_from_its_own_origin_without_a_token(string route)
+    {
+        var requests = new List<IRequest>();
+        var context = await world.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = world.Server.HttpAddress.ToString() });
+        var page = await context.NewPageAsync();
+        page.Request += (_, request) => { lock (requests) { requests.Add(request); } };
+        var failures = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") { lock (failures) { failures.Add(message.Text); } } };
+        await page.GotoAsync("/" + route);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        Assert.NotEmpty(requests);
+        var origin = world.Server.HttpAddress.GetLeftPart(UriPartial.Authority);
+        foreach (var request in requests)
+        {
+            Assert.StartsWith(origin, request.Url, StringComparison.Ordinal);
+            Assert.False((await request.AllHeadersAsync()).ContainsKey("authorization"), request.Url);
+        }
+
+        Assert.True(failures.Count == 0, "console errors (a CSP violation is one): " + string.Join("; ", failures));
+        Assert.Contains(requests, r => r.Url.Contains("/v1/", StringComparison.Ordinal));
+        await context.CloseAsync();
     }
 
     [Fact]
