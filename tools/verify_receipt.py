@@ -171,14 +171,24 @@ def typed(value, kind, path, default):
     return value
 
 
+def is_default(v):
+    """A proto3 JSON default (null, false, 0, "", "0", an *_UNSPECIFIED enum, [] or {}): a writer that writes defaults
+    gives it for a field left empty, so such a member reads as absent, even one the format does not define."""
+    if v is None or v is False or v == [] or v == {}:
+        return True
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v == 0
+    return isinstance(v, str) and (v in ("", "0") or v.endswith("_UNSPECIFIED"))
+
+
 class Msg:
     """A proto3 JSON object: a missing (or null) member is its default; unknown members are refused."""
 
     def __init__(self, obj, path, members):
         if not isinstance(obj, dict):
             raise Invalid(path, "must be a JSON object")
-        for k in obj:
-            if k not in members:
+        for k, v in obj.items():
+            if k not in members and not is_default(v):
                 raise Invalid(f"{path}.{k}" if path else k, "unknown member")
         self.obj, self.path = obj, path
 

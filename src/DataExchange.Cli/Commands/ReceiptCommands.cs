@@ -105,7 +105,8 @@ internal static class ReceiptCommands
                 var verifiers = KeyFiles.Load(result.GetRequiredValue(keys));
                 var outcome = Verify(text, verifiers, result.GetValue(origin));
                 var note = outcome.IsValid ? NoteOf(text) : "";
-                var (cosignatures, witnessed) = WitnessOptions.Evaluate(policy, note, verifiers);
+                // The witness policy judges a checkpoint that verified; a receipt that did not keeps its own failure.
+                var (cosignatures, witnessed) = outcome.IsValid ? WitnessOptions.Evaluate(policy, note, verifiers) : ([], null);
                 if (witnessed is { Satisfied: false })
                 {
                     outcome = outcome with { IsValid = false, Field = "checkpoint.note", Failure = witnessed.Failure };

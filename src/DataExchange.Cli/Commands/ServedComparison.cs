@@ -65,7 +65,7 @@ internal static class ServedComparison
 
         var served = (await context.Trades.GetExchangeStatisticsAsync(new V1.GetExchangeStatisticsRequest(), context.Call(ct))).Clone();
         served.AsOf = null;
-        foreach (var difference in ProtoDiff.Compare(served, ReplayMapping.Statistics(history.Trades.Values)))
+        foreach (var difference in ProtoDiff.Compare(served, ReplayMapping.Statistics(history.Trades.Values, history.Participants)))
         {
             report(new ReplayDifference("statistics", "statistics", difference));
         }
@@ -504,9 +504,10 @@ internal static class ReplayMapping
 
     /// <summary>
     /// The published figures from the rebuilt trades: filed = contracted and not cancelled, refused attempts apart,
-    /// value per currency (ordered by code), overall and per filing year.
+    /// value per currency (ordered by code), overall, per filing year, per month (every month from the first to the
+    /// last, empty ones included), and mainland exports by destination (the buyer's place; most filings first).
     /// </summary>
-    public static V1.ExchangeStatistics Statistics(IEnumerable<Trade> trades)
+    public static V1.ExchangeStatistics Statistics(IEnumerable<Trade> trades, IReadOnlyDictionary<Guid, D.Participants.Participant> participants)
     {
         var all = trades.ToList();
         var statistics = new V1.ExchangeStatistics { Overall = Totals(all) };
@@ -515,6 +516,27 @@ internal static class ReplayMapping
             statistics.Years.Add(new V1.YearStatistics { Year = year, Totals = Totals([.. all.Where(t => t.FilingYear == year)]) });
         }
 
+        if (all.Count > 0)
+        {
+            var monthIndex = (Trade t) => t.ContractDate.Year * 12 + t.ContractDate.Month - 1;
+            for (var m = all.Min(monthIndex); m <= all.Max(monthIndex); m++)
+            {
+                statistics.Months.Add(new V1.MonthStatistics { Year = m / 12, Month = m % 12 + 1, Totals = Totals([.. all.Where(t => monthIndex(t) == m)]) });
+            }
+        }
+
+        var exports = all.Where(t => t.CrossBorder && t.State is not (TradeState.Refused or TradeState.Cancelled));
+        string Destination(Trade t) => participants.TryGetValue(t.BuyerId, out var buyer) ? D.Common.JurisdictionCodes.Canonical(buyer.Jurisdiction).Code ?? "" : "";
+        statistics.CrossBorderDestinations.Add(exports.GroupBy(Destination)
+            .Select(g => new V1.DestinationStatistics
+            {
+                Code = g.Key,
+                ChineseName = D.Common.JurisdictionCodes.Describe(g.Key)?.ChineseName ?? "",
+                EnglishName = D.Common.JurisdictionCodes.Describe(g.Key)?.EnglishName ?? "",
+                FiledTrades = g.Count(),
+                Value = { Sum(g) },
+            })
+            .OrderByDescending(d => d.FiledTrades).ThenBy(d => d.Code, StringComparer.Ordinal));
         return statistics;
     }
 

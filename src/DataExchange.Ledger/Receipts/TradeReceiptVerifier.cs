@@ -358,12 +358,26 @@ public static class TradeReceiptVerifier
 
         foreach (var member in element.EnumerateObject())
         {
-            if (!names.Contains(member.Name, StringComparer.Ordinal))
+            if (!names.Contains(member.Name, StringComparer.Ordinal) && !IsProtoDefault(member.Value))
             {
                 throw new ReceiptCheckException(at.Length == 0 ? member.Name : $"{at}.{member.Name}", "is not a member of the receipt format");
             }
         }
     }
+
+    /// <summary>
+    /// A value a proto3 JSON writer that writes default values gives a field left empty: such a member, even of a field
+    /// the format does not define (added to the message later and left empty in receipts), reads as absent.
+    /// </summary>
+    private static bool IsProtoDefault(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.False => true,
+        JsonValueKind.Number => value.TryGetDecimal(out var number) && number == 0,
+        JsonValueKind.String => value.GetString() is "" or "0" || value.GetString()!.EndsWith("_UNSPECIFIED", StringComparison.Ordinal),
+        JsonValueKind.Array => value.GetArrayLength() == 0,
+        JsonValueKind.Object => !value.EnumerateObject().Any(),
+        _ => false,
+    };
 
     /// <summary>The JSON path of the first member that repeats a name of its object, in document order; null when none does.</summary>
     private static string? FirstRepeatedMember(JsonElement element, string at)

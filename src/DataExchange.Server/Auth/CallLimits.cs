@@ -116,6 +116,7 @@ public sealed class CallerResolution(RequestDelegate next, TokenAuthenticator au
 public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
 {
     private static readonly TimeSpan ConcurrencyRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RateRetry = TimeSpan.FromMilliseconds(100);
     private readonly AccessSettings settings;
     private readonly PartitionedRateLimiter<HttpContext>? calls;
     private readonly PartitionedRateLimiter<HttpContext>? streams;
@@ -198,41 +199,39 @@ public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
     private static bool IsStreaming(HttpContext http) =>
         http.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.Type is MethodType.ServerStreaming or MethodType.ClientStreaming or MethodType.DuplexStreaming;
 
+    /// <summary>One limit: its limiter (null when switched off), how a refusal reads, and when to retry by default.</summary>
+    private sealed record Limit(PartitionedRateLimiter<HttpContext>? Limiter, string Reason, string Message, int Value, string Scope, TimeSpan DefaultRetry);
+
+    /// <summary>The limits in the order they are taken: a refused one releases those already taken.</summary>
+    private Limit[] Limits => limits ??=
+    [
+        new(calls, "TOO_MANY_CONCURRENT_CALLS", $"This token already has {settings.MaxCallsPerToken} calls in progress; retry when one ends.",
+            settings.MaxCallsPerToken, "token", ConcurrencyRetry),
+        new(streams, "TOO_MANY_CONCURRENT_STREAMS", $"This token already has {settings.MaxStreamsPerToken} streams open; retry when one ends.",
+            settings.MaxStreamsPerToken, "token", ConcurrencyRetry),
+        new(rate, "RATE_LIMITED", $"This participant is over {settings.CallsPerSecondPerParticipant} calls per second; retry later.",
+            settings.CallsPerSecondPerParticipant, "participant", RateRetry),
+        new(anonymousCalls, "TOO_MANY_CONCURRENT_CALLS",
+            $"This address already has {settings.MaxAnonymousCallsPerAddress} calls without a token in progress; retry when one ends, or send a token.",
+            settings.MaxAnonymousCallsPerAddress, "address", ConcurrencyRetry),
+        new(anonymousRate, "RATE_LIMITED", $"This address is over {settings.AnonymousCallsPerSecondPerAddress} calls per second without a token; retry later, or send a token.",
+            settings.AnonymousCallsPerSecondPerAddress, "address", RateRetry),
+    ];
+
+    private Limit[]? limits;
+
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
     {
-        var held = new List<RateLimitLease>(3);
-        if (Acquire(calls, resource, permitCount, held) is { } callsRefused)
+        var held = new List<RateLimitLease>(Limits.Length);
+        foreach (var limit in Limits)
         {
-            return Refuse(held, "TOO_MANY_CONCURRENT_CALLS", $"This token already has {settings.MaxCallsPerToken} calls in progress; retry when one ends.",
-                ConcurrencyRetry, settings.MaxCallsPerToken, "token", callsRefused);
-        }
-
-        if (Acquire(streams, resource, permitCount, held) is { } streamsRefused)
-        {
-            return Refuse(held, "TOO_MANY_CONCURRENT_STREAMS", $"This token already has {settings.MaxStreamsPerToken} streams open; retry when one ends.",
-                ConcurrencyRetry, settings.MaxStreamsPerToken, "token", streamsRefused);
-        }
-
-        if (Acquire(rate, resource, permitCount, held) is { } rateRefused)
-        {
-            var retry = rateRefused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMilliseconds(100);
-            return Refuse(held, "RATE_LIMITED", $"This participant is over {settings.CallsPerSecondPerParticipant} calls per second; retry later.",
-                retry, settings.CallsPerSecondPerParticipant, "participant", rateRefused);
-        }
-
-        if (Acquire(anonymousCalls, resource, permitCount, held) is { } anonymousCallsRefused)
-        {
-            return Refuse(held, "TOO_MANY_CONCURRENT_CALLS", $"This address already has {settings.MaxAnonymousCallsPerAddress} calls without a token in progress; retry when one ends, or send a token.",
-                ConcurrencyRetry, settings.MaxAnonymousCallsPerAddress, "address", anonymousCallsRefused);
-        }
-
-        if (Acquire(anonymousRate, resource, permitCount, held) is { } anonymousRateRefused)
-        {
-            var retry = anonymousRateRefused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMilliseconds(100);
-            return Refuse(held, "RATE_LIMITED", $"This address is over {settings.AnonymousCallsPerSecondPerAddress} calls per second without a token; retry later, or send a token.",
-                retry, settings.AnonymousCallsPerSecondPerAddress, "address", anonymousRateRefused);
+            if (Acquire(limit.Limiter, resource, permitCount, held) is { } refused)
+            {
+                var retry = refused.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : limit.DefaultRetry;
+                return Refuse(held, limit.Reason, limit.Message, retry, limit.Value, limit.Scope, refused);
+            }
         }
 
         return new Held(held);
@@ -275,11 +274,10 @@ public sealed class CallLimiter : PartitionedRateLimiter<HttpContext>
     {
         if (disposing)
         {
-            calls?.Dispose();
-            streams?.Dispose();
-            rate?.Dispose();
-            anonymousCalls?.Dispose();
-            anonymousRate?.Dispose();
+            foreach (var limit in Limits)
+            {
+                limit.Limiter?.Dispose();
+            }
         }
 
         base.Dispose(disposing);

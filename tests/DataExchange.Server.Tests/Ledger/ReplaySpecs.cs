@@ -111,8 +111,10 @@ public class ReplaySpecs(ITestOutputHelper output)
         Assert.Contains(report.Lines, l => l.StartsWith($"{exchange.Contract.Name}: revoked_date: served unset, replayed ", StringComparison.Ordinal));
         Assert.Contains(report.Lines, l => l.StartsWith("statistics: overall.total_value[CNY].amount_minor: served", StringComparison.Ordinal));
         Assert.DoesNotContain(report.Lines, l => l.StartsWith("ledger", StringComparison.Ordinal) && !l.StartsWith("ledger:", StringComparison.Ordinal));
-        Assert.Equal(4, report.Found.Count(d => d.Area == "statistics")); // the settled cross-border trade's value, overall and in its year
-        Assert.Equal(10, report.Differences); // the revocation shows in revoked_on and in its google.type.Date twin
+        // The settled cross-border trade's value, overall, in its year and its month (total and cross-border), and its destination's.
+        Assert.Equal(7, report.Found.Count(d => d.Area == "statistics"));
+        Assert.Contains(report.Lines, l => l.StartsWith("statistics: cross_border_destinations[", StringComparison.Ordinal));
+        Assert.Equal(13, report.Differences); // the revocation shows in revoked_on and in its google.type.Date twin
     });
 
     [Fact]

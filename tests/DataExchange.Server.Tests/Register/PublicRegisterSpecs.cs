@@ -104,6 +104,9 @@ public sealed class PublicRegisterSpecs : IClassFixture<PublicRegisterSpecs.Worl
         var byTitle = await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "dwell QIANHAI" });
         Assert.Equal(new[] { world.Domestic.Name, world.Export.Name }.Order(), byTitle.Filings.Select(f => f.Trade).Order());
         Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "no such product anywhere" })).Filings);
+        // Pattern characters are text, not wildcards.
+        Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "%" })).Filings);
+        Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "Qianhai_container" })).Filings);
     }
 
     [Fact]

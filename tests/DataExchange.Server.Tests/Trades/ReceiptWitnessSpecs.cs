@@ -92,6 +92,15 @@ public sealed class ReceiptWitnessSpecs(ServerFixture server) : IClassFixture<Se
         Assert.Equal(ExitCodes.ReceiptInvalid, refused.Exit);
         Assert.Contains("checkpoint.note: invalid cosignature from witness witness.example.org/w1", refused.Stderr.ReplaceLineEndings(" "), StringComparison.Ordinal);
 
+        // A receipt that fails on its own keeps its own failure under a witness policy (the policy judges only a checkpoint that verified).
+        var altered = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(both))!;
+        altered["record"]!["amount"]!["amountMinor"] = "1";
+        var alteredPath = Path.Combine(folder, "altered.json");
+        await File.WriteAllTextAsync(alteredPath, altered.ToJsonString());
+        var alteredResult = await VerifyAsync(alteredPath, "--keys", keys, "--witness", w1, "--witness", w2);
+        Assert.Equal(ExitCodes.ReceiptInvalid, alteredResult.Exit);
+        Assert.Contains("record.amount.amountMinor", alteredResult.Stderr, StringComparison.Ordinal);
+
         var policy = Path.Combine(folder, "witnesses.policy");
         await File.WriteAllTextAsync(policy, $"# both required\nwitness {W1.Verifier.VerifierKey}\nwitness {W2.Verifier.VerifierKey}\nquorum 2\n");
         Assert.Equal(ExitCodes.ReceiptInvalid, (await VerifyAsync(one, "--keys", keys, "--witness-policy", policy)).Exit);

@@ -66,6 +66,38 @@ public class TradeReceiptSpecs(ServerFixture server) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task A_receipt_as_dx_and_the_rest_api_write_it_with_every_default_shown_verifies_and_an_unknown_value_does_not()
+    {
+        var world = await TradeWorld.CreateAsync(server);
+        var listing = await world.ListedAsync(Listing("Receipt with defaults", individuals: 0));
+        var trade = await world.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(listing));
+        await server.CaughtUpCheckpointAsync();
+        var dir = Directory.CreateTempSubdirectory("dx-receipt-defaults-").FullName;
+        var keys = await ReceiptTools.WriteKeysAsync(server.Operator.Ledger, Path.Combine(dir, "keys"));
+        var file = Path.Combine(dir, "receipt.json");
+
+        // What `dx receipt get --out` writes: every field, empty ones included (the checkpoint's cosignatures, witness
+        // quorum and its state among them, which format 1 does not define and leaves empty).
+        var got = await ReceiptTools.DxAsync("receipt", "get", trade.FilingNumber, "--out", file, "--address", server.Address.ToString(), "--token", ServerFixture.OperatorToken);
+        Assert.True(got.Exit == 0, got.ToString());
+        var text = await File.ReadAllTextAsync(file);
+        Assert.Contains("\"witnessQuorumState\": \"WITNESS_QUORUM_STATE_UNSPECIFIED\"", text, StringComparison.Ordinal);
+        var dx = await ReceiptTools.DxAsync("receipt", "verify", file, "--keys", keys);
+        Assert.True(dx.Exit == 0, dx.ToString());
+        var python = await ReceiptTools.PythonAsync(file, "--key", keys);
+        Assert.True(python.Exit == 0, python.ToString());
+
+        // A member the format does not define, holding something: refused, by name, by both.
+        await File.WriteAllTextAsync(file, text.Replace("\"witnessQuorum\": 0", "\"witnessQuorum\": 2", StringComparison.Ordinal));
+        dx = await ReceiptTools.DxAsync("receipt", "verify", file, "--keys", keys);
+        Assert.Equal(5, dx.Exit);
+        Assert.Contains("checkpoint.witnessQuorum", dx.Stderr + dx.Stdout, StringComparison.Ordinal);
+        python = await ReceiptTools.PythonAsync(file, "--key", keys);
+        Assert.NotEqual(0, python.Exit);
+        Assert.Contains("checkpoint.witnessQuorum", python.Stderr + python.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_settled_trades_receipt_carries_every_event_and_its_record_but_no_text_a_person_typed()
     {
         var world = await TradeWorld.CreateAsync(server);
