@@ -73,6 +73,27 @@ public class ExplorerFilingLookupSpecs(ExplorerWorld world)
         await Assertions.Expect(page.Locator("[data-testid=\"no-filings\"]")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task A_lookup_by_trade_name_finds_its_filing()
+    {
+        var trade = ExplorerWorld.Parse(world.Receipts["crossBorder"])["trade"]!.GetValue<string>();
+        var page = await world.OpenAsync("#/filings?q=" + Uri.EscapeDataString(trade));
+        await Assertions.Expect(page.Locator($"article[data-filing=\"{world.FilingNumbers["crossBorder"]}\"]")).ToBeVisibleAsync();
+        Assert.Equal(1, await page.Locator("article[data-filing]").CountAsync());
+    }
+
+    [Fact]
+    public async Task A_query_the_api_refuses_shows_its_message_and_reason()
+    {
+        var page = await world.OpenAsync("#/filings?q=" + new string('x', 101));
+        var error = page.Locator("#filing-results .error");
+        await Assertions.Expect(error).ToBeVisibleAsync();
+        Assert.Equal("alert", await error.GetAttributeAsync("role"));
+        var text = await error.InnerTextAsync();
+        Assert.Contains("HTTP 400", text, StringComparison.Ordinal);
+        Assert.Contains("Reason: ", text, StringComparison.Ordinal);
+    }
+
     private async Task AssertNoPersonalDataAsync(IPage page)
     {
         var html = await page.ContentAsync();
