@@ -16,6 +16,9 @@ public class ExplorerConsistencySpecs(ExplorerWorld world)
         await verdict.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         Assert.True(await verdict.GetAttributeAsync("data-ok") == "true", await page.Locator("#consistency-result").InnerTextAsync());
         Assert.Contains("Consistent", await verdict.InnerTextAsync(), StringComparison.Ordinal);
+        var trees = await page.TextAsync("consistency-trees");
+        Assert.Contains("size " + world.EarlyNote.Split('\n')[1], trees, StringComparison.Ordinal);
+        Assert.Contains("size " + world.LateNote.Split('\n')[1], trees, StringComparison.Ordinal);
     }
 
     [Fact]

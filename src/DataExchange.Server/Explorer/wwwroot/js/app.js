@@ -467,6 +467,7 @@ async function checkConsistency(result) {
       ok, small: small.size, large: large.size, proofLength: hashes.length,
       message: ok ? t('consistency.ok', count(small.size), count(large.size)) : t('consistency.failed'),
       checks: typeof verdict === 'object' ? verdict?.checks ?? [] : [],
+      trees: typeof verdict === 'object' && verdict?.old && verdict?.new ? [verdict.old, verdict.new] : null,
     };
   } catch (error) {
     state.consistency.outcome = { ok: false, error };
@@ -480,6 +481,8 @@ function showConsistency(result, outcome) {
     h('div', { class: outcome.ok ? 'verdict ok' : 'verdict failed', 'data-testid': 'consistency-verdict', 'data-ok': String(outcome.ok) },
       h('p', {}, h('strong', {}, h('span', { 'aria-hidden': 'true' }, outcome.ok ? '✓ ' : '✗ '), outcome.message)),
       outcome.proofLength !== undefined ? h('p', { class: 'muted' }, t('consistency.proof', outcome.proofLength)) : null,
+      outcome.trees ? dl(outcome.trees.map((tree, i) => [t(i === 0 ? 'consistency.old' : 'consistency.new'),
+        h('span', {}, t('consistency.tree', count(tree.size)), ' ', h('code', { class: 'hash' }, tree.root ?? ''))]), { 'data-testid': 'consistency-trees' }) : null,
       failed.length ? h('ul', { class: 'failures' }, failed.map((c) => h('li', { 'data-field': c.field }, h('code', { class: 'field' }, c.field), ': ', c.message ?? ''))) : null));
 }
 

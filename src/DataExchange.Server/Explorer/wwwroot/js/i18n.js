@@ -154,6 +154,7 @@ const zh = {
   'consistency.failed': '不一致：这两个检查点不能同时为真（分叉或篡改）。',
   'consistency.fetching': '正在获取一致性证明…',
   'consistency.proof': (n) => `证明包含 ${n} 个哈希`,
+  'consistency.tree': (n) => `大小 ${n}，根哈希`,
 
   'enum.REGION_MAINLAND_CHINA': '中国内地',
   'enum.REGION_HONG_KONG': '香港',
@@ -340,6 +341,7 @@ const en = {
   'consistency.failed': 'Not consistent: these two checkpoints cannot both be true (a fork, or tampering).',
   'consistency.fetching': 'Fetching the consistency proof…',
   'consistency.proof': (n) => `The proof has ${n} hash(es)`,
+  'consistency.tree': (n) => `size ${n}, root`,
 
   'enum.REGION_MAINLAND_CHINA': 'Mainland China',
   'enum.REGION_HONG_KONG': 'Hong Kong',
