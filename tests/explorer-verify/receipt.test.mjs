@@ -212,3 +212,25 @@ test('robustness: 150 random one-character changes never throw, and every change
   }
   assert.ok(refused > 100, `most random changes are refused (${refused})`);
 });
+
+// proto3 JSON lets a writer leave out every default value (Google.Protobuf's JsonFormatter.Default does): the same
+// receipts with every default dropped verify alike (RECEIPTS.md "The document": present or omitted, treated alike).
+function withoutDefaults(v) {
+  if (Array.isArray(v)) return v.map(withoutDefaults);
+  if (v === null || typeof v !== 'object') return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    const y = withoutDefaults(x);
+    const empty = y === null || y === false || y === 0 || y === '' || y === '0' || (Array.isArray(y) && y.length === 0)
+      || (typeof y === 'string' && y.endsWith('_UNSPECIFIED'));
+    if (!empty) out[k] = y;
+  }
+  return out;
+}
+
+test('receipts with every default value left out verify like those that show them', async () => {
+  for (const name of RECEIPTS) {
+    const receipt = withoutDefaults(fixtureJson(name));
+    assertValid(await verifyReceipt(receipt, { trustedKeys: KEYS, expectedOrigin: ORIGIN }), `${name} without defaults`);
+  }
+});

@@ -472,7 +472,7 @@ function flatten(node, path) {
       const t = parseTime(text);
       if (t !== null) text = nanosToRfc3339(t);
     }
-    if (!isDefault(text)) out.set(at, text);
+    if (!isDefault(n) && !isDefault(text)) out.set(at, text); // false, 0 and "" say nothing, present or omitted
   };
   walk(node, path, null);
   return out;
