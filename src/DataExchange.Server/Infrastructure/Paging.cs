@@ -67,7 +67,10 @@ public static class Paging
             return null;
         }
 
-        return long.TryParse(parts, out var position) ? position : throw InvalidToken();
+        return long.TryParse(parts, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var position)
+            ? position
+            : throw InvalidToken(); // NumberStyles.None: a forged "-1" is not a position
+
     }
 
     private static string? Decode(string? token, string fingerprint)

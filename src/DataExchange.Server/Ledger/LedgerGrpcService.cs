@@ -330,13 +330,15 @@ public sealed class LedgerGrpcService(
     {
         var latest = await storage.LatestCheckpointAsync(context.CancellationToken);
         var response = new V1.ListWitnessesResponse { Quorum = witnesses.Quorum, LatestTreeSize = latest?.Size ?? 0 };
+        // Without a token: which witnesses, their state and what they cosigned; not where they are or what they answered.
+        var anonymous = context.Caller().IsAnonymous();
         foreach (var standing in witnesses.Snapshot())
         {
             var witness = new V1.Witness
             {
                 KeyName = standing.Witness.Name,
                 VerifierKey = standing.Witness.Key.VerifierKey,
-                Uri = standing.Witness.Address.ToString(),
+                Uri = anonymous ? "" : WithoutUserInfo(standing.Witness.Address),
                 State = standing.Status switch
                 {
                     WitnessStatus.Current => V1.WitnessState.Current,
@@ -346,7 +348,7 @@ public sealed class LedgerGrpcService(
                     _ => V1.WitnessState.Pending,
                 },
                 CosignedTreeSize = standing.CosignedSize,
-                LastError = standing.LastError,
+                LastError = anonymous ? "" : standing.LastError,
             };
             if (witness.State == V1.WitnessState.Current && standing.CosignedSize < response.LatestTreeSize)
             {
@@ -363,6 +365,10 @@ public sealed class LedgerGrpcService(
 
         return response;
     }
+
+    /// <summary>A witness address as configured, less any user:password in it (never echoed, even to staff).</summary>
+    private static string WithoutUserInfo(Uri address) =>
+        address.UserInfo.Length == 0 ? address.ToString() : new UriBuilder(address) { UserName = "", Password = "" }.Uri.ToString();
 
     private async Task<List<V1.SigningKey>> PublishedKeysAsync(CancellationToken ct)
     {

@@ -25,7 +25,7 @@ public sealed partial class PublicRegisterGrpcService(IDocumentStore store, Ledg
     /// <summary>Listings a title search looks at: enough for any real query, bounded for a one-letter one.</summary>
     private const int MaxListingsPerSearch = 500;
 
-    [GeneratedRegex(@"^DX-\d{4}-\d{6}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^DX-[0-9]{4}-[0-9]{6}$", RegexOptions.CultureInvariant)]
     private static partial Regex FilingNumberPattern();
 
     public override async Task<V1.PublicFiling> GetPublicFiling(V1.GetPublicFilingRequest request, ServerCallContext context)
@@ -74,7 +74,7 @@ public sealed partial class PublicRegisterGrpcService(IDocumentStore store, Ledg
         else
         {
             // Words of a product's title (its current title): every word must occur, in any case.
-            var words = query.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var words = query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries); // any white space, 　 (U+3000) included
             var listings = session.Query<Listing>().Where(l => l.State == ListingState.Listed || l.State == ListingState.Suspended || l.State == ListingState.Delisted);
             foreach (var word in words)
             {
@@ -109,7 +109,16 @@ public sealed partial class PublicRegisterGrpcService(IDocumentStore store, Ledg
         foreach (var trade in trades)
         {
             var leaves = await ledger.ReadStreamLeavesAsync(trade.Id.ToString("D"), ct);
-            result.Add(PublicFilingMapping.ToPublic(trade, listings.GetValueOrDefault(trade.ListingId),
+            var listing = listings.GetValueOrDefault(trade.ListingId);
+            if (listing is { IsPublic: false })
+            {
+                // Changed since and under review (or back in draft): its new text is not public. The product as it
+                // was listed when the trade was made is.
+                var then = await session.Events.AggregateStreamAsync<Listing>(trade.ListingId, timestamp: trade.CreatedAt, token: ct);
+                listing = then is { IsPublic: true } ? then : null;
+            }
+
+            result.Add(PublicFilingMapping.ToPublic(trade, listing,
                 participants.GetValueOrDefault(trade.VendorId), participants.GetValueOrDefault(trade.BuyerId), leaves.Select(l => l.LeafIndex)));
         }
 
@@ -164,10 +173,16 @@ public static class PublicFilingMapping
         return filing;
     }
 
-    /// <summary>The buyer's place by region and code only (no city name, no free-trade zone): where the data went, not who bought it.</summary>
+    /// <summary>
+    /// The buyer's place no finer than a province (for Hong Kong, Macao and other countries: the place itself): where the
+    /// data went, not who bought it. A mainland city, joined with the participant directory, often names the buyer.
+    /// </summary>
     private static V1.Jurisdiction Place(Jurisdiction jurisdiction)
     {
         var full = jurisdiction.ToProto();
-        return new V1.Jurisdiction { Region = full.Region, Code = full.Code, ChineseName = full.ChineseName };
+        var province = JurisdictionCodes.Describe(full.Code) is { ProvinceCode: { } code } ? JurisdictionCodes.Describe(code) : null;
+        return jurisdiction.Canonical().Region == Region.MainlandChina
+            ? new V1.Jurisdiction { Region = full.Region, Code = province?.Code ?? "", ChineseName = province?.ChineseName ?? "" }
+            : new V1.Jurisdiction { Region = full.Region, Code = full.Code, ChineseName = full.ChineseName };
     }
 }

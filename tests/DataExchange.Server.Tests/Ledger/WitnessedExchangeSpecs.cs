@@ -93,6 +93,12 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
         var listed = await exchange.Operator.Ledger.ListWitnessesAsync(new ListWitnessesRequest());
         Assert.All(listed.Witnesses, w => Assert.Equal((WitnessState.Current, served.TreeSize), (w.State, w.CosignedTreeSize)));
         Assert.Equal(witnesses.Select(w => w.Key.VerifierKey), listed.Witnesses.Select(w => w.VerifierKey));
+        Assert.All(listed.Witnesses, w => Assert.StartsWith("http://127.0.0.1:", w.Uri, StringComparison.Ordinal));
+
+        // Without a token: who witnesses and how far, not where they are or what they last answered.
+        var published = await exchange.As(null).Ledger.ListWitnessesAsync(new ListWitnessesRequest());
+        Assert.Equal(listed.Witnesses.Select(w => (w.KeyName, w.VerifierKey, w.State)), published.Witnesses.Select(w => (w.KeyName, w.VerifierKey, w.State)));
+        Assert.All(published.Witnesses, w => Assert.Equal(("", ""), (w.Uri, w.LastError)));
     }
 
     [Fact]

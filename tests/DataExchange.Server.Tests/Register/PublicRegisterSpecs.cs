@@ -84,6 +84,9 @@ public sealed class PublicRegisterSpecs : IClassFixture<PublicRegisterSpecs.Worl
     {
         using var http = new HttpClient { BaseAddress = world.Server.HttpAddress };
         var json = await http.GetStringAsync($"/v1/register/filings/{world.Domestic.FilingNumber}");
+        // A mainland buyer's place is its province: a city, joined with the participant directory, often names the buyer.
+        var domestic = await anonymous.GetPublicFilingAsync(new GetPublicFilingRequest { Name = $"filings/{world.Domestic.FilingNumber}" });
+        Assert.Equal(("440000", "广东省", ""), (domestic.BuyerJurisdiction.Code, domestic.BuyerJurisdiction.ChineseName, domestic.BuyerJurisdiction.City));
         Assert.Contains(world.Domestic.FilingNumber, json, StringComparison.Ordinal);
         var exportJson = await http.GetStringAsync($"/v1/register/filings/{world.Export.FilingNumber}");
         foreach (var secret in new[] { "Pearl River Credit", "Victoria Harbour Analytics", world.Cast.DomesticBuyerName, world.Cast.HongKongBuyerName,
@@ -101,12 +104,31 @@ public sealed class PublicRegisterSpecs : IClassFixture<PublicRegisterSpecs.Worl
         Assert.Equal([world.Domestic.Name], byNumber.Filings.Select(f => f.Trade));
         var byName = await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = world.Export.Name });
         Assert.Equal([world.Export.Name], byName.Filings.Select(f => f.Trade));
-        var byTitle = await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "dwell QIANHAI" });
+        var byTitle = await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "dwell\u3000QIANHAI" }); // an ideographic space separates too
         Assert.Equal(new[] { world.Domestic.Name, world.Export.Name }.Order(), byTitle.Filings.Select(f => f.Trade).Order());
         Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "no such product anywhere" })).Filings);
         // Pattern characters are text, not wildcards.
         Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "%" })).Filings);
         Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "Qianhai_container" })).Filings);
+    }
+
+    [Fact]
+    public async Task A_product_changed_since_and_under_review_shows_as_it_was_listed_when_traded()
+    {
+        var product = await world.Cast.ListedAsync(Listing("Futian parking occupancy", individuals: 0));
+        var trade = await world.Cast.DomesticBuyer.Trades.ExecuteTradeAsync(TradeWorld.Buy(product));
+        await world.Cast.Vendor.Listings.UpdateListingAsync(new UpdateListingRequest
+        {
+            // A new declaration sends the product back to review; its new title with it.
+            Listing = new Listing { Name = product.Name, Title = "Unapproved new title", Declaration = Listing(individuals: 5_000).Declaration },
+            UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "title", "declaration" } },
+            RequestId = Rid(),
+        });
+        Assert.Equal(ListingState.Submitted, (await world.Cast.Vendor.Listings.GetListingAsync(new GetListingRequest { Name = product.Name })).State);
+
+        var filing = await anonymous.GetPublicFilingAsync(new GetPublicFilingRequest { Name = $"filings/{trade.FilingNumber}" });
+        Assert.Equal("Futian parking occupancy", filing.ListingTitle);
+        Assert.Empty((await anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "Unapproved" })).Filings);
     }
 
     [Fact]
@@ -120,6 +142,12 @@ public sealed class PublicRegisterSpecs : IClassFixture<PublicRegisterSpecs.Worl
         Assert.NotEqual(first.Filings[0].Trade, second.Filings[0].Trade);
         await Errors.Expect(StatusCode.InvalidArgument, "PAGE_TOKEN_FILTER_MISMATCH",
             () => anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "dwell", PageSize = 1, PageToken = first.NextPageToken }));
+
+        // A forged token with a negative position is a bad token, not a database error.
+        var fingerprint = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(first.NextPageToken)).Split('|')[2];
+        var forged = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes($"v1|-1|{fingerprint}"));
+        await Errors.Expect(StatusCode.InvalidArgument, "INVALID_PAGE_TOKEN",
+            () => anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = "Qianhai", PageSize = 1, PageToken = forged }));
     }
 
     [Fact]
@@ -127,6 +155,8 @@ public sealed class PublicRegisterSpecs : IClassFixture<PublicRegisterSpecs.Worl
     {
         Assert.Equal(["name"], (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST",
             () => anonymous.GetPublicFilingAsync(new GetPublicFilingRequest { Name = "trades/123" }))).Fields());
+        Assert.Equal(["name"], (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST",
+            () => anonymous.GetPublicFilingAsync(new GetPublicFilingRequest { Name = "filings/DX-٢٠٢٢-000003" }))).Fields());
         Assert.Equal(["query"], (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST",
             () => anonymous.SearchPublicFilingsAsync(new SearchPublicFilingsRequest { Query = new string('x', 101) }))).Fields());
         Assert.Equal(["query"], (await Errors.Expect(StatusCode.InvalidArgument, "INVALID_REQUEST",
