@@ -172,6 +172,7 @@ cat <<MSG
 
 DataExchange is serving gRPC ($([ "$scheme" = https ] && echo "HTTP/2 over TLS" || echo "HTTP/2 cleartext")) on $DX_ADDRESS
 $([ "$DX_HTTP_LISTEN" = off ] || echo "REST/JSON on $scheme://${DX_HTTP_LISTEN/0.0.0.0/127.0.0.1} (OpenAPI at /openapi/v1.json)")
+$([ "$DX_HTTP_LISTEN" = off ] || echo "The public explorer (公共浏览器): open $scheme://${DX_HTTP_LISTEN/0.0.0.0/127.0.0.1}/ in a browser")
 The operator token is in $token_where. In another shell:
 
   export DX_ADDRESS=$DX_ADDRESS
