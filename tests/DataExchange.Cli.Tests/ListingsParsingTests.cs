@@ -192,6 +192,20 @@ public sealed class ListingsParsingTests
     }
 
     [Fact]
+    public void Update_of_the_declaration_never_sends_the_place_names_the_server_gave_and_a_new_city_drops_the_old_code()
+    {
+        var current = Current();
+        current.Declaration.Location = new Jurisdiction { Region = Region.MainlandChina, City = "Guangzhou", Code = "440100", ChineseName = "广州市" };
+
+        var (levelOnly, levelResult) = Parse<ListingsCommands.UpdateCommand>($"listings update {ListingId} --data-level important");
+        Assert.Equal(new Jurisdiction { Region = Region.MainlandChina, City = "Guangzhou", Code = "440100" }, levelOnly.BuildRequest(levelResult, current).Listing.Declaration.Location);
+
+        var (moved, movedResult) = Parse<ListingsCommands.UpdateCommand>($"listings update {ListingId} --location-city Shenzhen");
+        Assert.Equal(new Jurisdiction { Region = Region.MainlandChina, City = "Shenzhen" }, moved.BuildRequest(movedResult, current).Listing.Declaration.Location);
+        Assert.Equal("广州市", current.Declaration.Location.ChineseName); // the listing read stays as it was
+    }
+
+    [Fact]
     public void Update_with_a_bare_category_option_clears_the_categories()
     {
         var (command, result) = Parse<ListingsCommands.UpdateCommand>($"listings update {ListingId} --category");

@@ -305,18 +305,20 @@ internal static class ListingsCommands
                 declaration.SensitiveIndividuals = result.GetValue(SensitiveIndividuals);
             }
 
+            if (declaration.Location is { } read)
+            {
+                read.ChineseName = ""; // output only: the server names the place, and refuses a request that does
+            }
+
             if (CliOptions.IsGiven(result, LocationRegion) || CliOptions.IsGiven(result, LocationCity))
             {
-                declaration.Location ??= new Jurisdiction();
-                if (CliOptions.IsGiven(result, LocationRegion))
+                // A new place by region and city: the code read with the old one would win over them, so it goes.
+                var current = declaration.Location ?? new Jurisdiction();
+                declaration.Location = new Jurisdiction
                 {
-                    declaration.Location.Region = result.GetValue(LocationRegion);
-                }
-
-                if (CliOptions.IsGiven(result, LocationCity))
-                {
-                    declaration.Location.City = Text(result, LocationCity);
-                }
+                    Region = CliOptions.IsGiven(result, LocationRegion) ? result.GetValue(LocationRegion) : current.Region,
+                    City = CliOptions.IsGiven(result, LocationCity) ? Text(result, LocationCity) : current.City,
+                };
             }
 
             if (CliOptions.IsGiven(result, Categories))

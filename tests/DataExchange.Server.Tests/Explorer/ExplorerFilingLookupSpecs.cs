@@ -22,7 +22,7 @@ public class ExplorerFilingLookupSpecs(ExplorerWorld world)
         Assert.Equal(world.FeedTitle, await page.TextAsync("filing-product"));
         Assert.Equal("Hetao Mobility Data", await page.TextAsync("filing-vendor"));
         Assert.Contains("深圳", await page.TextAsync("filing-vendor-place"), StringComparison.Ordinal);
-        Assert.Contains("广州", await page.TextAsync("filing-buyer-place"), StringComparison.Ordinal);
+        Assert.Contains("广东", await page.TextAsync("filing-buyer-place"), StringComparison.Ordinal); // the province, never the city
         Assert.Equal(receipt["record"]!["amount"]!["amountMinor"]!.GetValue<string>(), ExplorerPages.Digits(await page.TextAsync("filing-amount")));
         Assert.Equal("settled", await page.TextAsync("filing-state"));
         Assert.Equal("accepted", await page.TextAsync("filing-outcome"));
