@@ -396,8 +396,10 @@ public sealed class CheckpointSigner(
         var stored = await storage.InsertCheckpointAsync(size, root, note, at, ct);
         if (stored.Note != note && !NoteStatesRoot(stored.Note, root))
         {
-            // Someone filed another note under this size before us: never two roots for one size.
-            throw Refuse(new IntegrityViolation(SignedBySigner(stored.Note) ? ViolationKind.ForkedCheckpoint : ViolationKind.CheckpointForged,
+            // Someone filed another note under this size before us: never two roots for one size. A fork only if the
+            // signer's key signed that note for this very size; a note of another size filed here is a forged row.
+            var forked = PublishedCheckpoint.FromRow(size, stored.Note).Stated is { } stated && stated.Size == size && SignedBySigner(stored.Note);
+            throw Refuse(new IntegrityViolation(forked ? ViolationKind.ForkedCheckpoint : ViolationKind.CheckpointForged,
                 $"the database already holds another checkpoint of size {size}") { TreeSize = size, ConflictingNote = stored.Note }, null);
         }
 
