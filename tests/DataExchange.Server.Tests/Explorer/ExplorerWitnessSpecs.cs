@@ -19,29 +19,12 @@ public sealed class ExplorerWitnessSpecs(ExplorerWorld world) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var sm2Pem = LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateSm2());
-        var ed25519Pem = LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateEd25519());
-        var keys = new LedgerSettings();
-        File.WriteAllText(Path.Combine(folder, "sm2.pem"), sm2Pem);
-        File.WriteAllText(Path.Combine(folder, "ed25519.pem"), ed25519Pem);
-        var origin = $"dataexchange.local/explorer-witnessed-{Guid.NewGuid():N}";
-        string[] logKeys =
-        [
-            NoteKeys.FormatVerifierKey(Sm2NoteSigner.FromPem(keys.Sm2KeyName, sm2Pem).Verifier),
-            NoteKeys.FormatVerifierKey(Ed25519NoteSigner.FromPem(keys.Ed25519KeyName, ed25519Pem).Verifier),
-        ];
-        witness = await WitnessProcess.StartAsync("witness-explorer.test/w", Path.Combine(folder, "witness"), origin, logKeys);
+        var keys = WitnessedLedgerKeys.Create(folder, $"dataexchange.local/explorer-witnessed-{Guid.NewGuid():N}");
+        witness = await WitnessProcess.StartAsync("witness-explorer.test/w", Path.Combine(folder, "witness"), keys.Ledger.Origin, keys.LogKeys);
         exchange = new ServerFixture
         {
             ServeHttp = true,
-            Ledger = keys with
-            {
-                Origin = origin,
-                Sm2KeyFile = Path.Combine(folder, "sm2.pem"),
-                Ed25519KeyFile = Path.Combine(folder, "ed25519.pem"),
-                Witnesses = ConfiguredWitness.ParseList(witness.Setting),
-                WitnessTimeout = TimeSpan.FromSeconds(2),
-            },
+            Ledger = keys.Ledger with { Witnesses = ConfiguredWitness.ParseList(witness.Setting) },
         };
         await exchange.InitializeAsync();
     }

@@ -104,22 +104,10 @@ public sealed class ExplorerWorld : IAsyncLifetime
 
         foreach (var (key, (trade, events)) in names)
         {
-            TradeReceipt? receipt = null;
-            await LedgerTestSupport.Eventually(async () =>
-            {
-                try
-                {
-                    receipt = await Server.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade });
-                    return receipt.Leaves.Count == events;
-                }
-                catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unavailable)
-                {
-                    return false;
-                }
-            }, $"the receipt of the {key} trade to hold its {events} event(s)");
+            var receipt = await Server.ReceiptWithAsync(trade, events);
             // The file a person holds: the receipt as the REST API serves it (GET /v1/trades/{uuid}/receipt).
             Receipts[key] = await FetchReceiptJsonAsync(trade);
-            FilingNumbers[key] = receipt!.Record.FilingNumber;
+            FilingNumbers[key] = receipt.Record.FilingNumber;
         }
 
         LateNote = (await Server.Operator.Ledger.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true })).Note;

@@ -32,6 +32,25 @@ internal static class LedgerTestSupport
         }
     }
 
+    /// <summary>The receipt of <paramref name="trade"/> once it holds <paramref name="events"/> events (a checkpoint covers them).</summary>
+    public static async Task<TradeReceipt> ReceiptWithAsync(this ServerFixture server, string trade, int events)
+    {
+        TradeReceipt? receipt = null;
+        await Eventually(async () =>
+        {
+            try
+            {
+                receipt = await server.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade });
+                return receipt.Leaves.Count == events;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unavailable)
+            {
+                return false;
+            }
+        }, $"the receipt of {trade} to hold its {events} event(s)");
+        return receipt!;
+    }
+
     public static async Task<long> ScalarAsync(this ServerFixture server, string sql)
     {
         await using var connection = new NpgsqlConnection(server.ConnectionString);

@@ -29,30 +29,13 @@ public sealed class WitnessedExchangeSpecs : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // The exchange's keys exist before it starts, so the witnesses can be told them (as operators would).
-        var sm2Pem = LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateSm2());
-        var ed25519Pem = LedgerKeys.ExportPrivateKeyPem(LedgerKeys.GenerateEd25519());
-        var keys = new LedgerSettings();
-        File.WriteAllText(Path.Combine(folder, "sm2.pem"), sm2Pem);
-        File.WriteAllText(Path.Combine(folder, "ed25519.pem"), ed25519Pem);
-        var origin = $"dataexchange.local/witnessed-{Guid.NewGuid():N}";
-        string[] logKeys =
-        [
-            NoteKeys.FormatVerifierKey(Sm2NoteSigner.FromPem(keys.Sm2KeyName, sm2Pem).Verifier),
-            NoteKeys.FormatVerifierKey(Ed25519NoteSigner.FromPem(keys.Ed25519KeyName, ed25519Pem).Verifier),
-        ];
+        var keys = WitnessedLedgerKeys.Create(folder, $"dataexchange.local/witnessed-{Guid.NewGuid():N}");
         foreach (var name in new[] { "witness-a.test/w", "witness-b.test/w", "witness-c.test/w" })
         {
-            witnesses.Add(await WitnessProcess.StartAsync(name, Path.Combine(folder, name.Replace('/', '_')), origin, logKeys));
+            witnesses.Add(await WitnessProcess.StartAsync(name, Path.Combine(folder, name.Replace('/', '_')), keys.Ledger.Origin, keys.LogKeys));
         }
 
-        ledger = keys with
-        {
-            Origin = origin,
-            Sm2KeyFile = Path.Combine(folder, "sm2.pem"),
-            Ed25519KeyFile = Path.Combine(folder, "ed25519.pem"),
-            Witnesses = ConfiguredWitness.ParseList(string.Join(";", witnesses.Select(w => w.Setting))),
-            WitnessTimeout = TimeSpan.FromSeconds(10), // a fresh witness process answers its first requests slowly on a loaded machine (JIT)
-        };
+        ledger = keys.Ledger with { Witnesses = ConfiguredWitness.ParseList(string.Join(";", witnesses.Select(w => w.Setting))) };
         exchange = await StartExchangeAsync();
     }
 

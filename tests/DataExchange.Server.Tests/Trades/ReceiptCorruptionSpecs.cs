@@ -73,19 +73,7 @@ public sealed class ReceiptWorld : IAsyncLifetime
 
         foreach (var (key, (trade, events)) in names)
         {
-            TradeReceipt? receipt = null;
-            await LedgerTestSupport.Eventually(async () =>
-            {
-                try
-                {
-                    receipt = await Server.Operator.Ledger.GetTradeReceiptAsync(new GetTradeReceiptRequest { Trade = trade });
-                    return receipt.Leaves.Count == events;
-                }
-                catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unavailable)
-                {
-                    return false;
-                }
-            }, $"the receipt of the {key} trade to hold its {events} event(s)");
+            var receipt = await Server.ReceiptWithAsync(trade, events);
             Receipts[key] = JsonFormatter.Default.Format(receipt);
         }
 
