@@ -1,6 +1,4 @@
 using DataExchange.Contracts.V1;
-using DataExchange.Ledger.Keys;
-using DataExchange.Ledger.Notes;
 using DataExchange.Ledger.Witness;
 using DataExchange.Server.Configuration;
 using DataExchange.Server.Tests.Infrastructure;
